@@ -1,0 +1,111 @@
+/**
+ * Error codes (AREA.REASON) and the one table that says how each surfaces: HTTP status,
+ * FHIR OperationOutcome issue type (http://hl7.org/fhir/R4/valueset-issue-type.html),
+ * severity, and whether a job may retry it.
+ */
+export type ErrorCode =
+  | 'REQUEST.INVALID'
+  | 'REQUEST.MALFORMED_JSON'
+  | 'REQUEST.UNSUPPORTED_MEDIA_TYPE'
+  | 'REQUEST.TOO_LARGE'
+  | 'REQUEST.NOT_ACCEPTABLE'
+  | 'RESOURCE.NOT_FOUND'
+  | 'RESOURCE.VERSION_CONFLICT'
+  | 'RESOURCE.DUPLICATE'
+  | 'IMAGING.UNREADABLE'
+  | 'IMAGING.NOT_AN_IMAGE'
+  | 'IMAGING.UNSUPPORTED_TRANSFER_SYNTAX'
+  | 'IMAGING.NOT_FRONTAL'
+  | 'IMAGING.MISSING_ACQUISITION_TIME'
+  | 'IMAGING.MISSING_PATIENT'
+  | 'IMAGING.STUDY_NOT_FOUND'
+  | 'IMAGING.NO_PIXELS'
+  | 'INFERENCE.MODEL_INVALID'
+  | 'INFERENCE.FAILED'
+  | 'SCORING.TIMEOUT'
+  | 'UPSTREAM.UNAVAILABLE'
+  | 'CONFIG.INVALID'
+  | 'INTERNAL';
+
+/** FHIR R4 IssueType codes used by this service. */
+export type FhirIssueType =
+  | 'invalid'
+  | 'structure'
+  | 'required'
+  | 'value'
+  | 'not-found'
+  | 'conflict'
+  | 'duplicate'
+  | 'not-supported'
+  | 'too-costly'
+  | 'processing'
+  | 'timeout'
+  | 'transient'
+  | 'business-rule'
+  | 'exception';
+
+export interface ErrorSpec {
+  readonly httpStatus: number;
+  readonly issueType: FhirIssueType;
+  readonly severity: 'fatal' | 'error' | 'warning';
+  readonly retryable: boolean;
+}
+
+export const ERROR_TABLE: Readonly<Record<ErrorCode, ErrorSpec>> = {
+  'REQUEST.INVALID': { httpStatus: 400, issueType: 'invalid', severity: 'error', retryable: false },
+  'REQUEST.MALFORMED_JSON': { httpStatus: 400, issueType: 'structure', severity: 'error', retryable: false },
+  'REQUEST.UNSUPPORTED_MEDIA_TYPE': { httpStatus: 415, issueType: 'not-supported', severity: 'error', retryable: false },
+  'REQUEST.TOO_LARGE': { httpStatus: 413, issueType: 'too-costly', severity: 'error', retryable: false },
+  'REQUEST.NOT_ACCEPTABLE': { httpStatus: 406, issueType: 'not-supported', severity: 'error', retryable: false },
+  'RESOURCE.NOT_FOUND': { httpStatus: 404, issueType: 'not-found', severity: 'error', retryable: false },
+  'RESOURCE.VERSION_CONFLICT': { httpStatus: 409, issueType: 'conflict', severity: 'error', retryable: false },
+  'RESOURCE.DUPLICATE': { httpStatus: 409, issueType: 'duplicate', severity: 'error', retryable: false },
+  'IMAGING.UNREADABLE': { httpStatus: 422, issueType: 'invalid', severity: 'error', retryable: false },
+  'IMAGING.NOT_AN_IMAGE': { httpStatus: 422, issueType: 'not-supported', severity: 'error', retryable: false },
+  'IMAGING.UNSUPPORTED_TRANSFER_SYNTAX': { httpStatus: 422, issueType: 'not-supported', severity: 'error', retryable: false },
+  'IMAGING.NOT_FRONTAL': { httpStatus: 422, issueType: 'business-rule', severity: 'error', retryable: false },
+  'IMAGING.MISSING_ACQUISITION_TIME': { httpStatus: 422, issueType: 'required', severity: 'error', retryable: false },
+  'IMAGING.MISSING_PATIENT': { httpStatus: 422, issueType: 'required', severity: 'error', retryable: false },
+  'IMAGING.STUDY_NOT_FOUND': { httpStatus: 404, issueType: 'not-found', severity: 'error', retryable: false },
+  'IMAGING.NO_PIXELS': { httpStatus: 422, issueType: 'required', severity: 'error', retryable: false },
+  'INFERENCE.MODEL_INVALID': { httpStatus: 500, issueType: 'exception', severity: 'fatal', retryable: false },
+  'INFERENCE.FAILED': { httpStatus: 500, issueType: 'exception', severity: 'error', retryable: true },
+  'SCORING.TIMEOUT': { httpStatus: 504, issueType: 'timeout', severity: 'error', retryable: true },
+  'UPSTREAM.UNAVAILABLE': { httpStatus: 502, issueType: 'transient', severity: 'error', retryable: true },
+  'CONFIG.INVALID': { httpStatus: 500, issueType: 'exception', severity: 'fatal', retryable: false },
+  INTERNAL: { httpStatus: 500, issueType: 'exception', severity: 'error', retryable: true },
+};
+
+/**
+ * The one error type the service throws on purpose. `message` is safe to show a client
+ * (never PHI, never a stack); `cause` keeps the underlying error for logs.
+ */
+export class AppError extends Error {
+  override readonly name = 'AppError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options: { cause?: unknown; details?: Readonly<Record<string, unknown>>; expression?: readonly string[] } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.details = options.details;
+    this.expression = options.expression;
+  }
+  readonly details?: Readonly<Record<string, unknown>>;
+  /** FHIRPath-style locations of the problem in the request, for OperationOutcome.issue.expression. */
+  readonly expression?: readonly string[];
+
+  get spec(): ErrorSpec {
+    return ERROR_TABLE[this.code];
+  }
+}
+
+export function isAppError(value: unknown): value is AppError {
+  return value instanceof AppError;
+}
+
+/** Wraps anything thrown into an AppError, keeping AppErrors as they are. */
+export function toAppError(value: unknown): AppError {
+  if (isAppError(value)) return value;
+  return new AppError('INTERNAL', 'Internal error', { cause: value });
+}

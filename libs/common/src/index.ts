@@ -1,0 +1,5 @@
+export * from './errors';
+export * from './result';
+export * from './brixia';
+export * from './logger';
+export * from './clock';

@@ -1,0 +1,25 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+export type ScoringTaskStatus = 'requested' | 'in-progress' | 'completed' | 'failed';
+export type ScoringBusinessStatus = 'queued' | 'fetching' | 'inferring' | 'publishing' | 'done' | 'failed';
+
+/** One request to score one image with one model version (the FHIR Task's durable record). */
+@Entity({ name: 'scoring_task' })
+export class ScoringTaskEntity {
+  @PrimaryColumn({ type: 'text' }) id!: string;
+  /** sha256(image) + model version: resubmitting the same image with the same model finds this row. */
+  @Column({ name: 'dedupe_key', type: 'text' }) dedupeKey!: string;
+  @Column({ type: 'text' }) status!: ScoringTaskStatus;
+  @Column({ name: 'business_status', type: 'text' }) businessStatus!: ScoringBusinessStatus;
+  @Column({ type: 'jsonb', nullable: true }) failure!: { code: string; message: string } | null;
+  @Column({ name: 'imaging_study_id', type: 'text', nullable: true }) imagingStudyId!: string | null;
+  @Column({ name: 'image_id', type: 'text', nullable: true }) imageId!: string | null;
+  @Column({ name: 'patient_id', type: 'text', nullable: true }) patientId!: string | null;
+  @Column({ name: 'model_version', type: 'text' }) modelVersion!: string;
+  @Column({ name: 'request_id', type: 'text', nullable: true }) requestId!: string | null;
+  @Column({ type: 'integer', default: 0 }) attempts!: number;
+  @Column({ name: 'observation_id', type: 'text', nullable: true }) observationId!: string | null;
+  @Column({ name: 'diagnostic_report_id', type: 'text', nullable: true }) diagnosticReportId!: string | null;
+  @Column({ name: 'authored_at', type: 'timestamptz', default: () => 'now()' }) authoredAt!: Date;
+  @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' }) updatedAt!: Date;
+}

@@ -1,0 +1,116 @@
+import PgBoss from 'pg-boss';
+import type { DataSource, EntityManager } from 'typeorm';
+import { type Logger, silentLogger } from '@brixia/common';
+
+/** What a scoring job carries: ids only; the worker re-reads state (jobs are idempotent). */
+export interface ScoringJob {
+  readonly taskId: string;
+  readonly requestId?: string;
+}
+
+export interface JobContext {
+  readonly jobId: string;
+  /** 0 on the first try. */
+  readonly retryCount: number;
+  readonly retryLimit: number;
+}
+
+export interface JobQueueOptions {
+  /** Retries after the first try, with exponential backoff starting at retryDelaySeconds. */
+  readonly retryLimit?: number;
+  readonly retryDelaySeconds?: number;
+  /** A job whose worker died is retried after this long (crash recovery). */
+  readonly expireInSeconds?: number;
+  readonly pollingIntervalSeconds?: number;
+}
+
+/** Durable work queue port. */
+export interface JobQueue {
+  /** Enqueues inside `manager`'s transaction when given, so the job exists iff the request was recorded. */
+  enqueueScoring(job: ScoringJob, manager?: EntityManager): Promise<void>;
+  workScoring(handler: (job: ScoringJob, context: JobContext) => Promise<void>, concurrency?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export const SCORING_QUEUE = 'brixia-score';
+export const SCORING_DEAD_LETTER_QUEUE = 'brixia-score-dead';
+
+interface SqlExecutor {
+  executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+}
+
+/** pg-boss speaks SQL through TypeORM's connections (one pool; transactional enqueue; embedded mode). */
+function executorFor(target: DataSource | EntityManager): SqlExecutor {
+  return {
+    async executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }> {
+      const queryRunner = 'createQueryRunner' in target ? target.createQueryRunner() : target.queryRunner;
+      if (!queryRunner) throw new Error('EntityManager without a query runner');
+      try {
+        const result = await queryRunner.query(text, values && values.length > 0 ? values : undefined, true);
+        return { rows: (result.records as unknown[]) ?? [] };
+      } finally {
+        if ('createQueryRunner' in target) await queryRunner.release();
+      }
+    },
+  };
+}
+
+/** pg-boss 10 (retries with backoff, dead letters, expiry-based recovery of jobs whose worker died). */
+export class PgBossJobQueue implements JobQueue {
+  private constructor(
+    private readonly boss: PgBoss,
+    private readonly options: Required<JobQueueOptions>,
+    private readonly logger: Logger,
+  ) {}
+
+  static async start(dataSource: DataSource, options: JobQueueOptions = {}, logger: Logger = silentLogger): Promise<PgBossJobQueue> {
+    const resolved: Required<JobQueueOptions> = {
+      retryLimit: options.retryLimit ?? 4,
+      retryDelaySeconds: options.retryDelaySeconds ?? 2,
+      expireInSeconds: options.expireInSeconds ?? 120,
+      pollingIntervalSeconds: options.pollingIntervalSeconds ?? 0.5,
+    };
+    const boss = new PgBoss({
+      db: executorFor(dataSource),
+      schema: 'pgboss',
+      supervise: true,
+      maintenanceIntervalSeconds: 30,
+    } as unknown as PgBoss.ConstructorOptions);
+    boss.on('error', (error: Error) => logger.error({ err: error.message }, 'job queue error'));
+    await boss.start();
+    await boss.createQueue(SCORING_DEAD_LETTER_QUEUE, { name: SCORING_DEAD_LETTER_QUEUE, retentionDays: 30 } as PgBoss.Queue);
+    await boss.createQueue(SCORING_QUEUE, {
+      name: SCORING_QUEUE,
+      retryLimit: resolved.retryLimit,
+      retryDelay: resolved.retryDelaySeconds,
+      retryBackoff: true,
+      expireInSeconds: resolved.expireInSeconds,
+      deadLetter: SCORING_DEAD_LETTER_QUEUE,
+    } as PgBoss.Queue);
+    return new PgBossJobQueue(boss, resolved, logger);
+  }
+
+  async enqueueScoring(job: ScoringJob, manager?: EntityManager): Promise<void> {
+    const options = manager ? ({ db: executorFor(manager) } as PgBoss.SendOptions) : {};
+    await this.boss.send(SCORING_QUEUE, { ...job }, options);
+  }
+
+  async workScoring(handler: (job: ScoringJob, context: JobContext) => Promise<void>, concurrency = 1): Promise<void> {
+    for (let i = 0; i < concurrency; i++) {
+      await this.boss.work<ScoringJob>(
+        SCORING_QUEUE,
+        { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: this.options.pollingIntervalSeconds },
+        async (jobs) => {
+          for (const job of jobs) {
+            await handler(job.data, { jobId: job.id, retryCount: job.retryCount, retryLimit: job.retryLimit });
+          }
+        },
+      );
+    }
+    this.logger.info({ queue: SCORING_QUEUE, concurrency }, 'worker started');
+  }
+
+  async stop(): Promise<void> {
+    await this.boss.stop({ graceful: true, wait: true, timeout: 10_000 });
+  }
+}
