@@ -12,7 +12,8 @@ const swcrc = JSON.parse(require('node:fs').readFileSync(path.join(root, '.swcrc
 delete swcrc.$schema;
 
 module.exports = {
-  testEnvironment: 'node',
+  // onnxruntime-node needs the host's typed arrays inside the test realm (see the file).
+  testEnvironment: path.join(root, 'tools/jest-ort-environment.js'),
   transform: { '^.+\\.ts$': ['@swc/jest', { ...swcrc, swcrc: false }] },
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper,

@@ -22,6 +22,8 @@ export interface JobQueueOptions {
   /** A job whose worker died is retried after this long (crash recovery). */
   readonly expireInSeconds?: number;
   readonly pollingIntervalSeconds?: number;
+  /** How often expired jobs are swept back into the queue (and old ones archived). */
+  readonly maintenanceIntervalSeconds?: number;
 }
 
 /** Durable work queue port. */
@@ -69,12 +71,13 @@ export class PgBossJobQueue implements JobQueue {
       retryDelaySeconds: options.retryDelaySeconds ?? 2,
       expireInSeconds: options.expireInSeconds ?? 120,
       pollingIntervalSeconds: options.pollingIntervalSeconds ?? 0.5,
+      maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? 30,
     };
     const boss = new PgBoss({
       db: executorFor(dataSource),
       schema: 'pgboss',
       supervise: true,
-      maintenanceIntervalSeconds: 30,
+      maintenanceIntervalSeconds: resolved.maintenanceIntervalSeconds,
     } as unknown as PgBoss.ConstructorOptions);
     boss.on('error', (error: Error) => logger.error({ err: error.message }, 'job queue error'));
     await boss.start();

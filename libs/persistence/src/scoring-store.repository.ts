@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DataSource, EntityManager } from 'typeorm';
+import { In, type DataSource, type EntityManager } from 'typeorm';
 import { AppError } from '@brixia/common';
 import {
   BrixiaResultEntity,
@@ -63,7 +63,7 @@ export class ScoringStore {
   ) {}
 
   /** Records study (by StudyInstanceUID when known), image (by sha256) and task (by dedupe key), then enqueues. */
-  async recordScoringRequest(input: { study: NewStudy; image?: NewImage; request: ScoringRequest }): Promise<RecordedRequest> {
+  async recordScoringRequest(input: { study: NewStudy; image?: NewImage; existingImageId?: string; request: ScoringRequest }): Promise<RecordedRequest> {
     return this.dataSource.transaction(async (manager) => {
       const existing = await manager.findOneBy(ScoringTaskEntity, { dedupeKey: input.request.dedupeKey });
       if (existing) {
@@ -80,7 +80,7 @@ export class ScoringStore {
         businessStatus: failure ? 'failed' : 'queued',
         failure,
         imagingStudyId: study.id,
-        imageId: image?.id ?? null,
+        imageId: image?.id ?? input.existingImageId ?? null,
         patientId: study.patientId,
         modelVersion: input.request.modelVersion,
         requestId: input.request.requestId ?? null,
@@ -121,6 +121,10 @@ export class ScoringStore {
 
   async findTask(id: string): Promise<ScoringTaskEntity | null> {
     return this.dataSource.manager.findOneBy(ScoringTaskEntity, { id });
+  }
+
+  async findStudyByUid(studyInstanceUid: string): Promise<ImagingStudyEntity | null> {
+    return this.dataSource.manager.findOneBy(ImagingStudyEntity, { studyInstanceUid });
   }
 
   async findStudy(id: string): Promise<ImagingStudyEntity | null> {
@@ -193,6 +197,14 @@ export class ScoringStore {
 
   async findResource(resourceType: string, id: string): Promise<FhirResourceEntity | null> {
     return this.dataSource.manager.findOneBy(FhirResourceEntity, { resourceType, id });
+  }
+
+  /** Several resources of one type, in the order of `ids` (missing ones left out). */
+  async findResources(resourceType: string, ids: readonly string[]): Promise<FhirResourceEntity[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.dataSource.manager.findBy(FhirResourceEntity, { resourceType, id: In([...ids]) });
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return ids.flatMap((id) => byId.get(id) ?? []);
   }
 
   /** Brixia results of one patient in clinical-time order (the timeline projection). */

@@ -1,0 +1,28 @@
+import { Module, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { MulterModule } from '@nestjs/platform-express';
+import { memoryStorage } from 'multer';
+import type { Runtime } from './runtime';
+import { RUNTIME } from './infrastructure/tokens';
+import { requestIdMiddleware } from './infrastructure/request-id.middleware';
+import { ImagingStudyController } from './fhir/imaging-study.controller';
+import { FhirResourcesController } from './fhir/resources.controller';
+import { StudiesController } from './rest/studies.controller';
+import { PatientsController } from './rest/patients.controller';
+import { HealthController } from './rest/health.controller';
+
+/** HTTP transports over a ready Runtime (database migrated, queue started, model loaded). */
+@Module({})
+export class AppModule implements NestModule {
+  static forRoot(runtime: Runtime): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [MulterModule.register({ storage: memoryStorage(), limits: { fileSize: runtime.config.limits.uploadBytes, files: 1, fields: 10 } })],
+      controllers: [ImagingStudyController, FhirResourcesController, StudiesController, PatientsController, HealthController],
+      providers: [{ provide: RUNTIME, useValue: runtime }],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(requestIdMiddleware).forRoutes('*path');
+  }
+}

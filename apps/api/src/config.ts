@@ -1,0 +1,73 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { AppError } from '@brixia/common';
+import { DEFAULT_MODEL_DIR } from '@brixia/inference';
+
+const providers = z
+  .string()
+  .transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean))
+  .pipe(z.array(z.enum(['webgpu', 'cpu'])).min(1));
+
+/** The one validated configuration schema (environment variables, read once at start-up). */
+const optionalUrl = z.preprocess((value) => (value === '' ? undefined : value), z.string().url().optional());
+
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  BRIXIA_ROLE: z.enum(['all', 'api', 'worker']).default('all'),
+  DATABASE_URL: optionalUrl,
+  BRIXIA_DATA_DIR: z.string().default('data/pglite'),
+  BRIXIA_MODEL_DIR: z.string().default(DEFAULT_MODEL_DIR),
+  BRIXIA_EXECUTION_PROVIDERS: providers.default('cpu'),
+  BRIXIA_MAX_BATCH: z.coerce.number().int().min(1).max(64).default(4),
+  BRIXIA_BATCH_WINDOW_MS: z.coerce.number().min(0).max(1000).default(2),
+  BRIXIA_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
+  BRIXIA_JOB_RETRY_LIMIT: z.coerce.number().int().min(0).max(50).default(4),
+  BRIXIA_JOB_RETRY_DELAY_S: z.coerce.number().int().min(1).max(3600).default(2),
+  BRIXIA_JOB_EXPIRE_S: z.coerce.number().int().min(1).max(86_400).default(120),
+  BRIXIA_QUEUE_MAINTENANCE_S: z.coerce.number().int().min(1).max(3600).default(30),
+  BRIXIA_MAX_UPLOAD_BYTES: z.coerce.number().int().min(1024).default(64 * 1024 * 1024),
+  BRIXIA_MAX_JSON_BYTES: z.coerce.number().int().min(1024).default(2 * 1024 * 1024),
+  BRIXIA_SYNC_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(60_000),
+  BRIXIA_PUBLIC_BASE_URL: optionalUrl,
+  BRIXIA_CANONICAL_BASE: z.string().url().default('https://brixia.example.org/fhir'),
+  BRIXIA_DEFAULT_TIMEZONE: z.string().regex(/^(Z|[+-]\d{2}:\d{2})$/).default('Z'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type AppConfig = ReturnType<typeof loadConfig>;
+
+/** Parses the environment; fails fast with every problem listed (style: fail fast on bad config). */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    throw new AppError('CONFIG.INVALID', `Invalid configuration: ${problems}`);
+  }
+  const c = parsed.data;
+  const publicBase = (c.BRIXIA_PUBLIC_BASE_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, '');
+  return {
+    port: c.PORT,
+    host: c.HOST,
+    role: c.BRIXIA_ROLE,
+    database: { url: c.DATABASE_URL, embeddedDataDir: c.BRIXIA_DATA_DIR === 'memory://' ? c.BRIXIA_DATA_DIR : resolve(c.BRIXIA_DATA_DIR) },
+    model: {
+      dir: resolve(c.BRIXIA_MODEL_DIR),
+      executionProviders: c.BRIXIA_EXECUTION_PROVIDERS,
+      maxBatchSize: c.BRIXIA_MAX_BATCH,
+      batchWindowMs: c.BRIXIA_BATCH_WINDOW_MS,
+    },
+    worker: {
+      concurrency: c.BRIXIA_WORKER_CONCURRENCY,
+      retryLimit: c.BRIXIA_JOB_RETRY_LIMIT,
+      retryDelaySeconds: c.BRIXIA_JOB_RETRY_DELAY_S,
+      expireInSeconds: c.BRIXIA_JOB_EXPIRE_S,
+      maintenanceIntervalSeconds: c.BRIXIA_QUEUE_MAINTENANCE_S,
+    },
+    limits: { uploadBytes: c.BRIXIA_MAX_UPLOAD_BYTES, jsonBytes: c.BRIXIA_MAX_JSON_BYTES, syncTimeoutMs: c.BRIXIA_SYNC_TIMEOUT_MS },
+    fhir: { baseUrl: `${publicBase}/fhir`, canonicalBase: c.BRIXIA_CANONICAL_BASE.replace(/\/$/, '') },
+    publicBaseUrl: publicBase,
+    defaultTimezoneOffset: c.BRIXIA_DEFAULT_TIMEZONE,
+    logLevel: c.LOG_LEVEL,
+  } as const;
+}

@@ -1,0 +1,32 @@
+import { Body, Controller, Get, Headers, Inject, Param, Post, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { parseBrixiaScoreParameters } from '@brixia/fhir';
+import { readImagingStudy, scoreStudy } from '@brixia/scoring';
+import type { Runtime } from '../runtime';
+import { RUNTIME } from '../infrastructure/tokens';
+import { sendFhir, wantsAsync } from '../infrastructure/fhir-response';
+import { respondToScoringRequest } from './scoring-response';
+
+/** ImagingStudy reads and the `$brixia-score` operation (type and instance level). */
+@Controller('fhir/ImagingStudy')
+export class ImagingStudyController {
+  constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
+
+  @Post('$brixia-score')
+  async scoreByParameters(@Body() body: unknown, @Headers('prefer') prefer: string | undefined, @Headers('x-request-id') requestId: string, @Res() response: Response): Promise<void> {
+    const request = parseBrixiaScoreParameters(body);
+    const recorded = await scoreStudy(this.runtime.scoring, { request }, requestId);
+    await respondToScoringRequest(this.runtime, response, recorded, wantsAsync(prefer));
+  }
+
+  @Post(':id/$brixia-score')
+  async scoreById(@Param('id') id: string, @Headers('prefer') prefer: string | undefined, @Headers('x-request-id') requestId: string, @Res() response: Response): Promise<void> {
+    const recorded = await scoreStudy(this.runtime.scoring, { studyId: id }, requestId);
+    await respondToScoringRequest(this.runtime, response, recorded, wantsAsync(prefer));
+  }
+
+  @Get(':id')
+  async read(@Param('id') id: string, @Res() response: Response): Promise<void> {
+    sendFhir(response, 200, await readImagingStudy(this.runtime.scoring, id));
+  }
+}

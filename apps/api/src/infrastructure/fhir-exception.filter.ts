@@ -1,0 +1,58 @@
+import { ArgumentsHost, Catch, HttpException, type ExceptionFilter } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { AppError, toAppError, type ErrorCode, type Logger } from '@brixia/common';
+import { operationOutcomeFromError } from '@brixia/fhir';
+
+const HTTP_STATUS_CODES: Record<number, ErrorCode> = {
+  400: 'REQUEST.INVALID',
+  404: 'RESOURCE.NOT_FOUND',
+  406: 'REQUEST.NOT_ACCEPTABLE',
+  409: 'RESOURCE.VERSION_CONFLICT',
+  413: 'REQUEST.TOO_LARGE',
+  415: 'REQUEST.UNSUPPORTED_MEDIA_TYPE',
+};
+
+/**
+ * Every error leaves as a FHIR OperationOutcome (application/fhir+json) with the request id.
+ * Client mistakes keep their 4xx; unknown errors are a 500 whose stack is logged, never sent.
+ */
+@Catch()
+export class FhirExceptionFilter implements ExceptionFilter {
+  constructor(private readonly logger: Logger) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<Request>();
+    const response = http.getResponse<Response>();
+    const requestId = String(request.headers['x-request-id'] ?? '');
+    const error = toAppError(this.fromHttpException(exception));
+    const { status, outcome } = operationOutcomeFromError(error, requestId || undefined);
+    if (status >= 500) {
+      this.logger.error({ requestId, code: error.code, err: describe(exception) }, 'request failed');
+    } else {
+      this.logger.info({ requestId, code: error.code, status, path: request.path }, 'request refused');
+    }
+    if (response.headersSent) return;
+    response.status(status).type('application/fhir+json').send(JSON.stringify(outcome));
+  }
+
+  private fromHttpException(exception: unknown): unknown {
+    if (exception instanceof AppError || !(exception instanceof HttpException)) return exception;
+    const status = exception.getStatus();
+    const code = HTTP_STATUS_CODES[status];
+    if (!code) return exception;
+    const message = status === 400 && /JSON|Unexpected token|position \d+/i.test(exception.message)
+      ? 'Malformed JSON body'
+      : status === 404
+        ? 'No such resource or route'
+        : status === 413
+          ? 'The request body is larger than the configured limit'
+          : exception.message;
+    return new AppError(code, message, { cause: exception });
+  }
+}
+
+function describe(exception: unknown): string {
+  if (exception instanceof AppError && exception.cause instanceof Error) return exception.cause.stack ?? String(exception.cause);
+  return exception instanceof Error ? (exception.stack ?? exception.message) : String(exception);
+}

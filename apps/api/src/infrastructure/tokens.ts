@@ -1,0 +1,2 @@
+/** Injection tokens of the composition root. */
+export const RUNTIME = Symbol('RUNTIME');

@@ -1,0 +1,42 @@
+import { Body, Controller, Headers, Inject, Post, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
+import type { Response } from 'express';
+import { AppError } from '@brixia/common';
+import { submitUpload } from '@brixia/scoring';
+import type { Runtime } from '../runtime';
+import { RUNTIME } from '../infrastructure/tokens';
+import { wantsAsync } from '../infrastructure/fhir-response';
+import { respondToScoringRequest } from '../fhir/scoring-response';
+
+/** Multipart upload of one radiograph (DICOM, PNG or JPEG) for scoring. */
+@Controller('api/v1/studies')
+export class StudiesController {
+  constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
+
+  @Post()
+  @UseInterceptors(FileInterceptor('file'))
+  async upload(
+    @UploadedFile() file: Express.Multer.File | undefined,
+    @Body() body: Record<string, unknown>,
+    @Headers('prefer') prefer: string | undefined,
+    @Headers('x-request-id') requestId: string,
+    @Res() response: Response,
+  ): Promise<void> {
+    if (!file) throw new AppError('REQUEST.INVALID', 'Send the image as multipart/form-data field "file"', { expression: ['file'] });
+    const text = (name: string): string | undefined => {
+      const value = body?.[name];
+      if (value === undefined || value === '') return undefined;
+      if (typeof value !== 'string') throw new AppError('REQUEST.INVALID', `${name} must be given once`, { expression: [name] });
+      return value;
+    };
+    const respondAsync = wantsAsync(prefer);
+    const recorded = await submitUpload(this.runtime.scoring, {
+      bytes: file.buffer,
+      patientId: text('patient'),
+      acquired: text('acquired'),
+      requestId,
+      respondAsync,
+    });
+    await respondToScoringRequest(this.runtime, response, recorded, respondAsync);
+  }
+}

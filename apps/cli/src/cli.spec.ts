@@ -1,0 +1,83 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import sharp from 'sharp';
+
+// End to end: the CLI as a child process, on generated PNGs, with the committed model.
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+const MODEL_DIR = path.join(ROOT, 'models', 'bsnet', '0.1.0');
+
+interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function runCli(args: readonly string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['-r', './tools/register.js', 'apps/cli/src/main.ts', ...args], { cwd: ROOT }, (error, stdout, stderr) => {
+      resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr });
+    });
+  });
+}
+
+/** A synthetic radiograph-like grey image: two bright ellipses ("lungs") on a vertical gradient. */
+function syntheticPng(width: number, height: number, seed: number): Promise<Buffer> {
+  const pixels = Buffer.alloc(width * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const u = x / width;
+      const v = y / height;
+      let g = 60 + 80 * v;
+      for (const cx of [0.3, 0.7]) g += 90 * Math.exp(-(((u - cx) / (0.14 + 0.01 * seed)) ** 2 + ((v - 0.5) / 0.3) ** 2));
+      pixels[y * width + x] = Math.min(255, Math.round(g));
+    }
+  }
+  return sharp(pixels, { raw: { width, height, channels: 1 } }).png().toBuffer();
+}
+
+describe('brixia score (end to end)', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'brixia-cli-'));
+    await writeFile(path.join(dir, 'first.png'), await syntheticPng(640, 560, 0));
+    await writeFile(path.join(dir, 'second.png'), await syntheticPng(480, 512, 3));
+    await writeFile(path.join(dir, 'garbage.bin'), Buffer.from('this is not a radiograph'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('prints one JSON line per file, an error line for the garbage, and exits 1', async () => {
+    const files = ['first.png', 'garbage.bin', 'second.png'].map((f) => path.join(dir, f));
+    const { code, stdout, stderr } = await runCli(['score', ...files, '--json']);
+    const manifest = JSON.parse(await readFile(path.join(MODEL_DIR, 'manifest.json'), 'utf8'));
+    const lines = stdout.trim().split('\n').map((line) => JSON.parse(line));
+    expect(code).toBe(1);
+    expect(lines.map((l) => l.file)).toEqual(files);
+    for (const result of [lines[0], lines[2]]) {
+      expect(Object.keys(result.zones)).toEqual(['A', 'B', 'C', 'D', 'E', 'F']);
+      expect(result.global).toBe(Object.values(result.zones as Record<string, number>).reduce((a, b) => a + b, 0));
+      expect(result.probabilities.A).toHaveLength(4);
+      expect(result.model).toEqual({ version: manifest.version, sha256: manifest.sha256 });
+    }
+    expect(lines[1].error.code).toMatch(/^IMAGING\./);
+    expect(typeof lines[1].error.message).toBe('string');
+    expect(stderr).toContain(`error: ${files[1]}: ${lines[1].error.message}`);
+  }, 60_000);
+
+  it('prints a table without --json and exits 0 when every file scores', async () => {
+    const { code, stdout } = await runCli(['score', path.join(dir, 'first.png')]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/FILE\s+A B C D E F\s+GLOBAL/);
+    expect(stdout).toContain('first.png');
+  }, 60_000);
+
+  it('exits 2 with the usage text on a usage error', async () => {
+    const { code, stdout, stderr } = await runCli(['score', '--provider', 'tpu', 'x.png']);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toContain('Usage: brixia score');
+  }, 60_000);
+});

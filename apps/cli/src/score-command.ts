@@ -1,0 +1,99 @@
+import { readFile } from 'node:fs/promises';
+import { createLogger, isAppError, type Logger } from '@brixia/common';
+import { PREPROCESSING_ID, assertFrontalView, decodeRadiograph, preprocessForBsnet } from '@brixia/imaging';
+import { loadOrtScoreModel, type ScoreModel } from '@brixia/inference';
+import { USAGE, parseCliArgs, type ScoreCommand } from './cli-args';
+import { errorLine, jsonLine, tableText, type FileResult } from './score-output';
+
+/** Where the CLI writes; process.stdout/stderr in main.ts. */
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+}
+
+/** Exit codes: 0 all scored, 1 some file (or the model) failed, 2 usage error. */
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+/** Files in flight at once: enough to fill one micro-batch of the model (default batch size 4). */
+const FILES_IN_FLIGHT = 4;
+
+async function scoreFile(file: string, model: ScoreModel, logger: Logger): Promise<FileResult> {
+  try {
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFile(file);
+    } catch (cause) {
+      const reason = (cause as NodeJS.ErrnoException).code ?? 'read error';
+      return { file, ok: false, error: { code: 'IMAGING.UNREADABLE', message: `The file could not be read (${reason})` } };
+    }
+    const { image, metadata } = await decodeRadiograph(bytes);
+    assertFrontalView(metadata);
+    return { file, ok: true, scoring: await model.score(preprocessForBsnet(image)) };
+  } catch (error) {
+    if (isAppError(error)) return { file, ok: false, error: { code: error.code, message: error.message } };
+    logger.error({ err: error }, 'unexpected error while scoring a file');
+    return { file, ok: false, error: { code: 'INTERNAL', message: 'Internal error' } };
+  }
+}
+
+/** Scores the files with at most FILES_IN_FLIGHT at once; yields results in input order. */
+async function* scoreFiles(files: readonly string[], model: ScoreModel, logger: Logger): AsyncGenerator<FileResult> {
+  const pending: Promise<FileResult>[] = [];
+  let next = 0;
+  const startNext = (): void => {
+    if (next < files.length) pending.push(scoreFile(files[next++], model, logger));
+  };
+  for (let i = 0; i < FILES_IN_FLIGHT; i++) startNext();
+  for (let i = 0; i < files.length; i++) {
+    const result = await pending[i];
+    startNext();
+    yield result;
+  }
+}
+
+async function runScore(command: ScoreCommand, io: CliIo): Promise<number> {
+  const logger = createLogger({ level: command.verbose ? 'debug' : 'warn', destination: 'stderr', name: 'brixia-cli' });
+  let model: ScoreModel;
+  try {
+    model = await loadOrtScoreModel({ modelDir: command.modelDir, executionProviders: command.executionProviders, logger });
+  } catch (error) {
+    io.stderr(`${errorLine('model', isAppError(error) ? `${error.message} (${error.code})` : String(error))}\n`);
+    return EXIT_FAILED;
+  }
+  // The manifest names the preprocessing the model was trained with; this build must implement that one.
+  if (model.identity.preprocessingId !== PREPROCESSING_ID) {
+    await model.close();
+    const message = `the model expects preprocessing "${model.identity.preprocessingId}", this build implements "${PREPROCESSING_ID}" (INFERENCE.MODEL_INVALID)`;
+    io.stderr(`${errorLine('model', message)}\n`);
+    return EXIT_FAILED;
+  }
+  const results: FileResult[] = [];
+  try {
+    for await (const result of scoreFiles(command.files, model, logger)) {
+      results.push(result);
+      if (!result.ok) io.stderr(`${errorLine(result.file, result.error.message)}\n`);
+      if (command.json) io.stdout(`${jsonLine(result, model.identity)}\n`);
+    }
+  } finally {
+    await model.close();
+  }
+  if (!command.json) io.stdout(`${tableText(results, model.identity, model.executionProvider)}\n`);
+  return results.every((r) => r.ok) ? EXIT_OK : EXIT_FAILED;
+}
+
+/** The `brixia` command line: parses argv (without node and the script) and returns the exit code. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const command = parseCliArgs(argv);
+  switch (command.kind) {
+    case 'help':
+      io.stdout(USAGE);
+      return EXIT_OK;
+    case 'usage-error':
+      io.stderr(`error: ${command.message}\n\n${USAGE}`);
+      return EXIT_USAGE;
+    case 'score':
+      return runScore(command, io);
+  }
+}

@@ -1,0 +1,65 @@
+import type * as fhir4 from 'fhir/r4';
+import { AppError, type ModelIdentity } from '@brixia/common';
+import { AIAST_SECURITY, aiastSecurity } from './ai-transparency';
+import type { FhirConfig } from './config';
+import { deviceIdFor } from './model-device';
+import { assertInstant, assertFhirId, parseRelativeReference, referenceTo } from './primitives';
+
+export interface ProvenanceInput {
+  readonly id: string;
+  /** Relative references, e.g. `Observation/x`, `DiagnosticReport/y`. */
+  readonly targets: readonly string[];
+  readonly recorded: string;
+  readonly model: ModelIdentity;
+  readonly imagingStudyId?: string;
+  readonly activity: 'create' | 'revision';
+  /** Required for a revision: the clinician who overrode the score. */
+  readonly practitionerId?: string;
+}
+
+const PARTICIPANT_TYPE = 'http://terminology.hl7.org/CodeSystem/provenance-participant-type';
+const DATA_OPERATION = 'http://terminology.hl7.org/CodeSystem/v3-DataOperation';
+
+/**
+ * Provenance of a result (fhir.md, AI Transparency IG). `create`: agent = the AI Device (author),
+ * entity `source` = the ImagingStudy, reason and meta.security AIAST. `revision`: a clinician's
+ * override — agent = the Practitioner (author), entity `revision` = the earlier result, no AI
+ * label, as the AI did not assert the revised values; the study stays the source.
+ */
+export function buildProvenance(_config: FhirConfig, input: ProvenanceInput): fhir4.Provenance {
+  if (input.targets.length === 0) throw new AppError('INTERNAL', 'A Provenance needs at least one target');
+  const target = input.targets.map((value, index) => {
+    const { resourceType, id } = parseRelativeReference(value, `targets[${index}]`);
+    return referenceTo(resourceType, id);
+  });
+  const create = input.activity === 'create';
+  if (!create && input.practitionerId === undefined) throw new AppError('INTERNAL', 'A revision Provenance needs the practitioner who revised');
+  const deviceAgent: fhir4.ProvenanceAgent = {
+    type: { coding: [{ system: PARTICIPANT_TYPE, code: 'author', display: 'Author' }] },
+    who: referenceTo('Device', deviceIdFor(input.model), `${input.model.name} ${input.model.version}`),
+  };
+  const practitionerAgent = (code: 'author' | 'enterer', display: string): fhir4.ProvenanceAgent => ({
+    type: { coding: [{ system: PARTICIPANT_TYPE, code, display }] },
+    who: referenceTo('Practitioner', input.practitionerId ?? ''),
+  });
+  const agent = create
+    ? [deviceAgent, ...(input.practitionerId !== undefined ? [practitionerAgent('enterer', 'Enterer')] : [])]
+    : [practitionerAgent('author', 'Author')];
+  const entity: fhir4.ProvenanceEntity[] = [];
+  if (input.imagingStudyId !== undefined) entity.push({ role: 'source', what: referenceTo('ImagingStudy', input.imagingStudyId) });
+  // A revision transforms the earlier result into the revised one (entity role `revision`).
+  if (!create) target.forEach((what) => entity.push({ role: 'revision', what: { ...what } }));
+  return {
+    resourceType: 'Provenance',
+    id: assertFhirId(input.id, 'Provenance id'),
+    ...(create ? { meta: { security: [aiastSecurity()] } } : {}),
+    target,
+    recorded: assertInstant(input.recorded, 'recorded'),
+    ...(create ? { reason: [{ coding: [{ ...AIAST_SECURITY }] }] } : {}),
+    activity: {
+      coding: [create ? { system: DATA_OPERATION, code: 'CREATE', display: 'create' } : { system: DATA_OPERATION, code: 'UPDATE', display: 'revise' }],
+    },
+    agent,
+    ...(entity.length > 0 ? { entity } : {}),
+  };
+}

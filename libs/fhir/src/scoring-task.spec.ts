@@ -1,0 +1,60 @@
+import { ERROR_TABLE } from '@brixia/common';
+import type * as fhir4 from 'fhir/r4';
+import { brixiaScoreOperationUrl } from './brixia-score.operation';
+import { buildScoringTask, type ScoringTaskInput } from './scoring-task';
+import { sampleFhirConfig as config } from './testing/samples';
+
+const base: ScoringTaskInput = {
+  id: 'task-1',
+  status: 'requested',
+  businessStatus: 'queued',
+  imagingStudyId: 'study-1',
+  patientId: 'patient-1',
+  authoredOn: '2020-03-14T10:00:00Z',
+  lastModified: '2020-03-14T10:00:00Z',
+  identifier: { system: 'https://brixia.example.org/fhir/identifiers/scoring-request', value: 'abc:0.1.0' },
+  requestId: 'req-1',
+};
+
+describe('buildScoringTask', () => {
+  it('is an order for our operation, focused on the study, for the patient', () => {
+    const task = buildScoringTask(config, base);
+    expect(task).toMatchObject({
+      status: 'requested',
+      intent: 'order',
+      instantiatesUri: brixiaScoreOperationUrl(config),
+      focus: { reference: 'ImagingStudy/study-1' },
+      for: { reference: 'Patient/patient-1' },
+      businessStatus: { text: 'queued' },
+      identifier: [base.identifier],
+    });
+    expect(task.code?.coding?.[0]?.code).toBe('brixia-score-request');
+    expect(task.output).toBeUndefined();
+    expect(task.statusReason).toBeUndefined();
+  });
+
+  it('outputs the Observation and DiagnosticReport when completed', () => {
+    const task = buildScoringTask(config, { ...base, status: 'completed', businessStatus: undefined, observationId: 'obs-1', diagnosticReportId: 'dr-1' });
+    expect(task.businessStatus?.text).toBe('done');
+    expect(task.output?.map((output) => output.valueReference?.reference)).toEqual(['Observation/obs-1', 'DiagnosticReport/dr-1']);
+  });
+
+  it('does not output results before completion', () => {
+    const task = buildScoringTask(config, { ...base, status: 'in-progress', businessStatus: 'inferring', observationId: 'obs-1' });
+    expect(task.output).toBeUndefined();
+  });
+
+  it('on failure carries statusReason and a contained OperationOutcome as output', () => {
+    const task = buildScoringTask(config, {
+      ...base,
+      status: 'failed',
+      businessStatus: 'failed',
+      failure: { code: 'IMAGING.NOT_FRONTAL', message: 'The image is a lateral view; Brixia needs AP or PA' },
+    });
+    expect(task.statusReason?.text).toBe('The image is a lateral view; Brixia needs AP or PA');
+    const outcome = task.contained?.[0] as fhir4.OperationOutcome;
+    expect(outcome.resourceType).toBe('OperationOutcome');
+    expect(outcome.issue[0]).toMatchObject({ code: ERROR_TABLE['IMAGING.NOT_FRONTAL'].issueType, details: { text: 'IMAGING.NOT_FRONTAL' } });
+    expect(task.output).toEqual([{ type: { text: 'OperationOutcome' }, valueReference: { reference: `#${outcome.id}`, type: 'OperationOutcome' } }]);
+  });
+});

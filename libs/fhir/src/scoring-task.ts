@@ -1,0 +1,72 @@
+import type * as fhir4 from 'fhir/r4';
+import type { ErrorCode } from '@brixia/common';
+import { SCORING_REQUEST_CODE, brixiaCoding } from './brixia-code-system';
+import type { FhirConfig } from './config';
+import { brixiaScoreOperationUrl } from './brixia-score.operation';
+import { outcomeForCode } from './operation-outcome';
+import { assertDateTime, assertFhirId, referenceTo } from './primitives';
+
+/** Task.status of a scoring job: requested → in-progress → completed | failed (fhir.md). */
+export type ScoringTaskStatus = 'requested' | 'in-progress' | 'completed' | 'failed';
+/** Task.businessStatus sub-steps. */
+export type ScoringBusinessStatus = 'queued' | 'fetching' | 'inferring' | 'publishing' | 'done' | 'failed';
+
+export interface ScoringTaskInput {
+  readonly id: string;
+  readonly status: ScoringTaskStatus;
+  readonly businessStatus?: ScoringBusinessStatus;
+  readonly failure?: { readonly code: ErrorCode; readonly message: string };
+  readonly imagingStudyId?: string;
+  readonly patientId?: string;
+  readonly authoredOn: string;
+  readonly lastModified: string;
+  readonly observationId?: string;
+  readonly diagnosticReportId?: string;
+  /** Dedupe key (same image + model version → same Task). */
+  readonly identifier?: fhir4.Identifier;
+  /** Request id of the submission, for support (also in logs). */
+  readonly requestId?: string;
+}
+
+const OUTCOME_ID = 'outcome';
+
+/**
+ * The Task that tracks one scoring request (FHIR async pattern + Task, fhir.md): intent `order`,
+ * code = our scoring-request code, instantiatesUri = the `$brixia-score` OperationDefinition,
+ * focus = ImagingStudy, for = Patient, output = Observation and DiagnosticReport when completed.
+ * A failed Task carries statusReason (the safe message) and, as output, a contained
+ * OperationOutcome with the error code — the shape jobs use to report non-retryable failures.
+ */
+export function buildScoringTask(config: FhirConfig, input: ScoringTaskInput): fhir4.Task {
+  const failed = input.status === 'failed';
+  const failure = failed ? (input.failure ?? { code: 'INTERNAL' as const, message: 'Scoring failed' }) : undefined;
+  const output: fhir4.TaskOutput[] = [];
+  if (input.status === 'completed') {
+    if (input.observationId !== undefined) output.push(outputReference('Observation', 'Brixia score Observation', input.observationId));
+    if (input.diagnosticReportId !== undefined) output.push(outputReference('DiagnosticReport', 'AI Brixia report', input.diagnosticReportId));
+  }
+  if (failure) output.push({ type: { text: 'OperationOutcome' }, valueReference: { reference: `#${OUTCOME_ID}`, type: 'OperationOutcome' } });
+  const businessStatus = input.businessStatus ?? (failed ? 'failed' : input.status === 'completed' ? 'done' : undefined);
+  return {
+    resourceType: 'Task',
+    id: assertFhirId(input.id, 'Task id'),
+    ...(failure ? { contained: [{ ...outcomeForCode(failure.code, failure.message, { requestId: input.requestId }), id: OUTCOME_ID }] } : {}),
+    ...(input.identifier ? { identifier: [input.identifier] } : {}),
+    instantiatesUri: brixiaScoreOperationUrl(config),
+    status: input.status,
+    ...(failure ? { statusReason: { text: failure.message } } : {}),
+    ...(businessStatus ? { businessStatus: { text: businessStatus } } : {}),
+    intent: 'order',
+    code: { coding: [brixiaCoding(config, SCORING_REQUEST_CODE)], text: '$brixia-score' },
+    ...(input.imagingStudyId !== undefined ? { focus: referenceTo('ImagingStudy', input.imagingStudyId) } : {}),
+    ...(input.patientId !== undefined ? { for: referenceTo('Patient', input.patientId) } : {}),
+    authoredOn: assertDateTime(input.authoredOn, 'authoredOn'),
+    lastModified: assertDateTime(input.lastModified, 'lastModified'),
+    ...(input.requestId !== undefined ? { note: [{ text: `Request id: ${input.requestId}` }] } : {}),
+    ...(output.length > 0 ? { output } : {}),
+  };
+}
+
+function outputReference(resourceType: string, label: string, id: string): fhir4.TaskOutput {
+  return { type: { text: label }, valueReference: { ...referenceTo(resourceType, id), type: resourceType } };
+}

@@ -1,0 +1,135 @@
+import { createHash } from 'node:crypto';
+import { AppError, toAppError } from '@brixia/common';
+import {
+  buildBrixiaObservation,
+  buildDiagnosticReport,
+  buildProvenance,
+  deviceIdFor,
+  observationIdentifier,
+} from '@brixia/fhir';
+import { assertFrontalView, decodeRadiograph, preprocessForBsnet } from '@brixia/imaging';
+import type { ScoreModel } from '@brixia/inference';
+import type { JobContext, ScoringJob } from '@brixia/persistence';
+import type { ScoringContext } from './scoring-context';
+
+/**
+ * Scores one task. Idempotent: state is re-read, a finished task is left alone, and the result's
+ * ids derive from the task so a redo (crash, retry) writes the same rows.
+ * Non-retryable failures (bad image) fail the Task; retryable ones are thrown for the queue to
+ * retry with backoff, and fail the Task on the last try.
+ */
+export async function processScoringJob(context: ScoringContext, model: ScoreModel, job: ScoringJob, jobContext: JobContext): Promise<void> {
+  const logger = context.logger.child({ jobId: jobContext.jobId, taskId: job.taskId, requestId: job.requestId });
+  const task = await context.store.findTask(job.taskId);
+  if (!task || task.status === 'completed' || task.status === 'failed') return;
+  const started = Date.now();
+  try {
+    await context.store.markTaskProgress(task.id, 'in-progress', 'fetching', task.attempts + 1);
+    if (!task.imageId) throw new AppError('IMAGING.NO_PIXELS', 'No image is held for this study');
+    const image = await context.store.loadImageContent(task.imageId);
+    if (!image) throw new AppError('IMAGING.NO_PIXELS', 'The image of this task is missing');
+    const decoded = await decodeRadiograph(image.content, { defaultTimezoneOffset: context.defaultTimezoneOffset });
+    assertFrontalView(decoded.metadata);
+    const study = task.imagingStudyId ? await context.store.findStudy(task.imagingStudyId) : null;
+    const acquiredAt = study?.resource.started ?? decoded.metadata.acquisitionDateTime;
+    if (!acquiredAt) throw new AppError('IMAGING.MISSING_ACQUISITION_TIME', 'The acquisition time of the image is unknown');
+
+    await context.store.markTaskProgress(task.id, 'in-progress', 'inferring');
+    const inferenceStarted = Date.now();
+    const output = await model.score(preprocessForBsnet(decoded.image));
+    const inferenceMs = Date.now() - inferenceStarted;
+
+    await context.store.markTaskProgress(task.id, 'in-progress', 'publishing');
+    const issued = context.clock.now().toISOString();
+    const identity = model.identity;
+    const observationId = derivedId('obs', task.id);
+    const reportId = derivedId('dr', task.id);
+    const studyInstanceUid = study?.studyInstanceUid ?? decoded.metadata.studyInstanceUid ?? `2.25.${uuidAsDecimal(task.imagingStudyId ?? task.id)}`;
+    // PNG/JPEG have no SOP Instance UID: the image hash stands in, so the identifier stays deterministic.
+    const sopInstanceUid = decoded.metadata.sopInstanceUid ?? task.dedupeKey.split(':')[0];
+    const identifier = observationIdentifier(context.fhir, { studyInstanceUid, sopInstanceUid, modelVersion: identity.version });
+    const observation = buildBrixiaObservation(context.fhir, {
+      id: observationId,
+      scoring: output,
+      model: identity,
+      patientId: task.patientId ?? study?.patientId ?? 'unknown',
+      imagingStudy: { id: task.imagingStudyId ?? undefined, studyInstanceUid: study?.studyInstanceUid ?? decoded.metadata.studyInstanceUid },
+      sopInstanceUid: decoded.metadata.sopInstanceUid,
+      identifier,
+      effectiveDateTime: acquiredAt,
+      issued,
+      status: 'preliminary',
+      method: 'bsnet-automated',
+    });
+    const report = buildDiagnosticReport(context.fhir, {
+      id: reportId,
+      observationId,
+      scoring: output,
+      patientId: observation.subject?.reference?.replace('Patient/', '') ?? 'unknown',
+      imagingStudyId: task.imagingStudyId ?? undefined,
+      effectiveDateTime: acquiredAt,
+      issued,
+      model: identity,
+      status: 'preliminary',
+    });
+    const provenance = buildProvenance(context.fhir, {
+      id: derivedId('prov', task.id),
+      targets: [`Observation/${observationId}`, `DiagnosticReport/${reportId}`],
+      recorded: issued,
+      model: identity,
+      imagingStudyId: task.imagingStudyId ?? undefined,
+      activity: 'create',
+    });
+    await context.store.completeScoring({
+      taskId: task.id,
+      result: {
+        id: observationId,
+        taskId: task.id,
+        patientId: task.patientId ?? 'unknown',
+        imagingStudyId: task.imagingStudyId,
+        identifierSystem: identifier.system ?? '',
+        identifierValue: identifier.value ?? '',
+        acquiredAt: new Date(acquiredAt),
+        issuedAt: new Date(issued),
+        globalScore: output.global,
+        zoneScores: { ...output.zones },
+        probabilities: { ...output.probabilities },
+        modelVersion: identity.version,
+        modelSha256: identity.sha256,
+        method: 'bsnet-automated',
+        status: 'preliminary',
+      },
+      resources: [observation, report, provenance],
+      diagnosticReportId: reportId,
+    });
+    logger.info(
+      { observationId, modelVersion: identity.version, executionProvider: model.executionProvider, inferenceMs, durationMs: Date.now() - started, device: deviceIdFor(identity) },
+      'scoring completed',
+    );
+    context.completions.notify(task.id);
+  } catch (error) {
+    const appError = toAppError(error);
+    const lastTry = jobContext.retryCount >= jobContext.retryLimit;
+    if (!appError.spec.retryable || lastTry) {
+      await context.store.failTask(task.id, { code: appError.code, message: appError.message });
+      logger.warn({ code: appError.code, retryCount: jobContext.retryCount, durationMs: Date.now() - started }, 'scoring failed');
+      if (appError.code === 'INTERNAL') logger.error({ err: String((appError.cause as Error)?.stack ?? appError.cause) }, 'unexpected error while scoring');
+      context.completions.notify(task.id);
+      return;
+    }
+    await context.store.markTaskProgress(task.id, 'requested', 'queued');
+    logger.warn({ code: appError.code, retryCount: jobContext.retryCount }, 'scoring will be retried');
+    throw appError;
+  }
+}
+
+/** Ids derived from the task, so a redo after a crash writes the same resources. */
+function derivedId(prefix: string, taskId: string): string {
+  return `${prefix}-${createHash('sha256').update(`${prefix}:${taskId}`).digest('hex').slice(0, 32)}`;
+}
+
+/** A UUID as a decimal integer, for 2.25.<uuid> UIDs (DICOM PS3.5 B.2). */
+function uuidAsDecimal(uuid: string): string {
+  const hex = uuid.replace(/-/g, '');
+  return /^[0-9a-f]{32}$/i.test(hex) ? BigInt(`0x${hex}`).toString(10) : BigInt(`0x${createHash('sha256').update(uuid).digest('hex').slice(0, 32)}`).toString(10);
+}

@@ -1,0 +1,72 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+
+export const REPO_ROOT = resolve(__dirname, '../..');
+
+/** A free loopback port (asks the OS, then releases it). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+export interface ServiceProcess {
+  readonly child: ChildProcess;
+  readonly baseUrl: string;
+  output(): string;
+  /** Signals the process group and resolves once the process has exited. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** Runs `npm start` (the newcomer's command) and waits until /health answers 200. */
+export async function startServiceProcess(env: Record<string, string>, timeoutMs = 90_000): Promise<ServiceProcess> {
+  const workerOnly = env['BRIXIA_ROLE'] === 'worker';
+  const port = Number(env['PORT'] ?? (await freePort()));
+  const child = spawn('npm', ['start', '--silent'], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, NODE_OPTIONS: '', LOG_LEVEL: 'info', ...env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let log = '';
+  child.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const service: ServiceProcess = {
+    child,
+    baseUrl,
+    output: () => log,
+    stop: (signal: NodeJS.Signals = 'SIGTERM') =>
+      new Promise((resolveExit) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolveExit();
+        child.once('exit', () => resolveExit());
+        // npm runs node as a child: signal the whole process group.
+        process.kill(-(child.pid as number), signal);
+      }),
+  };
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}:\n${log}`);
+    if (workerOnly) {
+      // A worker serves no HTTP: it is ready once it says so.
+      if (log.includes('"worker ready"') || log.includes('"msg":"worker ready"')) return service;
+    } else {
+      try {
+        const response = await fetch(`${baseUrl}/health`);
+        if (response.status === 200) return service;
+      } catch {
+        // not listening yet
+      }
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  await service.stop('SIGKILL');
+  throw new Error(`service did not become healthy in ${timeoutMs} ms:\n${log}`);
+}

@@ -1,0 +1,43 @@
+import request from 'supertest';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { loadConfig } from '../../apps/api/src/config';
+import { createHttpApp } from '../../apps/api/src/http-app';
+import { createRuntime, type Runtime } from '../../apps/api/src/runtime';
+import { silentLogger } from '@brixia/common';
+
+export interface TestService {
+  readonly runtime: Runtime;
+  readonly app: NestExpressApplication;
+  readonly http: ReturnType<typeof request>;
+  close(): Promise<void>;
+}
+
+/** Starts the real service (role all: API + worker + model) in this process. */
+export async function startService(env: Record<string, string | undefined>): Promise<TestService> {
+  const config = loadConfig({ PORT: '0', LOG_LEVEL: 'silent', BRIXIA_SYNC_TIMEOUT_MS: '60000', BRIXIA_JOB_RETRY_DELAY_S: '1', BRIXIA_JOB_RETRY_LIMIT: '1', ...env });
+  const runtime = await createRuntime(config, silentLogger);
+  const app = await createHttpApp(runtime);
+  return {
+    runtime,
+    app,
+    http: request(app.getHttpServer()),
+    async close(): Promise<void> {
+      await app.close();
+      await runtime.close();
+    },
+  };
+}
+
+export const FHIR_JSON = 'application/fhir+json';
+
+/** Polls a Task until it ends (async pattern), bounded. */
+export async function waitForTask(service: TestService, taskPath: string, timeoutMs = 60_000): Promise<fhir4.Task> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const response = await service.http.get(taskPath).expect(200);
+    const task = response.body as fhir4.Task;
+    if (task.status === 'completed' || task.status === 'failed') return task;
+    if (Date.now() > deadline) throw new Error(`Task still ${task.status} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
