@@ -1,1 +1,2 @@
 export * from './timeline';
+export * from './timeline.service';

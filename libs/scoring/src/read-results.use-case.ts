@@ -1,6 +1,5 @@
-import { AppError, type Zone, type ZoneScore } from '@brixia/common';
+import { AppError } from '@brixia/common';
 import { brixiaCodeSystemUrl, buildScoringTask, searchsetBundle, BRIXIA_CODES } from '@brixia/fhir';
-import { buildTimeline, type Timeline } from '@brixia/monitoring';
 import type { ScoringTaskEntity } from '@brixia/persistence';
 import type { ScoringContext } from './scoring-context';
 
@@ -81,24 +80,6 @@ export async function searchObservations(context: ScoringContext, query: Observa
     previousUrl: offset > 0 ? page(Math.max(0, offset - limit)) : undefined,
     baseUrl: context.fhir.baseUrl,
   });
-}
-
-/** The patient's series with deltas, from the Postgres projection (fast, sorted by clinical time). */
-export async function readTimeline(context: ScoringContext, patientId: string): Promise<Timeline> {
-  const { results } = await context.store.listResults({ patientId, order: 'ASC' });
-  return buildTimeline(
-    patientId,
-    results.map((row) => ({
-      observationId: row.id,
-      imagingStudyId: row.imagingStudyId,
-      acquiredAt: row.acquiredAt,
-      global: row.globalScore,
-      zones: row.zoneScores as Record<Zone, ZoneScore>,
-      method: row.method,
-      status: row.status,
-      modelVersion: row.modelVersion,
-    })),
-  );
 }
 
 function matchesGlobalCode(context: ScoringContext, code: string): boolean {

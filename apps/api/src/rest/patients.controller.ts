@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Param } from '@nestjs/common';
 import { AppError } from '@brixia/common';
-import { readTimeline } from '@brixia/scoring';
+import { readTimeline } from '@brixia/monitoring';
 import type { Runtime } from '../runtime';
 import { RUNTIME } from '../infrastructure/tokens';
 
@@ -12,7 +12,7 @@ export class PatientsController {
   @Get(':id/timeline')
   async timeline(@Param('id') id: string): Promise<unknown> {
     if (!/^[A-Za-z0-9\-.]{1,64}$/.test(id)) throw new AppError('REQUEST.INVALID', 'Patient id must be a FHIR id');
-    const timeline = await readTimeline(this.runtime.scoring, id);
+    const timeline = await readTimeline(this.runtime.scoring.store, id);
     return {
       patientId: timeline.patientId,
       points: timeline.points.map((point) => ({
