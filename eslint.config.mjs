@@ -35,6 +35,12 @@ export default [
     },
   },
   { files: ['libs/**/*.ts'], rules: { '@typescript-eslint/no-explicit-any': 'error' } },
+  // Style rule 8: no floating promises, explicit return types on exports (type-aware).
+  {
+    files: ['libs/**/*.ts', 'apps/**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: { '@typescript-eslint/no-floating-promises': 'error', '@typescript-eslint/explicit-module-boundary-types': 'error' },
+  },
   { files: ['libs/common/**/*.ts', 'libs/fhir/**/*.ts', 'libs/monitoring/**/*.ts'], rules: restrict(['@nestjs', 'typeorm', 'pg', 'pg-boss', 'onnxruntime-node', 'onnxruntime-common'], 'framework/driver imports are not allowed in util/domain/feature cores') },
   { files: ['libs/imaging/**/*.ts'], rules: restrict(['@nestjs', 'typeorm', 'pg', 'pg-boss', 'onnxruntime-node'], 'imaging is framework-free and does not touch the database or the model runtime') },
   { files: ['libs/inference/**/*.ts'], rules: restrict(['@nestjs', 'typeorm', 'pg', 'pg-boss', '@brixia/fhir'], 'inference knows no FHIR, no framework and no database') },

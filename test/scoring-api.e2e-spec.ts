@@ -138,6 +138,27 @@ describe('scoring service on PostgreSQL with the real model', () => {
     await expectValidR4(study.body);
   });
 
+  it('scores an inline ImagingStudy whose StudyInstanceUID this service holds', async () => {
+    const studyUid = '1.2.826.0.1.3680043.10.1234.42';
+    const dicom = await makeDicomFixture({ patientId: 'patient-inline', studyInstanceUid: studyUid, acquisitionDateTime: '20240310120000', width: 256, height: 256, seed: 42 });
+    const uploaded = await service.http.post('/api/v1/studies').attach('file', dicom, { filename: 'cxr.dcm' }).expect(201);
+    const parameters = {
+      resourceType: 'Parameters',
+      parameter: [
+        {
+          name: 'imagingStudy',
+          resource: { resourceType: 'ImagingStudy', status: 'available', subject: { reference: 'Patient/patient-inline' }, identifier: [{ system: 'urn:dicom:uid', value: `urn:oid:${studyUid}` }] },
+        },
+      ],
+    };
+    const scored = await service.http.post('/fhir/ImagingStudy/$brixia-score').set('Content-Type', FHIR_JSON).send(parameters).expect(200);
+    expect(scored.body.id).toBe(uploaded.body.id);
+    const unknown = { ...parameters, parameter: [{ name: 'imagingStudy', resource: { ...parameters.parameter[0].resource, identifier: [{ system: 'urn:dicom:uid', value: 'urn:oid:1.2.3.999' }] } }] };
+    const refused = await service.http.post('/fhir/ImagingStudy/$brixia-score').set('Content-Type', FHIR_JSON).send(unknown);
+    expect([404, 422]).toContain(refused.status);
+    expect(refused.body.resourceType).toBe('OperationOutcome');
+  });
+
   it('serves a patient timeline ordered by acquisition time, and the FHIR search with paging', async () => {
     await uploadPng(11, 'patient-series', '2024-04-03T08:00:00Z', 201);
     await uploadPng(12, 'patient-series', '2024-04-01T08:00:00Z', 201);

@@ -35,16 +35,20 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
-export type AppConfig = ReturnType<typeof loadConfig>;
+export type AppConfig = ReturnType<typeof toAppConfig>;
 
 /** Parses the environment; fails fast with every problem listed (style: fail fast on bad config). */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
     throw new AppError('CONFIG.INVALID', `Invalid configuration: ${problems}`);
   }
-  const c = parsed.data;
+  return toAppConfig(parsed.data);
+}
+
+/** The typed configuration the composition root hands out (its inferred type is AppConfig). */
+function toAppConfig(c: z.infer<typeof schema>) {
   const publicBase = (c.BRIXIA_PUBLIC_BASE_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, '');
   return {
     port: c.PORT,
