@@ -8,7 +8,7 @@ export NX_DAEMON=false NX_NO_CLOUD=true NX_SKIP_NX_CACHE=true
 export NODE_OPTIONS="--experimental-vm-modules --no-warnings=ExperimentalWarning"
 PY=/usr/bin/python3
 
-echo "== type-check"; npx tsc -p tsconfig.json --noEmit
+echo "== type-check"; npx tsc -p tsconfig.json --noEmit && npx tsc -p apps/dashboard/tsconfig.json --noEmit
 echo "== lint"; npx nx run-many -t lint --parallel=2 --outputStyle=static
 echo "== unit + integration"; npx jest -c jest.config.js --ci
 echo "== end-to-end"; npx jest -c test/jest.config.js --ci --runInBand

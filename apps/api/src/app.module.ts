@@ -9,6 +9,13 @@ import { FhirResourcesController } from './fhir/resources.controller';
 import { StudiesController } from './rest/studies.controller';
 import { PatientsController } from './rest/patients.controller';
 import { HealthController } from './rest/health.controller';
+import { DeliveryController } from './integration/delivery.controller';
+import { SubscriptionController } from './integration/subscription.controller';
+import { ObservationLastnController } from './fhir/observation-lastn.controller';
+import { ExplanationResourcesController } from './fhir/explanation-resources.controller';
+import { RadiographController } from './monitoring/radiograph.controller';
+import { DashboardAssetsController } from './dashboard/dashboard-assets.controller';
+import { MonitoringGraphqlModule } from './graphql/monitoring-graphql.module';
 
 /** HTTP transports over a ready Runtime (database migrated, queue started, model loaded). */
 @Module({})
@@ -16,8 +23,8 @@ export class AppModule implements NestModule {
   static forRoot(runtime: Runtime): DynamicModule {
     return {
       module: AppModule,
-      imports: [MulterModule.register({ storage: memoryStorage(), limits: { fileSize: runtime.config.limits.uploadBytes, files: 1, fields: 10 } })],
-      controllers: [ImagingStudyController, FhirResourcesController, StudiesController, PatientsController, HealthController],
+      imports: [MulterModule.register({ storage: memoryStorage(), limits: { fileSize: runtime.config.limits.uploadBytes, files: 1, fields: 10 } }), MonitoringGraphqlModule.forRoot(runtime)],
+      controllers: [ObservationLastnController, ExplanationResourcesController, RadiographController, DashboardAssetsController, ImagingStudyController, FhirResourcesController, StudiesController, PatientsController, HealthController, DeliveryController, SubscriptionController],
       providers: [{ provide: RUNTIME, useValue: runtime }],
     };
   }

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { AppError } from '@brixia/common';
 import { DEFAULT_MODEL_DIR } from '@brixia/inference';
+import { INTEGRATION_ENV, integrationConfig } from './integration/integration-config';
 
 const providers = z
   .string()
@@ -33,6 +34,16 @@ const schema = z.object({
   BRIXIA_CANONICAL_BASE: z.string().url().default('https://brixia.example.org/fhir'),
   BRIXIA_DEFAULT_TIMEZONE: z.string().regex(/^(Z|[+-]\d{2}:\d{2})$/).default('Z'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // EHR / PACS integration: BRIXIA_EHR_*, BRIXIA_PACS_*, BRIXIA_OUTBOX_* (integration/integration-config.ts).
+  ...INTEGRATION_ENV,
+  // Serial monitoring (libs/monitoring monitoring-rules.ts documents each rule and its source).
+  BRIXIA_TREND_WINDOW_DAYS: z.coerce.number().min(0).max(365).default(7),
+  BRIXIA_TREND_MIN_CHANGE: z.coerce.number().int().min(1).max(18).default(2),
+  BRIXIA_ALERT_RISE_FROM_FIRST: z.coerce.number().int().min(0).max(18).default(3),
+  BRIXIA_ALERT_SCORE_AT_LEAST: z.coerce.number().int().min(0).max(18).default(8),
+  BRIXIA_GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(2).max(50).default(8),
+  BRIXIA_GRAPHQL_MAX_COMPLEXITY: z.coerce.number().int().min(10).max(1_000_000).default(50_000),
+  BRIXIA_EXPLANATIONS: z.enum(['on', 'off']).default('on'),
 });
 
 export type AppConfig = ReturnType<typeof toAppConfig>;
@@ -73,5 +84,16 @@ function toAppConfig(c: z.infer<typeof schema>) {
     publicBaseUrl: publicBase,
     defaultTimezoneOffset: c.BRIXIA_DEFAULT_TIMEZONE,
     logLevel: c.LOG_LEVEL,
+    integration: integrationConfig(c, (message) => {
+      throw new AppError('CONFIG.INVALID', `Invalid configuration: ${message}`);
+    }),
+    monitoring: {
+      trendWindowDays: c.BRIXIA_TREND_WINDOW_DAYS,
+      trendMinChange: c.BRIXIA_TREND_MIN_CHANGE,
+      riseFromFirst: c.BRIXIA_ALERT_RISE_FROM_FIRST,
+      scoreAtLeast: c.BRIXIA_ALERT_SCORE_AT_LEAST,
+      explanations: c.BRIXIA_EXPLANATIONS === 'on',
+    },
+    graphql: { maxDepth: c.BRIXIA_GRAPHQL_MAX_DEPTH, maxComplexity: c.BRIXIA_GRAPHQL_MAX_COMPLEXITY },
   } as const;
 }

@@ -3,8 +3,10 @@ import { buildModelDevice } from '@brixia/fhir';
 import { loadOrtScoreModel, readModelManifest, type ScoreModel } from '@brixia/inference';
 import { MIGRATIONS } from '@brixia/migrations';
 import { openDatabase, PgBossJobQueue, ScoringStore, type Database } from '@brixia/persistence';
-import { processScoringJob, TaskCompletionNotifier, type ScoringContext } from '@brixia/scoring';
+import { processScoringJob, type ScoringContext } from '@brixia/scoring';
 import type { AppConfig } from './config';
+import { createExternalImaging, createSubscriptions, startIntegrationLoops } from './integration/integration-runtime';
+import { createMonitoring, type MonitoringRuntime } from './monitoring/monitoring-runtime';
 
 /** Everything the process runs on, built before Nest so start-up fails fast and tests can reuse it. */
 export interface Runtime {
@@ -12,6 +14,8 @@ export interface Runtime {
   readonly logger: Logger;
   readonly database: Database;
   readonly scoring: ScoringContext;
+  /** Serial monitoring: timelines, trend, alerts, reviews, patient list, events. */
+  readonly monitoring: MonitoringRuntime;
   /** Loaded in roles `all` and `worker`; the API role only reads the manifest. */
   readonly model?: ScoreModel;
   readonly startedAt: Date;
@@ -35,29 +39,40 @@ export async function createRuntime(config: AppConfig, logger: Logger = createLo
   try {
     queue = await PgBossJobQueue.start(database.dataSource, config.worker, logger);
     const store = new ScoringStore(database.dataSource, queue);
+    const monitoring = createMonitoring({ dataSource: database.dataSource, config, fhir: config.fhir, clock: systemClock, logger, model: identity, scoringStore: () => store });
     const scoring: ScoringContext = {
       store,
       fhir: config.fhir,
       clock: systemClock,
       logger,
-      completions: new TaskCompletionNotifier(),
+      completions: monitoring.completions,
+      explanations: monitoring.explanations,
       model: model ?? { identity },
       defaultTimezoneOffset: config.defaultTimezoneOffset,
+      external: await createExternalImaging(config.integration, logger),
+      subscriptions: createSubscriptions(config.integration, database),
     };
     await store.saveResource(buildModelDevice(identity, config.fhir));
+    await monitoring.service.refreshStale();
     if (model) {
       const scoringModel = model;
       await queue.workScoring((job, context) => processScoringJob(scoring, scoringModel, job, context), config.worker.concurrency);
     }
+    const integrationLoops = startIntegrationLoops(config, scoring, database, logger);
+    // Last start-up step: nothing after it can fail and leak its LISTEN connection.
+    await monitoring.startRelay(database);
     const startedQueue = queue;
     return {
       config,
       logger,
       database,
       scoring,
+      monitoring,
       model,
       startedAt: new Date(),
       async close(): Promise<void> {
+        await monitoring.close();
+        await integrationLoops.stop();
         await startedQueue.stop();
         await model?.close();
         await database.close();

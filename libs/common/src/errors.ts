@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'REQUEST.UNSUPPORTED_MEDIA_TYPE'
   | 'REQUEST.TOO_LARGE'
   | 'REQUEST.NOT_ACCEPTABLE'
+  | 'REQUEST.TOO_COMPLEX'
   | 'RESOURCE.NOT_FOUND'
   | 'RESOURCE.VERSION_CONFLICT'
   | 'RESOURCE.DUPLICATE'
@@ -20,10 +21,15 @@ export type ErrorCode =
   | 'IMAGING.MISSING_PATIENT'
   | 'IMAGING.STUDY_NOT_FOUND'
   | 'IMAGING.NO_PIXELS'
+  | 'IMAGING.NO_ENDPOINT'
   | 'INFERENCE.MODEL_INVALID'
   | 'INFERENCE.FAILED'
   | 'SCORING.TIMEOUT'
   | 'UPSTREAM.UNAVAILABLE'
+  | 'UPSTREAM.NOT_ALLOWED'
+  | 'UPSTREAM.UNAUTHORIZED'
+  | 'UPSTREAM.TOO_LARGE'
+  | 'UPSTREAM.INVALID_RESPONSE'
   | 'CONFIG.INVALID'
   | 'INTERNAL';
 
@@ -42,7 +48,8 @@ export type FhirIssueType =
   | 'timeout'
   | 'transient'
   | 'business-rule'
-  | 'exception';
+  | 'exception'
+  | 'security';
 
 export interface ErrorSpec {
   readonly httpStatus: number;
@@ -57,6 +64,8 @@ export const ERROR_TABLE: Readonly<Record<ErrorCode, ErrorSpec>> = {
   'REQUEST.UNSUPPORTED_MEDIA_TYPE': { httpStatus: 415, issueType: 'not-supported', severity: 'error', retryable: false },
   'REQUEST.TOO_LARGE': { httpStatus: 413, issueType: 'too-costly', severity: 'error', retryable: false },
   'REQUEST.NOT_ACCEPTABLE': { httpStatus: 406, issueType: 'not-supported', severity: 'error', retryable: false },
+  // A GraphQL operation deeper or costlier than the configured limits (refused before it runs).
+  'REQUEST.TOO_COMPLEX': { httpStatus: 400, issueType: 'too-costly', severity: 'error', retryable: false },
   'RESOURCE.NOT_FOUND': { httpStatus: 404, issueType: 'not-found', severity: 'error', retryable: false },
   'RESOURCE.VERSION_CONFLICT': { httpStatus: 409, issueType: 'conflict', severity: 'error', retryable: false },
   'RESOURCE.DUPLICATE': { httpStatus: 409, issueType: 'duplicate', severity: 'error', retryable: false },
@@ -68,10 +77,17 @@ export const ERROR_TABLE: Readonly<Record<ErrorCode, ErrorSpec>> = {
   'IMAGING.MISSING_PATIENT': { httpStatus: 422, issueType: 'required', severity: 'error', retryable: false },
   'IMAGING.STUDY_NOT_FOUND': { httpStatus: 404, issueType: 'not-found', severity: 'error', retryable: false },
   'IMAGING.NO_PIXELS': { httpStatus: 422, issueType: 'required', severity: 'error', retryable: false },
+  'IMAGING.NO_ENDPOINT': { httpStatus: 422, issueType: 'required', severity: 'error', retryable: false },
   'INFERENCE.MODEL_INVALID': { httpStatus: 500, issueType: 'exception', severity: 'fatal', retryable: false },
   'INFERENCE.FAILED': { httpStatus: 500, issueType: 'exception', severity: 'error', retryable: true },
   'SCORING.TIMEOUT': { httpStatus: 504, issueType: 'timeout', severity: 'error', retryable: true },
   'UPSTREAM.UNAVAILABLE': { httpStatus: 502, issueType: 'transient', severity: 'error', retryable: true },
+  // A URL outside the configured EHR/PACS allow-list: the client asked for it, so 400, never retried.
+  'UPSTREAM.NOT_ALLOWED': { httpStatus: 400, issueType: 'security', severity: 'error', retryable: false },
+  // The EHR or PACS refused this service's credentials (401/403): an operator must fix the configuration.
+  'UPSTREAM.UNAUTHORIZED': { httpStatus: 502, issueType: 'security', severity: 'error', retryable: false },
+  'UPSTREAM.TOO_LARGE': { httpStatus: 502, issueType: 'too-costly', severity: 'error', retryable: false },
+  'UPSTREAM.INVALID_RESPONSE': { httpStatus: 502, issueType: 'invalid', severity: 'error', retryable: false },
   'CONFIG.INVALID': { httpStatus: 500, issueType: 'exception', severity: 'fatal', retryable: false },
   INTERNAL: { httpStatus: 500, issueType: 'exception', severity: 'error', retryable: true },
 };

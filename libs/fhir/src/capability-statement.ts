@@ -55,6 +55,8 @@ export function capabilityStatement(config: FhirConfig, input: { softwareVersion
             type: 'Observation',
             interaction: [{ code: 'read' }, { code: 'search-type' }],
             searchParam: OBSERVATION_SEARCH,
+            // The standard $lastn (HL7 OperationDefinition Observation-lastn), for the Brixia code.
+            operation: [{ name: 'lastn', definition: 'http://hl7.org/fhir/OperationDefinition/Observation-lastn' }],
             documentation: 'Brixia score results (one per scored radiograph).',
           },
           readOnly('DiagnosticReport'),
@@ -64,6 +66,8 @@ export function capabilityStatement(config: FhirConfig, input: { softwareVersion
           { ...readOnly('ImagingStudy'), operation: [operation] },
           readOnly('CodeSystem', 'The Brixia CodeSystem (brixia-score).'),
           readOnly('OperationDefinition', 'The $brixia-score OperationDefinition.'),
+          readOnly('Media', 'Explanation images (heat-map overlays) linked from DiagnosticReport.media.'),
+          readOnly('Binary', 'The PNG of an explanation image (raw content unless a FHIR format is asked for).'),
         ],
       },
     ],

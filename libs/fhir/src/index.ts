@@ -29,3 +29,17 @@ export { operationOutcome, operationOutcomeFromError, outcomeForCode, type FhirI
 export { searchsetBundle, type SearchsetInput } from './search-bundle';
 export { brixiaScoreOperationDefinition, brixiaScoreOperationUrl, parseBrixiaScoreParameters, type BrixiaScoreRequest } from './brixia-score.operation';
 export { capabilityStatement } from './capability-statement';
+export { buildExplanationImage, explanationIdentifierSystem, type ExplanationImageInput } from './explanation-media';
+export {
+  BACKPORT_EXTENSIONS,
+  brixiaResultTopicUrl,
+  notificationBundle,
+  parseSubscription,
+  servedSubscription,
+  subscriptionHmacExtensionUrl,
+  subscriptionStatusParameters,
+  type NotificationType,
+  type PayloadContent,
+  type SubscriptionRequest,
+} from './subscription-backport';
+export { reviewBrixiaObservation, reviewDiagnosticReport, type BrixiaReviewChange } from './brixia-review';

@@ -9,7 +9,7 @@ import { assertDateTime, assertFhirId, referenceTo } from './primitives';
 /** Task.status of a scoring job: requested → in-progress → completed | failed (fhir.md). */
 export type ScoringTaskStatus = 'requested' | 'in-progress' | 'completed' | 'failed';
 /** Task.businessStatus sub-steps. */
-export type ScoringBusinessStatus = 'queued' | 'fetching' | 'inferring' | 'publishing' | 'done' | 'failed';
+export type ScoringBusinessStatus = 'queued' | 'fetching' | 'inferring' | 'publishing' | 'done' | 'failed' | 'publish-failed';
 
 export interface ScoringTaskInput {
   readonly id: string;

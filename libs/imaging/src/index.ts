@@ -4,3 +4,4 @@ export { decodeRadiograph, readRadiographMetadata } from './decode-radiograph';
 export { assertFrontalView } from './view-position';
 export { PREPROCESSING_ID, MODEL_INPUT_SIZE, preprocessForBsnet } from './preprocess/bsnet-preprocess';
 export { SUPPORTED_TRANSFER_SYNTAXES } from './dicom/transfer-syntax';
+export * from './dicomweb';

@@ -25,3 +25,25 @@ describe('buildTimeline', () => {
     expect(buildTimeline('p1', []).points).toEqual([]);
   });
 });
+
+describe('buildTimeline origins and superseded AI results', () => {
+  it('tells AI, confirmed, overridden and radiologist points apart and counts the radiologist score of a study', () => {
+    const ai = point('ai', 1, 4, zones(2, 0));
+    const confirmed = point('conf', 2, 4, zones(2, 0), 'final');
+    const overridden = point('over', 3, 6, zones(3, 0), 'amended');
+    const aiOfScoredStudy = { ...point('ai-dup', 4, 12, zones(2, 2)), imagingStudyId: 's4' };
+    const radiologist = { ...point('rad', 4, 8, zones(3, 1)), imagingStudyId: 's4', method: 'radiologist', status: 'final' };
+    const timeline = buildTimeline('p1', [ai, confirmed, overridden, aiOfScoredStudy, radiologist]);
+    expect(timeline.points.map((p) => [p.observationId, p.origin, p.superseded])).toEqual([
+      ['ai', 'ai', false],
+      ['conf', 'ai-confirmed', false],
+      ['over', 'clinician-override', false],
+      ['ai-dup', 'ai', true],
+      ['rad', 'clinician', false],
+    ]);
+    const rad = timeline.points[4];
+    expect(rad.deltaGlobal).toBe(2);
+    expect(rad.changePerDay).toBe(2);
+    expect(timeline.points[3].deltaGlobal).toBeNull();
+  });
+});

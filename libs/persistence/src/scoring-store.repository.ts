@@ -5,12 +5,15 @@ import {
   BrixiaResultEntity,
   FhirResourceEntity,
   ImagingStudyEntity,
+  OutboxMessageEntity,
   ScoringTaskEntity,
   StoredImageEntity,
   type ScoringBusinessStatus,
   type ScoringTaskStatus,
 } from './entities';
 import type { JobQueue } from './job-queue.adapter';
+import type { NewOutboxMessage } from './outbox.repository';
+import { SubscriptionStore, type NewSubscriptionEvent } from './subscription-store.repository';
 
 export interface NewStudy {
   readonly id: string;
@@ -50,6 +53,10 @@ export interface CompletedScoring {
   /** FHIR resources to serve (Observation, DiagnosticReport, Provenance, Device). */
   readonly resources: readonly fhir4.FhirResource[];
   readonly diagnosticReportId?: string;
+  /** Publication to the study's EHR, enqueued in the same transaction (transactional outbox). */
+  readonly outbox?: NewOutboxMessage;
+  /** Subscription topic events (a result created), recorded in the same transaction. */
+  readonly events?: readonly NewSubscriptionEvent[];
 }
 
 /**
@@ -170,10 +177,14 @@ export class ScoringStore {
         .orIgnore()
         .execute();
       for (const resource of input.resources) await this.putResource(manager, resource);
+      for (const event of input.events ?? []) await new SubscriptionStore(this.dataSource).recordEvent(event, manager);
+      if (input.outbox) {
+        await manager.createQueryBuilder().insert().into(OutboxMessageEntity).values({ ...input.outbox, state: 'pending', attempts: 0 }).orIgnore().execute();
+      }
       await manager.update(
         ScoringTaskEntity,
         { id: input.taskId },
-        { status: 'completed', businessStatus: 'done', failure: null, observationId: input.result.id, diagnosticReportId: input.diagnosticReportId ?? null, updatedAt: new Date() },
+        { status: 'completed', businessStatus: input.outbox ? 'publishing' : 'done', failure: null, observationId: input.result.id, diagnosticReportId: input.diagnosticReportId ?? null, updatedAt: new Date() },
       );
     });
   }

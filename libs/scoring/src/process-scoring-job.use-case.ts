@@ -3,6 +3,7 @@ import { AppError, toAppError } from '@brixia/common';
 import {
   buildBrixiaObservation,
   buildDiagnosticReport,
+  buildModelDevice,
   buildProvenance,
   deviceIdFor,
   observationIdentifier,
@@ -11,6 +12,9 @@ import { assertFrontalView, decodeRadiograph, preprocessForBsnet } from '@brixia
 import type { ScoreModel } from '@brixia/inference';
 import type { JobContext, ScoringJob } from '@brixia/persistence';
 import type { ScoringContext } from './scoring-context';
+import { explainResult } from './explain-result';
+import { loadTaskPixels } from './load-task-pixels';
+import { publicationFor } from './publication';
 
 /**
  * Scores one task. Idempotent: state is re-read, a finished task is left alone, and the result's
@@ -25,10 +29,8 @@ export async function processScoringJob(context: ScoringContext, model: ScoreMod
   const started = Date.now();
   try {
     await context.store.markTaskProgress(task.id, 'in-progress', 'fetching', task.attempts + 1);
-    if (!task.imageId) throw new AppError('IMAGING.NO_PIXELS', 'No image is held for this study');
-    const image = await context.store.loadImageContent(task.imageId);
-    if (!image) throw new AppError('IMAGING.NO_PIXELS', 'The image of this task is missing');
-    const decoded = await decodeRadiograph(image.content, { defaultTimezoneOffset: context.defaultTimezoneOffset });
+    const pixels = await loadTaskPixels(context, task);
+    const decoded = await decodeRadiograph(pixels, { defaultTimezoneOffset: context.defaultTimezoneOffset });
     assertFrontalView(decoded.metadata);
     const study = task.imagingStudyId ? await context.store.findStudy(task.imagingStudyId) : null;
     const acquiredAt = study?.resource.started ?? decoded.metadata.acquisitionDateTime;
@@ -36,7 +38,7 @@ export async function processScoringJob(context: ScoringContext, model: ScoreMod
 
     await context.store.markTaskProgress(task.id, 'in-progress', 'inferring');
     const inferenceStarted = Date.now();
-    const output = await model.score(preprocessForBsnet(decoded.image));
+    const output = await model.score(preprocessForBsnet(decoded.image), { withExplanations: context.explanations !== undefined });
     const inferenceMs = Date.now() - inferenceStarted;
 
     await context.store.markTaskProgress(task.id, 'in-progress', 'publishing');
@@ -80,6 +82,12 @@ export async function processScoringJob(context: ScoringContext, model: ScoreMod
       imagingStudyId: task.imagingStudyId ?? undefined,
       activity: 'create',
     });
+    const explanation = await explainResult(
+      context.explanations,
+      { observationId, patientId: task.patientId ?? 'unknown', radiograph: decoded.image, scoring: output, output, created: issued, model: identity },
+      logger,
+    );
+    const publishedReport = explanation ? { ...report, media: explanation.reportMedia } : report;
     await context.store.completeScoring({
       taskId: task.id,
       result: {
@@ -99,8 +107,10 @@ export async function processScoringJob(context: ScoringContext, model: ScoreMod
         method: 'bsnet-automated',
         status: 'preliminary',
       },
-      resources: [observation, report, provenance],
+      resources: [observation, publishedReport, provenance, ...(explanation?.resources ?? [])],
       diagnosticReportId: reportId,
+      outbox: publicationFor(context, task.id, study, [buildModelDevice(identity, context.fhir), observation, report, provenance], observationId),
+      events: [{ focus: `Observation/${observationId}`, patientId: task.patientId }],
     });
     logger.info(
       { observationId, modelVersion: identity.version, executionProvider: model.executionProvider, inferenceMs, durationMs: Date.now() - started, device: deviceIdFor(identity) },

@@ -2,6 +2,7 @@ import { AppError } from '@brixia/common';
 import type { BrixiaScoreRequest } from '@brixia/fhir';
 import type { RecordedRequest } from '@brixia/persistence';
 import type { ScoringContext } from './scoring-context';
+import { isAbsoluteReference, scoreExternalStudy } from './score-external-study.use-case';
 
 /**
  * `$brixia-score` on an ImagingStudy held by this service (by id, by reference, or inline with a
@@ -13,7 +14,14 @@ export async function scoreStudy(
   input: { request: BrixiaScoreRequest } | { studyId: string },
   requestId?: string,
 ): Promise<RecordedRequest> {
+  // EHR references (issue 3): absolute ones, and relative ones this service does not hold.
+  if ('request' in input && input.request.kind === 'reference' && isAbsoluteReference(input.request.reference)) {
+    return scoreExternalStudy(context, input.request.reference, requestId);
+  }
   const study = 'studyId' in input ? await context.store.findStudy(input.studyId) : await resolveStudy(context, input.request);
+  if (!study && 'request' in input && input.request.kind === 'reference' && context.external?.ehr.isConfigured) {
+    return scoreExternalStudy(context, input.request.reference, requestId);
+  }
   if (!study) {
     throw new AppError('IMAGING.STUDY_NOT_FOUND', 'The ImagingStudy is not known to this service');
   }

@@ -3,6 +3,9 @@ import type { FhirConfig } from '@brixia/fhir';
 import type { ScoreModel } from '@brixia/inference';
 import type { ScoringStore } from '@brixia/persistence';
 import type { TaskCompletionNotifier } from './task-completion';
+import type { ExternalImagingContext } from './external-imaging';
+import type { SubscriptionsContext } from './subscriptions/subscriptions-context';
+import type { ExplanationRenderer } from './explain-result';
 
 /** What the scoring use cases need, wired by the app (composition root). */
 export interface ScoringContext {
@@ -15,4 +18,10 @@ export interface ScoringContext {
   readonly model: Pick<ScoreModel, 'identity'>;
   /** Used for timestamps without an explicit offset in DICOM headers. */
   readonly defaultTimezoneOffset: string;
+  /** EHR + PACS integration (issue 3); absent when no EHR/PACS is configured. */
+  readonly external?: ExternalImagingContext;
+  /** FHIR Subscriptions (R5 Backport, issue 3); absent when no subscriber endpoint is allowed. */
+  readonly subscriptions?: SubscriptionsContext;
+  /** Heat-map overlays published with each result (issue 4); absent when explanations are off. */
+  readonly explanations?: ExplanationRenderer;
 }

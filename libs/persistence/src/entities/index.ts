@@ -1,10 +1,20 @@
 import { BrixiaResultEntity } from './brixia-result.entity';
+import { BrixiaReviewEntity } from './brixia-review.entity';
+import { PatientMonitoringEntity } from './patient-monitoring.entity';
 import { FhirResourceEntity } from './fhir-resource.entity';
 import { ImagingStudyEntity } from './imaging-study.entity';
 import { ScoringTaskEntity } from './scoring-task.entity';
 import { StoredImageEntity } from './stored-image.entity';
+import { OutboxMessageEntity } from './outbox-message.entity';
+import { SubscriptionEntity, SubscriptionEventEntity, SubscriptionNotificationEntity } from './subscription.entity';
 
 export { BrixiaResultEntity, FhirResourceEntity, ImagingStudyEntity, ScoringTaskEntity, StoredImageEntity };
 export type { ScoringBusinessStatus, ScoringTaskStatus } from './scoring-task.entity';
+export { BrixiaReviewEntity, PatientMonitoringEntity };
+export type { StoredAlert } from './patient-monitoring.entity';
+export { OutboxMessageEntity };
+export type { OutboxState, OutboxPayload } from './outbox-message.entity';
+export { SubscriptionEntity, SubscriptionEventEntity, SubscriptionNotificationEntity };
+export type { SubscriptionStatus, SubscriptionNotificationKind } from './subscription.entity';
 
-export const ENTITIES = [ImagingStudyEntity, StoredImageEntity, ScoringTaskEntity, BrixiaResultEntity, FhirResourceEntity];
+export const ENTITIES = [ImagingStudyEntity, StoredImageEntity, ScoringTaskEntity, BrixiaResultEntity, FhirResourceEntity, BrixiaReviewEntity, PatientMonitoringEntity, OutboxMessageEntity, SubscriptionEntity, SubscriptionEventEntity, SubscriptionNotificationEntity];

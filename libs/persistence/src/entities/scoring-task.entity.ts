@@ -1,7 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 export type ScoringTaskStatus = 'requested' | 'in-progress' | 'completed' | 'failed';
-export type ScoringBusinessStatus = 'queued' | 'fetching' | 'inferring' | 'publishing' | 'done' | 'failed';
+export type ScoringBusinessStatus = 'queued' | 'fetching' | 'inferring' | 'publishing' | 'done' | 'failed' | 'publish-failed';
 
 /** One request to score one image with one model version (the FHIR Task's durable record). */
 @Entity({ name: 'scoring_task' })

@@ -21,3 +21,4 @@ export async function createTestDatabase(name: string): Promise<string> {
   url.pathname = `/${database}`;
   return url.toString();
 }
+export { recordQueries, type QueryRecorder } from './query-recorder';

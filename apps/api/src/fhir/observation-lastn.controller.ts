@@ -1,0 +1,31 @@
+import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { AppError } from '@brixia/common';
+import type { Runtime } from '../runtime';
+import { RUNTIME } from '../infrastructure/tokens';
+import { sendFhir } from '../infrastructure/fhir-response';
+
+/**
+ * `GET /fhir/Observation/$lastn` (HL7 OperationDefinition Observation-lastn): the newest Brixia
+ * results of a patient. Registered before the Observation read so `$lastn` is not taken for an id.
+ */
+@Controller('fhir')
+export class ObservationLastnController {
+  constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
+
+  @Get('Observation/\\$lastn')
+  async lastn(@Query() query: Record<string, unknown>, @Req() request: Request, @Res() response: Response): Promise<void> {
+    const single = (name: string): string | undefined => {
+      const value = query[name];
+      if (value === undefined) return undefined;
+      if (typeof value !== 'string') throw new AppError('REQUEST.INVALID', `${name} must be given once`, { expression: [name] });
+      return value;
+    };
+    const selfUrl = `${this.runtime.config.publicBaseUrl}${request.originalUrl}`;
+    const bundle = await this.runtime.monitoring.service.lastn(
+      { patient: single('patient') ?? single('subject'), code: single('code'), category: single('category'), max: single('max') },
+      selfUrl,
+    );
+    sendFhir(response, 200, bundle);
+  }
+}

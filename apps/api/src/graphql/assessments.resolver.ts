@@ -1,0 +1,54 @@
+import { Inject, UseFilters } from '@nestjs/common';
+import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { AppError } from '@brixia/common';
+import { readAssessment } from '@brixia/monitoring';
+import { scoreStudy, taskResource } from '@brixia/scoring';
+import type { Runtime } from '../runtime';
+import { RUNTIME } from '../infrastructure/tokens';
+import { GraphqlPassThroughFilter } from './graphql-errors';
+import { toAssessment } from './monitoring.mapper';
+import { Assessment, AssessmentRequest, ReviewAssessmentInput, ReviewResult } from './monitoring.types';
+
+/** Assessments: read one, request one, review one. */
+@Resolver(() => Assessment)
+@UseFilters(GraphqlPassThroughFilter)
+export class AssessmentsResolver {
+  constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
+
+  @Query(() => Assessment, { description: 'By Observation id or by Task id; RESOURCE.NOT_FOUND when unknown.' })
+  async assessment(
+    @Args('observationId', { type: () => ID, nullable: true }) observationId: string | undefined,
+    @Args('taskId', { type: () => ID, nullable: true }) taskId: string | undefined,
+  ): Promise<Assessment> {
+    const { scoring, monitoring } = this.runtime;
+    const view = await readAssessment(
+      {
+        findResult: (id) => monitoring.store.findResult(id),
+        findTask: (id) => scoring.store.findTask(id),
+        findStoredResources: (type, ids) => monitoring.store.findStoredResources(type, ids),
+      },
+      { observationId: observationId ?? undefined, taskId: taskId ?? undefined },
+    );
+    const radiographUrl = view.task?.imageId ? `${this.runtime.config.publicBaseUrl}/api/v1/images/${view.task.imageId}/radiograph.png` : null;
+    return toAssessment(view, view.task ? taskResource(scoring, view.task) : null, radiographUrl);
+  }
+
+  @Mutation(() => AssessmentRequest, { description: 'Scores a study held by this service again (idempotent per image and model).' })
+  async requestAssessment(@Args('imagingStudyId', { type: () => ID }) imagingStudyId: string): Promise<AssessmentRequest> {
+    if (!/^[A-Za-z0-9\-.]{1,64}$/.test(imagingStudyId)) throw new AppError('REQUEST.INVALID', 'imagingStudyId must be a FHIR id', { expression: ['imagingStudyId'] });
+    const recorded = await scoreStudy(this.runtime.scoring, { studyId: imagingStudyId });
+    return { taskId: recorded.task.id, status: recorded.task.status, created: recorded.created, task: taskResource(this.runtime.scoring, recorded.task) };
+  }
+
+  @Mutation(() => ReviewResult, { description: 'Confirm (final) or override (amended) an AI result; needs the version read once reviewed.' })
+  async reviewAssessment(@Args('input', { type: () => ReviewAssessmentInput }) input: ReviewAssessmentInput): Promise<ReviewResult> {
+    const outcome = await this.runtime.monitoring.service.review({
+      observationId: input.observationId,
+      action: input.action,
+      zones: input.zones ? { A: input.zones.A, B: input.zones.B, C: input.zones.C, D: input.zones.D, E: input.zones.E, F: input.zones.F } : undefined,
+      expectedVersion: input.expectedVersion ?? undefined,
+      practitionerId: input.practitionerId,
+    });
+    return { observationId: input.observationId, versionId: outcome.versionId, status: outcome.observation.status, observation: outcome.observation, provenance: outcome.provenance };
+  }
+}

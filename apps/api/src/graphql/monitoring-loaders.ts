@@ -1,0 +1,29 @@
+import DataLoader from 'dataloader';
+import type { PatientMonitoring } from '@brixia/monitoring';
+import type { PatientMonitoringEntity } from '@brixia/persistence';
+import type { Runtime } from '../runtime';
+
+/** Per-request batch loaders: N patients' timelines or summaries cost one query each, not N. */
+export interface MonitoringLoaders {
+  readonly monitoring: DataLoader<string, PatientMonitoring>;
+  readonly summary: DataLoader<string, PatientMonitoringEntity | null>;
+}
+
+/** GraphQL context of one request (HTTP) or one subscription connection (WebSocket). */
+export interface GraphqlContext {
+  readonly loaders: MonitoringLoaders;
+}
+
+export function createLoaders(runtime: Runtime): MonitoringLoaders {
+  const service = runtime.monitoring.service;
+  return {
+    monitoring: new DataLoader(async (ids: readonly string[]) => {
+      const byId = await service.monitorPatients(ids);
+      return ids.map((id) => byId.get(id) ?? new Error(`no series for ${id}`));
+    }),
+    summary: new DataLoader(async (ids: readonly string[]) => {
+      const byId = await service.summaries(ids);
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
+  };
+}

@@ -1,0 +1,61 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { GraphQLError, Kind, type ASTVisitor, type FragmentDefinitionNode, type SelectionSetNode, type ValidationContext } from 'graphql';
+import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
+import { refusal } from './graphql-errors';
+
+/**
+ * Validation rule: refuses operations nested deeper than `maxDepth` fields (fragments followed,
+ * introspection fields counted like any other), before anything runs.
+ */
+export function depthLimitRule(maxDepth: number): (context: ValidationContext) => ASTVisitor {
+  return (context) => {
+    const fragments = new Map<string, FragmentDefinitionNode>();
+    for (const definition of context.getDocument().definitions) {
+      if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+    }
+    const depthOf = (selectionSet: SelectionSetNode | undefined, seen: ReadonlySet<string>): number => {
+      if (!selectionSet) return 0;
+      let deepest = 0;
+      for (const selection of selectionSet.selections) {
+        if (selection.kind === Kind.FIELD) deepest = Math.max(deepest, selection.selectionSet ? 1 + depthOf(selection.selectionSet, seen) : 1);
+        else if (selection.kind === Kind.INLINE_FRAGMENT) deepest = Math.max(deepest, depthOf(selection.selectionSet, seen));
+        else if (!seen.has(selection.name.value)) {
+          const fragment = fragments.get(selection.name.value);
+          deepest = Math.max(deepest, depthOf(fragment?.selectionSet, new Set([...seen, selection.name.value])));
+        }
+      }
+      return deepest;
+    };
+    return {
+      OperationDefinition(node): void {
+        const depth = depthOf(node.selectionSet, new Set());
+        if (depth > maxDepth) {
+          context.reportError(new GraphQLError(`Query depth ${depth} exceeds the limit of ${maxDepth}`, { nodes: [node], extensions: { code: 'REQUEST.TOO_COMPLEX' } }));
+        }
+      },
+    };
+  };
+}
+
+/**
+ * Apollo plugin: estimates each operation's cost (list fields declare theirs, e.g. `patients`
+ * costs `first` × its selection) and refuses those above `maxComplexity` before execution.
+ */
+export function complexityLimitPlugin(maxComplexity: number): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ request, document, schema }): Promise<void> {
+          const complexity = getComplexity({
+            schema,
+            operationName: request.operationName,
+            query: document,
+            variables: request.variables,
+            estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+          });
+          if (complexity > maxComplexity) throw refusal('REQUEST.TOO_COMPLEX', `Query complexity ${complexity} exceeds the limit of ${maxComplexity}`);
+        },
+      };
+    },
+  };
+}

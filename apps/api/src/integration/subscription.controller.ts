@@ -1,0 +1,34 @@
+import { Body, Controller, Delete, Get, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { createSubscription, deleteSubscription, readSubscription, subscriptionStatus } from '@brixia/scoring';
+import type { Runtime } from '../runtime';
+import { RUNTIME } from '../infrastructure/tokens';
+import { sendFhir } from '../infrastructure/fhir-response';
+
+/** FHIR Subscriptions (R5 Backport on R4): create, read, delete and `$status`. */
+@Controller('fhir/Subscription')
+export class SubscriptionController {
+  constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
+
+  @Post()
+  async create(@Body() body: unknown, @Res() response: Response): Promise<void> {
+    const subscription = await createSubscription(this.runtime.scoring, body);
+    sendFhir(response, 201, subscription, { Location: `${this.runtime.config.fhir.baseUrl}/Subscription/${subscription.id}` });
+  }
+
+  @Get(':id/$status')
+  async status(@Param('id') id: string, @Req() request: Request, @Res() response: Response): Promise<void> {
+    sendFhir(response, 200, await subscriptionStatus(this.runtime.scoring, id, `${this.runtime.config.publicBaseUrl}${request.originalUrl}`));
+  }
+
+  @Get(':id')
+  async read(@Param('id') id: string, @Res() response: Response): Promise<void> {
+    sendFhir(response, 200, await readSubscription(this.runtime.scoring, id));
+  }
+
+  @Delete(':id')
+  async remove(@Param('id') id: string, @Res() response: Response): Promise<void> {
+    await deleteSubscription(this.runtime.scoring, id);
+    response.status(204).end();
+  }
+}

@@ -1,0 +1,23 @@
+import { Controller, Get, Inject, Param, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { AppError } from '@brixia/common';
+import { decodeRadiograph } from '@brixia/imaging';
+import { displayRaster, renderGreyPng } from '@brixia/monitoring';
+import type { Runtime } from '../runtime';
+import { RUNTIME } from '../infrastructure/tokens';
+
+/** The stored radiograph as a display PNG (same size as the explanation overlays), for viewers. */
+@Controller('api/v1/images')
+export class RadiographController {
+  constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
+
+  @Get(':id/radiograph.png')
+  async radiograph(@Param('id') id: string, @Res() response: Response): Promise<void> {
+    if (!/^[A-Za-z0-9\-.]{1,64}$/.test(id)) throw new AppError('REQUEST.INVALID', 'Image id must be a FHIR id');
+    const image = await this.runtime.scoring.store.loadImageContent(id);
+    if (!image) throw new AppError('RESOURCE.NOT_FOUND', `Image ${id} is not held by this service`);
+    const decoded = await decodeRadiograph(image.content, { defaultTimezoneOffset: this.runtime.config.defaultTimezoneOffset });
+    const png = await renderGreyPng(await displayRaster(decoded.image));
+    response.status(200).type('image/png').setHeader('Cache-Control', 'private, max-age=86400').send(png);
+  }
+}

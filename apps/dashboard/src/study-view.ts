@@ -1,0 +1,61 @@
+import { h, scoreBadge } from './dom.js';
+import { graphql, GraphqlRequestError } from './graphql-client.js';
+
+interface AssessmentData {
+  assessment: {
+    observationId: string;
+    patientId: string;
+    status: string;
+    versionId: number;
+    global: number;
+    observation: { component?: Array<{ code: { coding?: Array<{ code?: string }> }; valueInteger?: number }> };
+    explanationImages: Array<{ zone: string | null; url: string }>;
+    radiographUrl: string | null;
+  };
+}
+
+const ASSESSMENT = `query Assessment($id: ID!) {
+  assessment(observationId: $id) { observationId patientId status versionId global observation explanationImages { zone url } radiographUrl }
+}`;
+const REVIEW = `mutation Review($input: ReviewAssessmentInput!) { reviewAssessment(input: $input) { versionId status } }`;
+const ZONES = ['A', 'B', 'C', 'D', 'E', 'F'];
+
+/** Study view: radiograph, heat-map overlay (all zones or one), scores, and the review buttons. */
+export async function renderStudyView(root: HTMLElement, observationId: string, notice = ''): Promise<void> {
+  const { assessment } = await graphql<AssessmentData>(ASSESSMENT, { id: observationId });
+  const zoneScore = (zone: string): number =>
+    assessment.observation.component?.find((c) => c.code.coding?.some((coding) => coding.code === `zone-${zone}`))?.valueInteger ?? 0;
+  const overlay = h('img', { alt: 'Heat map overlay', 'data-testid': 'overlay', src: assessment.explanationImages[0]?.url }) as HTMLImageElement;
+  const overlayButtons = assessment.explanationImages.map((image) => {
+    const button = h('button', { 'data-testid': `overlay-${image.zone ?? 'all'}` }, image.zone ?? 'all zones');
+    button.addEventListener('click', () => (overlay.src = image.url));
+    return button;
+  });
+  const inputs = ZONES.map((zone) => h('input', { type: 'number', min: 0, max: 3, value: zoneScore(zone), 'data-testid': `input-${zone}`, 'aria-label': `zone ${zone}` }) as HTMLInputElement);
+  const practitioner = h('input', { value: 'dr-demo', 'data-testid': 'practitioner', 'aria-label': 'practitioner id' }) as HTMLInputElement;
+  const message = h('div', { class: 'message', 'data-testid': 'review-message' }, notice);
+  const review = async (action: 'CONFIRM' | 'OVERRIDE'): Promise<void> => {
+    const zones = Object.fromEntries(ZONES.map((zone, i) => [zone, Number(inputs[i].value)]));
+    try {
+      const { reviewAssessment } = await graphql<{ reviewAssessment: { versionId: number; status: string } }>(REVIEW, {
+        input: { observationId, action, practitionerId: practitioner.value, expectedVersion: assessment.versionId, ...(action === 'OVERRIDE' ? { zones } : {}) },
+      });
+      await renderStudyView(root, observationId, `Saved: ${reviewAssessment.status}, version ${reviewAssessment.versionId}`);
+    } catch (error) {
+      message.className = 'message error';
+      message.textContent = error instanceof GraphqlRequestError ? `${error.code}: ${error.message}` : String(error);
+    }
+  };
+  const confirm = h('button', { 'data-testid': 'confirm' }, 'Confirm');
+  confirm.addEventListener('click', () => void review('CONFIRM'));
+  const override = h('button', { 'data-testid': 'override' }, 'Override with these zone scores');
+  override.addEventListener('click', () => void review('OVERRIDE'));
+  root.replaceChildren(
+    h('p', {}, h('a', { href: `#/patients/${encodeURIComponent(assessment.patientId)}` }, `← patient ${assessment.patientId}`)),
+    h('h1', {}, 'Study ', scoreBadge(assessment.global)),
+    h('p', { 'data-testid': 'study-status' }, `Status: ${assessment.status} · version ${assessment.versionId} · ${ZONES.map((z) => `${z}${zoneScore(z)}`).join(' ')}`),
+    h('div', { class: 'images' }, assessment.radiographUrl ? h('img', { alt: 'Radiograph', src: assessment.radiographUrl, 'data-testid': 'radiograph' }) : h('p', {}, 'Radiograph not held by this service'), assessment.explanationImages.length > 0 ? overlay : h('p', {}, 'No explanation images')),
+    h('p', {}, ...overlayButtons),
+    h('div', { class: 'review' }, h('h2', {}, 'Review'), h('p', {}, 'Practitioner ', practitioner), h('p', {}, ...ZONES.flatMap((zone, i) => [` ${zone} `, inputs[i]])), confirm, ' ', override, message),
+  );
+}

@@ -1,0 +1,1 @@
+export { startFhirPeer, type FhirPeer, type PeerOverride, type PeerRequestRecord } from './fhir-peer';

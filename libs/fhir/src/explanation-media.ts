@@ -1,0 +1,55 @@
+import type * as fhir4 from 'fhir/r4';
+import type { ModelIdentity, Zone } from '@brixia/common';
+import { apiBase, canonical, type FhirConfig } from './config';
+import { deviceIdFor } from './model-device';
+import { assertDateTime, assertFhirId, referenceTo } from './primitives';
+
+/** Identifier system of explanation Media; value `<observation id>/zone-<Z>` or `<observation id>/all`. */
+export function explanationIdentifierSystem(config: FhirConfig): string {
+  return `${canonical(config)}/identifiers/brixia-explanation`;
+}
+
+export interface ExplanationImageInput {
+  readonly mediaId: string;
+  readonly binaryId: string;
+  readonly observationId: string;
+  readonly patientId: string;
+  /** The zone the heat map shows, or null for all six zones. */
+  readonly zone: Zone | null;
+  readonly png: Buffer;
+  readonly width: number;
+  readonly height: number;
+  readonly created: string;
+  readonly model: ModelIdentity;
+}
+
+const MEDIA_TYPE_IMAGE: fhir4.Coding = { system: 'http://terminology.hl7.org/CodeSystem/media-type', code: 'image', display: 'Image' };
+
+/**
+ * An explanation image as FHIR (fhir.md: DiagnosticReport.media → explanation images): a Binary
+ * with the PNG and a Media that describes it (the heat map of which zone, of which Observation,
+ * made by which model) and points at the Binary's URL. Returns both and the report's media entry.
+ */
+export function buildExplanationImage(
+  config: FhirConfig,
+  input: ExplanationImageInput,
+): { binary: fhir4.Binary; media: fhir4.Media; reportMedia: fhir4.DiagnosticReportMedia } {
+  const what = input.zone ? `Brixia zone ${input.zone}` : 'all Brixia zones';
+  const binary: fhir4.Binary = { resourceType: 'Binary', id: assertFhirId(input.binaryId, 'Binary id'), contentType: 'image/png', data: input.png.toString('base64') };
+  const media: fhir4.Media = {
+    resourceType: 'Media',
+    id: assertFhirId(input.mediaId, 'Media id'),
+    identifier: [{ system: explanationIdentifierSystem(config), value: `${input.observationId}/${input.zone ? `zone-${input.zone}` : 'all'}` }],
+    partOf: [referenceTo('Observation', input.observationId)],
+    status: 'completed',
+    type: { coding: [{ ...MEDIA_TYPE_IMAGE }] },
+    subject: referenceTo('Patient', input.patientId),
+    createdDateTime: assertDateTime(input.created, 'created'),
+    device: referenceTo('Device', deviceIdFor(input.model), `${input.model.name} ${input.model.version}`),
+    width: input.width,
+    height: input.height,
+    content: { contentType: 'image/png', url: `${apiBase(config.baseUrl)}/Binary/${input.binaryId}`, title: `Heat map of ${what} over the radiograph`, size: input.png.length },
+    note: [{ text: `Class activation map of the predicted score (${what}), warped back from the aligned frame; an explanation aid, not a finding.` }],
+  };
+  return { binary, media, reportMedia: { comment: `Heat map: ${what}`, link: referenceTo('Media', input.mediaId) } };
+}

@@ -1,0 +1,72 @@
+import { AppError } from '@brixia/common';
+import type { BrixiaResultEntity, ScoringTaskEntity, StoredResource } from '@brixia/persistence';
+
+/** An explanation image published for a result (Media → Binary). */
+export interface ExplanationImageRef {
+  readonly mediaId: string;
+  readonly kind: 'zone-heatmap-overlay';
+  /** Zone A–F, or null for the overlay of all six zones. */
+  readonly zone: string | null;
+  readonly url: string;
+  readonly contentType: string;
+}
+
+/** One scoring of one radiograph with everything published about it. */
+export interface AssessmentView {
+  readonly result: BrixiaResultEntity;
+  readonly task: ScoringTaskEntity | null;
+  readonly observation: StoredResource;
+  readonly diagnosticReport: StoredResource | null;
+  readonly explanationImages: readonly ExplanationImageRef[];
+}
+
+/** What reading an assessment needs (MonitoringStore + ScoringStore methods). */
+export interface AssessmentSources {
+  findResult(id: string): Promise<BrixiaResultEntity | null>;
+  findTask(id: string): Promise<ScoringTaskEntity | null>;
+  findStoredResources(resourceType: string, ids: readonly string[]): Promise<StoredResource[]>;
+}
+
+/** Identifier system of explanation Media: value `<observation id>/zone-<Z>` or `<observation id>/all`. */
+export const EXPLANATION_IDENTIFIER_SUFFIX = '/identifiers/brixia-explanation';
+
+/** Reads an assessment by Observation id or by Task id; unknown ids are RESOURCE.NOT_FOUND. */
+export async function readAssessment(sources: AssessmentSources, by: { observationId?: string; taskId?: string }): Promise<AssessmentView> {
+  let task: ScoringTaskEntity | null = null;
+  let observationId = by.observationId;
+  if (observationId === undefined) {
+    if (by.taskId === undefined) throw new AppError('REQUEST.INVALID', 'Give observationId or taskId', { expression: ['observationId'] });
+    task = await sources.findTask(by.taskId);
+    if (!task) throw new AppError('RESOURCE.NOT_FOUND', `Task/${by.taskId} is not known`);
+    if (!task.observationId) throw new AppError('RESOURCE.NOT_FOUND', `Task/${by.taskId} has no result (status ${task.status})`);
+    observationId = task.observationId;
+  }
+  const result = await sources.findResult(observationId);
+  if (!result) throw new AppError('RESOURCE.NOT_FOUND', `Observation/${observationId} is not known`);
+  if (!task && result.taskId) task = await sources.findTask(result.taskId);
+  const [observation] = await sources.findStoredResources('Observation', [result.id]);
+  if (!observation) throw new AppError('RESOURCE.NOT_FOUND', `Observation/${observationId} has no published resource`);
+  const reportId = task?.diagnosticReportId ?? null;
+  const [diagnosticReport] = reportId ? await sources.findStoredResources('DiagnosticReport', [reportId]) : [];
+  const mediaIds = ((diagnosticReport?.resource as fhir4.DiagnosticReport | undefined)?.media ?? []).flatMap((media) => {
+    const match = /^Media\/([A-Za-z0-9\-.]{1,64})$/.exec(media.link.reference ?? '');
+    return match ? [match[1]] : [];
+  });
+  const media = await sources.findStoredResources('Media', mediaIds);
+  return { result, task, observation, diagnosticReport: diagnosticReport ?? null, explanationImages: media.flatMap((row) => explanationOf(row.resource as fhir4.Media)) };
+}
+
+function explanationOf(media: fhir4.Media): ExplanationImageRef[] {
+  const identifier = media.identifier?.find((id) => id.system?.endsWith(EXPLANATION_IDENTIFIER_SUFFIX));
+  if (!identifier?.value || !media.id || !media.content.url) return [];
+  const part = identifier.value.split('/').pop() ?? '';
+  return [
+    {
+      mediaId: media.id,
+      kind: 'zone-heatmap-overlay',
+      zone: part.startsWith('zone-') ? part.slice('zone-'.length) : null,
+      url: media.content.url,
+      contentType: media.content.contentType ?? 'image/png',
+    },
+  ];
+}

@@ -1,0 +1,32 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/** pending → delivered, or → dead (retry period spent / permanent refusal); an operator may redeliver. */
+export type OutboxState = 'pending' | 'delivered' | 'dead';
+
+/** The resources to publish for one result, in dependency order (Device, Observation, report, Provenance). */
+export interface OutboxPayload {
+  readonly resources: readonly fhir4.FhirResource[];
+  /** References known before delivery (our ImagingStudy copy → the EHR's ImagingStudy). */
+  readonly initialRemoteIds?: Readonly<Record<string, string>>;
+}
+
+/** One result to publish to an EHR (transactional outbox; written with the result). */
+@Entity({ name: 'outbox_message' })
+export class OutboxMessageEntity {
+  @PrimaryColumn({ type: 'text' }) id!: string;
+  /** The Observation id of the result (one message per result). */
+  @Column({ name: 'result_id', type: 'text' }) resultId!: string;
+  @Column({ name: 'task_id', type: 'text', nullable: true }) taskId!: string | null;
+  /** Base URL of the EHR FHIR server (the study's origin). */
+  @Column({ type: 'text' }) destination!: string;
+  @Column({ type: 'jsonb' }) payload!: OutboxPayload;
+  @Column({ type: 'text' }) state!: OutboxState;
+  @Column({ type: 'integer', default: 0 }) attempts!: number;
+  @Column({ name: 'next_attempt_at', type: 'timestamptz', default: () => 'now()' }) nextAttemptAt!: Date;
+  @Column({ name: 'last_error', type: 'text', nullable: true }) lastError!: string | null;
+  /** Our `Type/id` → the EHR's `Type/id`, as answered by the conditional creates. */
+  @Column({ name: 'remote_ids', type: 'jsonb', nullable: true }) remoteIds!: Record<string, string> | null;
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' }) createdAt!: Date;
+  @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' }) updatedAt!: Date;
+  @Column({ name: 'delivered_at', type: 'timestamptz', nullable: true }) deliveredAt!: Date | null;
+}

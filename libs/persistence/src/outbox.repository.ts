@@ -1,0 +1,74 @@
+import type { DataSource } from 'typeorm';
+import { OutboxMessageEntity, ScoringTaskEntity, type OutboxPayload } from './entities';
+
+/** A message to enqueue with its result (inside ScoringStore.completeScoring's transaction). */
+export interface NewOutboxMessage {
+  readonly id: string;
+  readonly resultId: string;
+  readonly taskId: string;
+  readonly destination: string;
+  readonly payload: OutboxPayload;
+}
+
+/**
+ * The outbox's reads and state changes. Claiming is a lease: due rows are taken with
+ * `FOR UPDATE SKIP LOCKED` (concurrent dispatchers never share a row) and pushed `leaseMs` ahead, so
+ * a dispatcher that dies mid-delivery leaves its row to be claimed again (at-least-once).
+ */
+export class OutboxStore {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async claimDue(limit: number, leaseMs: number): Promise<OutboxMessageEntity[]> {
+    const rows = (await this.dataSource.query(
+      `UPDATE outbox_message SET attempts = attempts + 1, next_attempt_at = now() + ($2::text || ' milliseconds')::interval, updated_at = now()
+       WHERE id IN (SELECT id FROM outbox_message WHERE state = 'pending' AND next_attempt_at <= now()
+                    ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+       RETURNING id`,
+      [limit, String(leaseMs)],
+    )) as [Array<{ id: string }>, number] | Array<{ id: string }>;
+    const ids = (Array.isArray(rows[0]) ? rows[0] : rows) as Array<{ id: string }>;
+    if (ids.length === 0) return [];
+    return this.dataSource.manager.findBy(OutboxMessageEntity, ids.map((row) => ({ id: row.id })));
+  }
+
+  async markDelivered(id: string, remoteIds: Record<string, string>): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const message = await manager.findOneBy(OutboxMessageEntity, { id });
+      await manager.update(OutboxMessageEntity, { id }, { state: 'delivered', remoteIds, lastError: null, deliveredAt: new Date(), updatedAt: new Date() });
+      if (message?.taskId) await manager.update(ScoringTaskEntity, { id: message.taskId }, { businessStatus: 'done', updatedAt: new Date() });
+    });
+  }
+
+  /** Records a failed try: back to pending at `nextAttemptAt`, or dead when `nextAttemptAt` is null. */
+  async markFailed(id: string, error: string, nextAttemptAt: Date | null, remoteIds: Record<string, string>): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const message = await manager.findOneBy(OutboxMessageEntity, { id });
+      const dead = nextAttemptAt === null;
+      await manager.update(OutboxMessageEntity, { id }, { state: dead ? 'dead' : 'pending', lastError: error, nextAttemptAt: nextAttemptAt ?? new Date(), remoteIds, updatedAt: new Date() });
+      if (dead && message?.taskId) await manager.update(ScoringTaskEntity, { id: message.taskId }, { businessStatus: 'publish-failed', updatedAt: new Date() });
+    });
+  }
+
+  /** Operator re-delivery of a dead (or any) message: pending now, with a fresh retry period. */
+  async redeliver(id: string): Promise<boolean> {
+    return this.dataSource.transaction(async (manager) => {
+      const message = await manager.findOneBy(OutboxMessageEntity, { id });
+      if (!message) return false;
+      await manager.update(OutboxMessageEntity, { id }, { state: 'pending', attempts: 0, nextAttemptAt: new Date(), createdAt: new Date(), updatedAt: new Date() });
+      if (message.taskId) await manager.update(ScoringTaskEntity, { id: message.taskId }, { businessStatus: 'publishing', updatedAt: new Date() });
+      return true;
+    });
+  }
+
+  async findByResult(resultId: string): Promise<OutboxMessageEntity | null> {
+    return this.dataSource.manager.findOneBy(OutboxMessageEntity, { resultId });
+  }
+
+  async findById(id: string): Promise<OutboxMessageEntity | null> {
+    return this.dataSource.manager.findOneBy(OutboxMessageEntity, { id });
+  }
+
+  async list(state?: OutboxMessageEntity['state'], limit = 100): Promise<OutboxMessageEntity[]> {
+    return this.dataSource.manager.find(OutboxMessageEntity, { where: state ? { state } : {}, order: { createdAt: 'ASC' }, take: limit });
+  }
+}

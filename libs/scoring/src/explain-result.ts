@@ -1,0 +1,45 @@
+import { toAppError, type Logger, type ModelIdentity, type Zone, type ZoneScore } from '@brixia/common';
+import type { GreyImage } from '@brixia/imaging';
+import type { ModelOutput } from '@brixia/inference';
+
+/** What an explanation renderer needs about one scored radiograph. */
+export interface ExplanationRenderInput {
+  readonly observationId: string;
+  readonly patientId: string;
+  readonly radiograph: GreyImage;
+  readonly scoring: { readonly zones: Readonly<Record<Zone, ZoneScore>> };
+  readonly zoneCams: NonNullable<ModelOutput['zoneCams']>;
+  readonly alignment: readonly number[];
+  readonly created: string;
+  readonly model: ModelIdentity;
+}
+
+/** Port: renders explanation images (monitoring's heat-map overlays) as FHIR resources. */
+export interface ExplanationRenderer {
+  render(input: ExplanationRenderInput): Promise<{
+    readonly resources: readonly fhir4.FhirResource[];
+    readonly reportMedia: readonly fhir4.DiagnosticReportMedia[];
+    readonly durationMs: number;
+  }>;
+}
+
+/**
+ * Explanation images of a result, or undefined when none are configured or the model returned no
+ * CAMs. A rendering failure never fails the scoring: the result is published without images.
+ */
+export async function explainResult(
+  renderer: ExplanationRenderer | undefined,
+  input: Omit<ExplanationRenderInput, 'zoneCams' | 'alignment'> & { output: Pick<ModelOutput, 'zoneCams' | 'alignment'> },
+  logger: Logger,
+): Promise<{ resources: readonly fhir4.FhirResource[]; reportMedia: fhir4.DiagnosticReportMedia[] } | undefined> {
+  const { output, ...rest } = input;
+  if (!renderer || !output.zoneCams || !output.alignment) return undefined;
+  try {
+    const rendered = await renderer.render({ ...rest, zoneCams: output.zoneCams, alignment: output.alignment });
+    logger.info({ observationId: input.observationId, images: rendered.reportMedia.length, durationMs: Math.round(rendered.durationMs) }, 'explanations rendered');
+    return { resources: rendered.resources, reportMedia: [...rendered.reportMedia] };
+  } catch (error) {
+    logger.warn({ observationId: input.observationId, code: toAppError(error).code, err: error instanceof Error ? error.message : String(error) }, 'explanations failed; result published without them');
+    return undefined;
+  }
+}

@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto';
+import { AppError } from '@brixia/common';
+import { parseSubscription, searchsetBundle, servedSubscription, subscriptionStatusParameters } from '@brixia/fhir';
+import type { SubscriptionEntity } from '@brixia/persistence';
+import type { ScoringContext } from '../scoring-context';
+import type { SubscriptionsContext } from './subscriptions-context';
+
+function required(context: ScoringContext): SubscriptionsContext {
+  if (!context.subscriptions) throw new AppError('RESOURCE.NOT_FOUND', 'Subscriptions are not enabled on this server');
+  return context.subscriptions;
+}
+
+/** The Subscription as served from its record. */
+export function subscriptionResource(context: ScoringContext, row: SubscriptionEntity): fhir4.Subscription {
+  return servedSubscription(row.resource, row.id, row.status, context.fhir, row.error ?? undefined);
+}
+
+/**
+ * `POST Subscription`: validates (backport profile, our topic, rest-hook, endpoint on the allow-list),
+ * stores it as `requested` and queues the handshake; the subscription becomes `active` once the
+ * endpoint accepts the handshake (R5 Backport IG, "Handshake").
+ */
+export async function createSubscription(context: ScoringContext, body: unknown): Promise<fhir4.Subscription> {
+  const subscriptions = required(context);
+  const request = parseSubscription(body, context.fhir);
+  if (!subscriptions.isAllowedEndpoint(request.endpoint)) {
+    throw new AppError('UPSTREAM.NOT_ALLOWED', 'The subscription endpoint is not under a configured base URL', { expression: ['Subscription.channel.endpoint'] });
+  }
+  const row = await subscriptions.store.create({
+    id: randomUUID(),
+    resource: body as fhir4.Subscription,
+    endpoint: request.endpoint,
+    headers: [...request.headers],
+    payloadContent: request.payloadContent,
+    patientId: request.patientId ?? null,
+    heartbeatSeconds: request.heartbeatSeconds ?? null,
+    timeoutSeconds: request.timeoutSeconds ?? null,
+    hmacSecret: request.hmacSecret ?? null,
+  });
+  context.logger.info({ subscriptionId: row.id, payload: request.payloadContent, filtered: request.patientId !== undefined }, 'subscription requested');
+  return subscriptionResource(context, row);
+}
+
+export async function readSubscription(context: ScoringContext, id: string): Promise<fhir4.Subscription> {
+  const row = await required(context).store.find(id);
+  if (!row) throw new AppError('RESOURCE.NOT_FOUND', `Subscription/${id} is not known`);
+  return subscriptionResource(context, row);
+}
+
+export async function deleteSubscription(context: ScoringContext, id: string): Promise<void> {
+  if (!(await required(context).store.delete(id))) throw new AppError('RESOURCE.NOT_FOUND', `Subscription/${id} is not known`);
+}
+
+/** `Subscription/<id>/$status`: a searchset Bundle holding the SubscriptionStatus (type query-status). */
+export async function subscriptionStatus(context: ScoringContext, id: string, selfUrl: string): Promise<fhir4.Bundle> {
+  const row = await required(context).store.find(id);
+  if (!row) throw new AppError('RESOURCE.NOT_FOUND', `Subscription/${id} is not known`);
+  const status = subscriptionStatusParameters(
+    { subscriptionId: row.id, status: row.status, type: 'query-status', eventsSinceSubscriptionStart: Number(row.eventsSinceStart), error: row.error ?? undefined },
+    context.fhir,
+  );
+  return searchsetBundle({ resources: [status], total: 1, selfUrl, baseUrl: context.fhir.baseUrl });
+}

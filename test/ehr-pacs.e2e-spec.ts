@@ -1,0 +1,109 @@
+import { startFhirPeer, type FhirPeer } from '@brixia/ehr/testing';
+import { expectValidR4 } from '@brixia/fhir/testing';
+import { createTestDatabase } from '@brixia/persistence/testing';
+import { scoreReference, seedExternalStudy } from './support/ehr-fixtures';
+import { startOrthanc, type OrthancServer } from './support/orthanc';
+import { FHIR_JSON, startService, waitForTask, type TestService } from './support/service';
+
+/**
+ * External ImagingStudy references: the study, its Patient and Endpoint come from a real FHIR server
+ * (Medplum's router), the pixels from a real Orthanc over WADO-RS; bad references are refused clearly.
+ */
+describe('EHR references and DICOMweb retrieval (Orthanc + FHIR peer)', () => {
+  let ehr: FhirPeer;
+  let pacs: OrthancServer;
+  let service: TestService;
+
+  beforeAll(async () => {
+    [ehr, pacs] = await Promise.all([startFhirPeer(), startOrthanc()]);
+    service = await startService({
+      DATABASE_URL: await createTestDatabase('brixia_ehr_pacs'),
+      BRIXIA_EHR_BASE_URL: ehr.baseUrl,
+      BRIXIA_PACS_WADO_RS_URL: pacs.dicomWebUrl,
+      BRIXIA_PACS_TIMEOUT_MS: '3000',
+      BRIXIA_PACS_MAX_RESPONSE_BYTES: String(2 * 1024 * 1024),
+    });
+  }, 90_000);
+
+  afterAll(async () => {
+    await service?.close();
+    await Promise.all([ehr?.close(), pacs?.close()]);
+  });
+
+  const score = (reference: string, prefer?: string) => {
+    const req = service.http.post('/fhir/ImagingStudy/$brixia-score').set('Content-Type', FHIR_JSON).send(scoreReference(reference));
+    return prefer ? req.set('Prefer', prefer) : req;
+  };
+
+  it('scores an absolute reference: pixels over WADO-RS, subject = the EHR Patient', async () => {
+    const seeded = await seedExternalStudy(ehr, pacs, 1);
+    const response = await score(seeded.studyUrl).expect(201);
+    const observation = response.body as fhir4.Observation;
+    await expectValidR4(observation);
+    expect(observation.subject?.reference).toBe(`Patient/${seeded.patientId}`);
+    expect(observation.effectiveDateTime).toBe('2024-03-01T10:15:00Z');
+    expect(JSON.stringify(observation.derivedFrom)).toContain(seeded.studyInstanceUid);
+    expect(ehr.requests.some((r) => r.url === `/fhir/ImagingStudy/${seeded.studyId}`)).toBe(true);
+    const again = await score(seeded.studyUrl).expect(200);
+    expect(again.body.id).toBe(observation.id);
+  });
+
+  it('scores an EHR-relative reference whose study lists its series (series metadata path)', async () => {
+    const seeded = await seedExternalStudy(ehr, pacs, 2, { listSeries: true, endpointAddress: null });
+    const response = await score(`ImagingStudy/${seeded.studyId}`).expect(201);
+    expect(response.body.subject.reference).toBe(`Patient/${seeded.patientId}`);
+  });
+
+  it.each([
+    ['a host outside the allow-list', () => 'http://169.254.169.254/fhir/ImagingStudy/1', 400, 'UPSTREAM.NOT_ALLOWED'],
+    ['a study the EHR does not hold', () => `${ehr.baseUrl}/ImagingStudy/does-not-exist`, 404, 'IMAGING.STUDY_NOT_FOUND'],
+  ])('refuses %s with an OperationOutcome', async (_what, reference, status, code) => {
+    const response = await score(reference()).expect(status);
+    expect(response.headers['content-type']).toContain(FHIR_JSON);
+    expect(response.body.resourceType).toBe('OperationOutcome');
+    expect(response.body.issue[0].details.text).toBe(code);
+  });
+
+  it('refuses a reference to something that is not an ImagingStudy, and an endpoint outside the PACS allow-list', async () => {
+    const patient = await ehr.seed<fhir4.Patient>({ resourceType: 'Patient' });
+    const notAStudy = await score(`${ehr.baseUrl}/Patient/${patient.id}`).expect(400);
+    expect(notAStudy.body.resourceType).toBe('OperationOutcome');
+    const foreign = await seedExternalStudy(ehr, pacs, 3, { endpointAddress: 'http://10.0.0.1:8042/dicom-web' });
+    const refused = await score(foreign.studyUrl).expect(400);
+    expect(refused.body.issue[0].details.text).toBe('UPSTREAM.NOT_ALLOWED');
+  });
+
+  it('answers 401 from the EHR as a clear 502 OperationOutcome, not a crash', async () => {
+    const seeded = await seedExternalStudy(ehr, pacs, 4);
+    ehr.setOverride(() => ({ status: 401, body: JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'login' }] }) }));
+    try {
+      const response = await score(seeded.studyUrl).expect(502);
+      expect(response.body.issue[0].details.text).toBe('UPSTREAM.UNAUTHORIZED');
+    } finally {
+      ehr.setOverride(undefined);
+    }
+  });
+
+  it('fails the Task with a clear reason when the only image is a lateral view', async () => {
+    const seeded = await seedExternalStudy(ehr, pacs, 5, { viewPosition: 'LL' });
+    const accepted = await score(seeded.studyUrl, 'respond-async').expect(202);
+    const task = await waitForTask(service, new URL(String(accepted.headers['content-location'])).pathname);
+    expect(task.status).toBe('failed');
+    expect(JSON.stringify(task.statusReason ?? task.output)).toMatch(/frontal/i);
+  });
+
+  it('retries while the PACS is down, then fails the Task clearly; nothing hangs', async () => {
+    const seeded = await seedExternalStudy(ehr, pacs, 6);
+    await pacs.stop();
+    try {
+      const started = Date.now();
+      const accepted = await score(seeded.studyUrl, 'respond-async').expect(202);
+      const task = await waitForTask(service, new URL(String(accepted.headers['content-location'])).pathname, 30_000);
+      expect(task.status).toBe('failed');
+      expect(JSON.stringify(task)).toContain('UPSTREAM.UNAVAILABLE');
+      expect(Date.now() - started).toBeLessThan(30_000);
+    } finally {
+      await pacs.start();
+    }
+  });
+});

@@ -1,0 +1,130 @@
+import { startFhirPeer, type FhirPeer } from '@brixia/ehr/testing';
+import { expectValidR4 } from '@brixia/fhir/testing';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { createTestDatabase } from '@brixia/persistence/testing';
+import { REPO_ROOT } from './support/process';
+import { scoreReference, seedExternalStudy } from './support/ehr-fixtures';
+import { startOrthanc, type OrthancServer } from './support/orthanc';
+import { FHIR_JSON, startService, type TestService } from './support/service';
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/**
+ * Publishing back through the transactional outbox: Observation, DiagnosticReport, Device and
+ * Provenance reach the EHR (a real FHIR server) exactly once, also across a 60 s EHR outage.
+ */
+describe('publishing results back to the EHR', () => {
+  let ehr: FhirPeer;
+  let pacs: OrthancServer;
+  let service: TestService;
+  let databaseUrl: string;
+
+  beforeAll(async () => {
+    [ehr, pacs] = await Promise.all([startFhirPeer(), startOrthanc()]);
+    databaseUrl = await createTestDatabase('brixia_ehr_publish');
+    service = await startService({
+      DATABASE_URL: databaseUrl,
+      BRIXIA_EHR_BASE_URL: ehr.baseUrl,
+      BRIXIA_EHR_TIMEOUT_MS: '2000',
+      BRIXIA_PACS_WADO_RS_URL: pacs.dicomWebUrl,
+      BRIXIA_OUTBOX_BASE_DELAY_S: '0.5',
+      BRIXIA_OUTBOX_MAX_DELAY_S: '8',
+      BRIXIA_OUTBOX_POLL_MS: '200',
+    });
+  }, 90_000);
+
+  afterAll(async () => {
+    await service?.close();
+    await Promise.all([ehr?.close(), pacs?.close()]);
+  });
+
+  const score = (reference: string) => service.http.post('/fhir/ImagingStudy/$brixia-score').set('Content-Type', FHIR_JSON).send(scoreReference(reference));
+  const delivery = async (observationId: string) => (await service.http.get(`/api/v1/results/${observationId}/delivery`).expect(200)).body as { state: string; remoteIds: Record<string, string>; attempts: number };
+
+  it('publishes Observation, DiagnosticReport, Device and Provenance with resolved references; Task says done', async () => {
+    const seeded = await seedExternalStudy(ehr, pacs, 101);
+    const response = await score(seeded.studyUrl).expect(201);
+    const observation = response.body as fhir4.Observation;
+    const state = await until('delivery', async () => ((await delivery(observation.id as string)).state === 'delivered' ? delivery(observation.id as string) : undefined), 20_000);
+    const remoteObservation = state.remoteIds[`Observation/${observation.id}`];
+    expect(remoteObservation).toMatch(/^Observation\//);
+
+    const published = await ehr.search<fhir4.Observation>('Observation', { subject: `Patient/${seeded.patientId}` });
+    expect(published).toHaveLength(1);
+    await expectValidR4({ ...published[0], meta: undefined } as fhir4.Observation);
+    expect(published[0].identifier).toEqual(observation.identifier);
+    expect(published[0].device?.reference).toBe(state.remoteIds[observation.device?.reference as string]);
+    expect(JSON.stringify(published[0].derivedFrom)).toContain(`ImagingStudy/${seeded.studyId}`);
+    const [report] = await ehr.search<fhir4.DiagnosticReport>('DiagnosticReport', { subject: `Patient/${seeded.patientId}` });
+    expect(report.result?.[0].reference).toBe(remoteObservation);
+    expect(report.imagingStudy?.[0].reference).toBe(`ImagingStudy/${seeded.studyId}`);
+    expect(report.conclusion).toMatch(/Brixia/);
+    const provenances = await ehr.search<fhir4.Provenance>('Provenance', { target: remoteObservation });
+    expect(provenances).toHaveLength(1);
+    expect(await ehr.search('Device', {})).toHaveLength(1);
+
+    const task = await service.http.get(new URL(String(response.headers['content-location'])).pathname).expect(200);
+    expect(task.body.businessStatus.text).toBe('done');
+  });
+
+  it('dead-letters a permanent refusal, shows it on the Task, and the operator command redelivers it', async () => {
+    const seeded = await seedExternalStudy(ehr, pacs, 301);
+    ehr.setOverride((request) => (request.method === 'POST' ? { status: 200, body: '<html>maintenance page</html>', headers: { 'content-type': 'text/html' } } : undefined));
+    let observationId: string;
+    let taskPath: string;
+    try {
+      const response = await score(seeded.studyUrl).expect(201);
+      observationId = response.body.id;
+      taskPath = new URL(String(response.headers['content-location'])).pathname;
+      await until('dead letter', async () => ((await delivery(observationId)).state === 'dead' ? true : undefined), 20_000);
+    } finally {
+      ehr.setOverride(undefined);
+    }
+    expect((await service.http.get(taskPath).expect(200)).body.businessStatus.text).toBe('publish-failed');
+    const cli = (...args: string[]) =>
+      promisify(execFile)('npm', ['run', '--silent', 'outbox', '--', ...args], { cwd: REPO_ROOT, env: { ...process.env, NODE_OPTIONS: '', DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent' } });
+    const listed = (await cli('list', 'dead')).stdout.trim().split('\n').map((line) => JSON.parse(line) as { id: string; observationId: string; lastError: string });
+    const dead = listed.find((entry) => entry.observationId === observationId);
+    expect(dead?.lastError).toMatch(/UPSTREAM.INVALID_RESPONSE/);
+    await cli('redeliver', dead?.id as string);
+    await until('redelivery', async () => ((await delivery(observationId)).state === 'delivered' ? true : undefined), 20_000);
+    expect(await ehr.search('Observation', { subject: `Patient/${seeded.patientId}` })).toHaveLength(1);
+    expect((await service.http.get(taskPath).expect(200)).body.businessStatus.text).toBe('done');
+  }, 60_000);
+
+  it('survives a 60 s EHR outage: every result arrives exactly once after recovery', async () => {
+    const seeded = await Promise.all([201, 202, 203].map((seed) => seedExternalStudy(ehr, pacs, seed)));
+    // Reads (intake) work; writes fail from the start, then the whole server goes away for 60 s.
+    ehr.setOverride((request) => (request.method === 'POST' ? { status: 503, body: '{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"transient"}]}' } : undefined));
+    const observations: string[] = [];
+    for (const study of seeded) {
+      const accepted = await score(study.studyUrl).set('Prefer', 'respond-async').expect(202);
+      const taskPath = new URL(String(accepted.headers['content-location'])).pathname;
+      observations.push(await until('scoring', async () => (await service.http.get(taskPath)).body.output?.[0]?.valueReference?.reference?.replace('Observation/', ''), 30_000));
+    }
+    await ehr.stop();
+    ehr.setOverride(undefined);
+    await new Promise((resolve) => setTimeout(resolve, 60_000));
+    for (const id of observations) {
+      const state = await delivery(id);
+      expect(state.state).toBe('pending');
+      expect(state.attempts).toBeGreaterThan(2);
+    }
+    await ehr.start();
+    for (const id of observations) await until('delivery after recovery', async () => ((await delivery(id)).state === 'delivered' ? true : undefined), 30_000);
+    for (const study of seeded) {
+      expect(await ehr.search('Observation', { subject: `Patient/${study.patientId}` })).toHaveLength(1);
+      expect(await ehr.search('DiagnosticReport', { subject: `Patient/${study.patientId}` })).toHaveLength(1);
+    }
+    expect(await ehr.search('Device', {})).toHaveLength(1);
+  }, 150_000);
+});

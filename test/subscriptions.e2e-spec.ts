@@ -1,0 +1,141 @@
+import { createHmac } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { expectValidR4 } from '@brixia/fhir/testing';
+import { makeRasterFixture } from '@brixia/imaging/testing';
+import { createTestDatabase } from '@brixia/persistence/testing';
+import { FHIR_JSON, startService, type TestService } from './support/service';
+
+const BACKPORT = 'http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition';
+
+interface Received {
+  readonly bundle: fhir4.Bundle;
+  readonly signature?: string;
+  readonly raw: string;
+  readonly auth?: string;
+}
+
+function statusOf(bundle: fhir4.Bundle): Record<string, unknown> {
+  const parameters = bundle.entry?.[0]?.resource as fhir4.Parameters;
+  const value = (name: string): unknown => {
+    const p = parameters.parameter?.find((x) => x.name === name);
+    return p?.valueCode ?? p?.valueString;
+  };
+  const events = (parameters.parameter ?? []).filter((p) => p.name === 'notification-event').map((p) => ({
+    eventNumber: p.part?.find((x) => x.name === 'event-number')?.valueString,
+    focus: p.part?.find((x) => x.name === 'focus')?.valueReference?.reference,
+  }));
+  return { type: value('type'), status: value('status'), eventsSinceStart: value('events-since-subscription-start'), events };
+}
+
+/** Subscriptions R5 Backport on R4: rest-hook to a real HTTP endpoint, handshake, events, heartbeat, $status. */
+describe('FHIR Subscriptions (R5 Backport)', () => {
+  let service: TestService;
+  let hook: Server;
+  let hookBase: string;
+  const received: Received[] = [];
+  let failNext = 0;
+
+  beforeAll(async () => {
+    hook = createServer((req, res) => {
+      let raw = '';
+      req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
+      req.on('end', () => {
+        if (failNext > 0) {
+          failNext--;
+          return void res.writeHead(503).end();
+        }
+        received.push({ bundle: JSON.parse(raw) as fhir4.Bundle, raw, signature: req.headers['x-brixia-signature'] as string | undefined, auth: req.headers.authorization });
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', () => resolve()));
+    hookBase = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hooks`;
+    service = await startService({
+      DATABASE_URL: await createTestDatabase('brixia_subscriptions'),
+      BRIXIA_EHR_SUBSCRIBER_BASE_URLS: hookBase,
+      BRIXIA_OUTBOX_POLL_MS: '100',
+      BRIXIA_EHR_NOTIFY_BASE_DELAY_S: '0.2',
+      BRIXIA_EHR_NOTIFY_MAX_DELAY_S: '1',
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await service?.close();
+    hook?.closeAllConnections();
+    await new Promise((resolve) => hook?.close(resolve));
+  });
+
+  const topic = (): string => `${service.runtime.config.fhir.canonicalBase}/SubscriptionTopic/brixia-result`;
+  const subscription = (patient: string, endpoint = `${hookBase}/a`): fhir4.Subscription => ({
+    resourceType: 'Subscription',
+    status: 'requested',
+    reason: 'Brixia results of one patient',
+    criteria: topic(),
+    _criteria: { extension: [{ url: `${BACKPORT}/backport-filter-criteria`, valueString: `Observation?patient=Patient/${patient}` }] },
+    extension: [{ url: `${service.runtime.config.fhir.canonicalBase}/StructureDefinition/subscription-hmac-secret`, valueString: 's3cret' }],
+    channel: {
+      type: 'rest-hook',
+      endpoint,
+      payload: 'application/fhir+json',
+      header: ['Authorization: Bearer hook-token'],
+      _payload: { extension: [{ url: `${BACKPORT}/backport-payload-content`, valueCode: 'full-resource' }] },
+      extension: [{ url: `${BACKPORT}/backport-heartbeat-period`, valueUnsignedInt: 2 }],
+    } as fhir4.SubscriptionChannel,
+  });
+  const until = async (what: string, check: () => boolean, timeoutMs = 15_000): Promise<void> => {
+    const deadline = Date.now() + timeoutMs;
+    while (!check()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+  const upload = async (patient: string, seed: number): Promise<fhir4.Observation> => {
+    const png = await makeRasterFixture({ format: 'png', width: 320, height: 320, seed });
+    const response = await service.http.post('/api/v1/studies').attach('file', png, { filename: 'cxr.png', contentType: 'image/png' }).field('patient', patient).field('acquired', '2024-05-01T10:00:00Z').expect(201);
+    return response.body as fhir4.Observation;
+  };
+
+  it('handshakes, notifies each new result once with event numbers and a valid HMAC, retries, heartbeats and reports $status', async () => {
+    const created = await service.http.post('/fhir/Subscription').set('Content-Type', FHIR_JSON).send(subscription('sub-p1')).expect(201);
+    const id = created.body.id as string;
+    expect(created.body.status).toBe('requested');
+    expect(JSON.stringify(created.body)).not.toContain('s3cret');
+    await until('handshake', () => received.some((r) => statusOf(r.bundle).type === 'handshake'));
+    const handshake = received.find((r) => statusOf(r.bundle).type === 'handshake') as Received;
+    expect(handshake.bundle.type).toBe('history');
+    expect(handshake.auth).toBe('Bearer hook-token');
+    await expectValidR4(handshake.bundle);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await service.http.get(`/fhir/Subscription/${id}`).expect(200)).body.status).toBe('active');
+
+    const first = await upload('sub-p1', 11);
+    await upload('other-patient', 12);
+    failNext = 2;
+    const second = await upload('sub-p1', 13);
+    const events = (): Received[] => received.filter((r) => statusOf(r.bundle).type === 'event-notification');
+    await until('two events', () => events().length >= 2);
+    const [one, two] = events();
+    expect(statusOf(one.bundle).events).toEqual([{ eventNumber: '1', focus: `${service.runtime.config.fhir.baseUrl}/Observation/${first.id}` }]);
+    expect(statusOf(two.bundle).events).toEqual([{ eventNumber: '2', focus: `${service.runtime.config.fhir.baseUrl}/Observation/${second.id}` }]);
+    expect((one.bundle.entry?.[1]?.resource as fhir4.Observation).id).toBe(first.id);
+    expect(one.signature).toBe(`sha256=${createHmac('sha256', 's3cret').update(one.raw).digest('hex')}`);
+    await expectValidR4(one.bundle);
+
+    await until('heartbeat', () => received.some((r) => statusOf(r.bundle).type === 'heartbeat'), 10_000);
+    expect(events()).toHaveLength(2);
+    const status = await service.http.get(`/fhir/Subscription/${id}/$status`).expect(200);
+    expect(status.body.type).toBe('searchset');
+    expect(statusOf(status.body)).toMatchObject({ type: 'query-status', status: 'active', eventsSinceStart: '2' });
+
+    await service.http.delete(`/fhir/Subscription/${id}`).expect(204);
+    await service.http.get(`/fhir/Subscription/${id}`).expect(404);
+  }, 60_000);
+
+  it('refuses an endpoint outside the allow-list and a foreign topic with OperationOutcomes', async () => {
+    const foreign = await service.http.post('/fhir/Subscription').set('Content-Type', FHIR_JSON).send(subscription('x', 'http://169.254.169.254/hook')).expect(400);
+    expect(foreign.body.issue[0].details.text).toBe('UPSTREAM.NOT_ALLOWED');
+    const badTopic = await service.http.post('/fhir/Subscription').set('Content-Type', FHIR_JSON).send({ ...subscription('x'), criteria: 'Observation?code=x' }).expect(400);
+    expect(badTopic.body.issue[0].expression).toEqual(['Subscription.criteria']);
+  });
+});
