@@ -36,10 +36,11 @@ interface GqlBody {
       global: number;
       task: fhir4.Task;
       diagnosticReport: fhir4.DiagnosticReport;
-      explanationImages: Array<{ zone: string | null; url: string; contentType: string; mediaId: string }>;
+      explanationImages: Array<{ kind?: string; zone: string | null; url: string; contentType: string; mediaId: string }>;
       radiographUrl: string;
     };
     requestAssessment: { taskId: string; created: boolean; status: string };
+    explainByOcclusion: { images: number; segments: number; forwardPasses: number };
   };
   errors?: Array<{ message: string; extensions: Record<string, unknown> }>;
 }
@@ -255,6 +256,12 @@ describe('GraphQL serial monitoring (PostgreSQL)', () => {
     const report = await service.http.get(`/fhir/DiagnosticReport/${assessment.diagnosticReport.id}`).expect(200);
     expect(report.body).toMatchObject({ status: 'amended', conclusion: expect.stringContaining('Clinician-reviewed Brixia 18/18') });
     expect(report.body.media).toHaveLength(7);
+    // few super-pixels keep the test fast: each costs a model run
+    const occlusion = await gql(`mutation { explainByOcclusion(taskId: "${assessment.taskId}", segments: 8) { images segments forwardPasses } }`);
+    expect(occlusion.data?.explainByOcclusion.images).toBe(7);
+    expect(occlusion.data?.explainByOcclusion.forwardPasses).toBe((occlusion.data?.explainByOcclusion.segments ?? 0) + 1);
+    const kinds = await gql(`query A($id: ID!) { assessment(observationId: $id) { explanationImages { kind zone } } }`, { id: observation.id });
+    expect(kinds.data?.assessment.explanationImages.filter((image) => image.kind === 'occlusion-overlay')).toHaveLength(7);
     const unknownStudy = await gql(`mutation { requestAssessment(imagingStudyId: "nope") { taskId } }`);
     expect(unknownStudy.errors?.[0].extensions.code).toBe('IMAGING.STUDY_NOT_FOUND');
   });

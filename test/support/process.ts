@@ -43,13 +43,25 @@ export async function startServiceProcess(env: Record<string, string>, timeoutMs
     child,
     baseUrl,
     output: () => log,
-    stop: (signal: NodeJS.Signals = 'SIGTERM') =>
-      new Promise((resolveExit) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolveExit();
-        child.once('exit', () => resolveExit());
-        // npm runs node as a child: signal the whole process group.
+    stop: async (signal: NodeJS.Signals = 'SIGTERM') => {
+      // npm runs node as a child: signal the whole process group, then wait until every process of the
+      // group is gone (npm exits before node has finished shutting down).
+      try {
         process.kill(-(child.pid as number), signal);
-      }),
+      } catch {
+        return;
+      }
+      const deadline = Date.now() + 30_000;
+      while (Date.now() < deadline) {
+        try {
+          process.kill(-(child.pid as number), 0);
+        } catch {
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      process.kill(-(child.pid as number), 'SIGKILL');
+    },
   };
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {

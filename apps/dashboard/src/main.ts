@@ -26,7 +26,10 @@ const connection = new LiveConnection((connected) => {
   live.classList.toggle('on', connected);
 });
 // Live updates: new results refresh the current page; alerts go to the feed.
-connection.subscribe('subscription { assessmentCompleted { patientId observationId global } }', () => void route());
+// A study view is left alone (it may hold a review being typed); lists and patient pages re-read.
+connection.subscribe('subscription { assessmentCompleted { patientId observationId global } }', () => {
+  if (!location.hash.startsWith('#/assessments/')) void route();
+});
 connection.subscribe('subscription { alertRaised { patientId message severity } }', (data) => {
   const alert = (data as { alertRaised: { patientId: string; message: string; severity: string } }).alertRaised;
   feed.prepend(h('div', { 'data-testid': 'alert-item' }, h('a', { href: `#/patients/${encodeURIComponent(alert.patientId)}` }, alert.patientId), ` — ${alert.message}`));

@@ -4,19 +4,21 @@ import { graphql, GraphqlRequestError } from './graphql-client.js';
 interface AssessmentData {
   assessment: {
     observationId: string;
+    taskId: string | null;
     patientId: string;
     status: string;
     versionId: number;
     global: number;
     observation: { component?: Array<{ code: { coding?: Array<{ code?: string }> }; valueInteger?: number }> };
-    explanationImages: Array<{ zone: string | null; url: string }>;
+    explanationImages: Array<{ kind: string; zone: string | null; url: string }>;
     radiographUrl: string | null;
   };
 }
 
 const ASSESSMENT = `query Assessment($id: ID!) {
-  assessment(observationId: $id) { observationId patientId status versionId global observation explanationImages { zone url } radiographUrl }
+  assessment(observationId: $id) { observationId taskId patientId status versionId global observation explanationImages { kind zone url } radiographUrl }
 }`;
+const OCCLUSION = `mutation Occlusion($taskId: ID!) { explainByOcclusion(taskId: $taskId) { images forwardPasses durationMs } }`;
 const REVIEW = `mutation Review($input: ReviewAssessmentInput!) { reviewAssessment(input: $input) { versionId status } }`;
 const ZONES = ['A', 'B', 'C', 'D', 'E', 'F'];
 
@@ -27,7 +29,9 @@ export async function renderStudyView(root: HTMLElement, observationId: string, 
     assessment.observation.component?.find((c) => c.code.coding?.some((coding) => coding.code === `zone-${zone}`))?.valueInteger ?? 0;
   const overlay = h('img', { alt: 'Heat map overlay', 'data-testid': 'overlay', src: assessment.explanationImages[0]?.url }) as HTMLImageElement;
   const overlayButtons = assessment.explanationImages.map((image) => {
-    const button = h('button', { 'data-testid': `overlay-${image.zone ?? 'all'}` }, image.zone ?? 'all zones');
+    const occlusion = image.kind === 'occlusion-overlay';
+    const name = `${occlusion ? 'occlusion-' : ''}${image.zone ?? 'all'}`;
+    const button = h('button', { 'data-testid': `overlay-${name}` }, `${occlusion ? 'occlusion ' : ''}${image.zone ?? 'all zones'}`);
     button.addEventListener('click', () => (overlay.src = image.url));
     return button;
   });
@@ -50,12 +54,23 @@ export async function renderStudyView(root: HTMLElement, observationId: string, 
   confirm.addEventListener('click', () => void review('CONFIRM'));
   const override = h('button', { 'data-testid': 'override' }, 'Override with these zone scores');
   override.addEventListener('click', () => void review('OVERRIDE'));
+  const occlude = h('button', { 'data-testid': 'occlusion', disabled: !assessment.taskId }, 'Compute occlusion maps (slow: one model run per super-pixel)');
+  occlude.addEventListener('click', () => {
+    occlude.setAttribute('disabled', '');
+    occlude.textContent = 'Computing occlusion maps…';
+    graphql<{ explainByOcclusion: { images: number; forwardPasses: number; durationMs: number } }>(OCCLUSION, { taskId: assessment.taskId })
+      .then(({ explainByOcclusion: made }) => renderStudyView(root, observationId, `Occlusion maps: ${made.forwardPasses} model runs, ${(made.durationMs / 1000).toFixed(1)} s`))
+      .catch((error: unknown) => {
+        message.className = 'message error';
+        message.textContent = error instanceof GraphqlRequestError ? `${error.code}: ${error.message}` : String(error);
+      });
+  });
   root.replaceChildren(
     h('p', {}, h('a', { href: `#/patients/${encodeURIComponent(assessment.patientId)}` }, `← patient ${assessment.patientId}`)),
     h('h1', {}, 'Study ', scoreBadge(assessment.global)),
     h('p', { 'data-testid': 'study-status' }, `Status: ${assessment.status} · version ${assessment.versionId} · ${ZONES.map((z) => `${z}${zoneScore(z)}`).join(' ')}`),
     h('div', { class: 'images' }, assessment.radiographUrl ? h('img', { alt: 'Radiograph', src: assessment.radiographUrl, 'data-testid': 'radiograph' }) : h('p', {}, 'Radiograph not held by this service'), assessment.explanationImages.length > 0 ? overlay : h('p', {}, 'No explanation images')),
-    h('p', {}, ...overlayButtons),
+    h('p', {}, ...overlayButtons, ' ', occlude),
     h('div', { class: 'review' }, h('h2', {}, 'Review'), h('p', {}, 'Practitioner ', practitioner), h('p', {}, ...ZONES.flatMap((zone, i) => [` ${zone} `, inputs[i]])), confirm, ' ', override, message),
   );
 }

@@ -4,7 +4,10 @@ import { apiBase, canonical, type FhirConfig } from './config';
 import { deviceIdFor } from './model-device';
 import { assertDateTime, assertFhirId, referenceTo } from './primitives';
 
-/** Identifier system of explanation Media; value `<observation id>/zone-<Z>` or `<observation id>/all`. */
+/**
+ * Identifier system of explanation Media; value `<observation id>/<part>`, part `zone-<Z>` or `all`
+ * for class-activation overlays, `occlusion-zone-<Z>` or `occlusion-all` for occlusion maps.
+ */
 export function explanationIdentifierSystem(config: FhirConfig): string {
   return `${canonical(config)}/identifiers/brixia-explanation`;
 }
@@ -21,6 +24,8 @@ export interface ExplanationImageInput {
   readonly height: number;
   readonly created: string;
   readonly model: ModelIdentity;
+  /** `cam` (default): class activation maps; `occlusion`: super-pixel occlusion maps. */
+  readonly method?: 'cam' | 'occlusion';
 }
 
 const MEDIA_TYPE_IMAGE: fhir4.Coding = { system: 'http://terminology.hl7.org/CodeSystem/media-type', code: 'image', display: 'Image' };
@@ -35,11 +40,14 @@ export function buildExplanationImage(
   input: ExplanationImageInput,
 ): { binary: fhir4.Binary; media: fhir4.Media; reportMedia: fhir4.DiagnosticReportMedia } {
   const what = input.zone ? `Brixia zone ${input.zone}` : 'all Brixia zones';
+  const occlusion = input.method === 'occlusion';
+  const part = `${occlusion ? 'occlusion-' : ''}${input.zone ? `zone-${input.zone}` : 'all'}`;
+  const kind = occlusion ? 'Occlusion map' : 'Heat map';
   const binary: fhir4.Binary = { resourceType: 'Binary', id: assertFhirId(input.binaryId, 'Binary id'), contentType: 'image/png', data: input.png.toString('base64') };
   const media: fhir4.Media = {
     resourceType: 'Media',
     id: assertFhirId(input.mediaId, 'Media id'),
-    identifier: [{ system: explanationIdentifierSystem(config), value: `${input.observationId}/${input.zone ? `zone-${input.zone}` : 'all'}` }],
+    identifier: [{ system: explanationIdentifierSystem(config), value: `${input.observationId}/${part}` }],
     partOf: [referenceTo('Observation', input.observationId)],
     status: 'completed',
     type: { coding: [{ ...MEDIA_TYPE_IMAGE }] },
@@ -48,8 +56,14 @@ export function buildExplanationImage(
     device: referenceTo('Device', deviceIdFor(input.model), `${input.model.name} ${input.model.version}`),
     width: input.width,
     height: input.height,
-    content: { contentType: 'image/png', url: `${apiBase(config.baseUrl)}/Binary/${input.binaryId}`, title: `Heat map of ${what} over the radiograph`, size: input.png.length },
-    note: [{ text: `Class activation map of the predicted score (${what}), warped back from the aligned frame; an explanation aid, not a finding.` }],
+    content: { contentType: 'image/png', url: `${apiBase(config.baseUrl)}/Binary/${input.binaryId}`, title: `${kind} of ${what} over the radiograph`, size: input.png.length },
+    note: [
+      {
+        text: occlusion
+          ? `Drop of the predicted score's probability when each super-pixel is occluded (${what}); an explanation aid, not a finding.`
+          : `Class activation map of the predicted score (${what}), warped back from the aligned frame; an explanation aid, not a finding.`,
+      },
+    ],
   };
-  return { binary, media, reportMedia: { comment: `Heat map: ${what}`, link: referenceTo('Media', input.mediaId) } };
+  return { binary, media, reportMedia: { comment: `${kind}: ${what}`, link: referenceTo('Media', input.mediaId) } };
 }

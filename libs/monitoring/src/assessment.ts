@@ -4,7 +4,8 @@ import type { BrixiaResultEntity, ScoringTaskEntity, StoredResource } from '@bri
 /** An explanation image published for a result (Media → Binary). */
 export interface ExplanationImageRef {
   readonly mediaId: string;
-  readonly kind: 'zone-heatmap-overlay';
+  /** Class-activation heat map, or super-pixel occlusion map. */
+  readonly kind: 'zone-heatmap-overlay' | 'occlusion-overlay';
   /** Zone A–F, or null for the overlay of all six zones. */
   readonly zone: string | null;
   readonly url: string;
@@ -59,11 +60,13 @@ export async function readAssessment(sources: AssessmentSources, by: { observati
 function explanationOf(media: fhir4.Media): ExplanationImageRef[] {
   const identifier = media.identifier?.find((id) => id.system?.endsWith(EXPLANATION_IDENTIFIER_SUFFIX));
   if (!identifier?.value || !media.id || !media.content.url) return [];
-  const part = identifier.value.split('/').pop() ?? '';
+  const whole = identifier.value.split('/').pop() ?? '';
+  const occlusion = whole.startsWith('occlusion-');
+  const part = occlusion ? whole.slice('occlusion-'.length) : whole;
   return [
     {
       mediaId: media.id,
-      kind: 'zone-heatmap-overlay',
+      kind: occlusion ? 'occlusion-overlay' : 'zone-heatmap-overlay',
       zone: part.startsWith('zone-') ? part.slice('zone-'.length) : null,
       url: media.content.url,
       contentType: media.content.contentType ?? 'image/png',

@@ -1,6 +1,6 @@
 import { toAppError, type Logger, type ModelIdentity, type Zone, type ZoneScore } from '@brixia/common';
 import type { GreyImage } from '@brixia/imaging';
-import type { ModelOutput } from '@brixia/inference';
+import type { ModelOutput, ScoreModel } from '@brixia/inference';
 
 /** What an explanation renderer needs about one scored radiograph. */
 export interface ExplanationRenderInput {
@@ -14,13 +14,31 @@ export interface ExplanationRenderInput {
   readonly model: ModelIdentity;
 }
 
-/** Port: renders explanation images (monitoring's heat-map overlays) as FHIR resources. */
+/** What occlusion maps need: the model input, the scorer, and where to file the images. */
+export interface OcclusionRenderInput {
+  readonly observationId: string;
+  readonly patientId: string;
+  readonly radiograph: GreyImage;
+  /** The preprocessed model input (512², bsnet-v1). */
+  readonly input: Float32Array;
+  readonly predicted: Readonly<Record<Zone, ZoneScore>>;
+  readonly scorer: Pick<ScoreModel, 'score'>;
+  readonly segments: number;
+  readonly created: string;
+  readonly model: ModelIdentity;
+}
+
+export interface RenderedExplanations {
+  readonly resources: readonly fhir4.FhirResource[];
+  readonly reportMedia: readonly fhir4.DiagnosticReportMedia[];
+  readonly durationMs: number;
+}
+
+/** Port: renders explanation images (monitoring's heat-map and occlusion overlays) as FHIR resources. */
 export interface ExplanationRenderer {
-  render(input: ExplanationRenderInput): Promise<{
-    readonly resources: readonly fhir4.FhirResource[];
-    readonly reportMedia: readonly fhir4.DiagnosticReportMedia[];
-    readonly durationMs: number;
-  }>;
+  render(input: ExplanationRenderInput): Promise<RenderedExplanations>;
+  /** Super-pixel occlusion maps: one model run per super-pixel (slow on CPU). */
+  renderOcclusion?(input: OcclusionRenderInput): Promise<RenderedExplanations & { readonly forwardPasses: number; readonly segments: number }>;
 }
 
 /**

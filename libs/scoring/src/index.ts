@@ -13,3 +13,4 @@ export * from './explain-result';
 export * from './subscriptions/subscriptions-context';
 export * from './subscriptions/manage-subscriptions.use-case';
 export * from './subscriptions/deliver-notifications.use-case';
+export * from './explain-by-occlusion.use-case';

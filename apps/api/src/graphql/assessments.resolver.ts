@@ -1,13 +1,13 @@
 import { Inject, UseFilters } from '@nestjs/common';
-import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { AppError } from '@brixia/common';
 import { readAssessment } from '@brixia/monitoring';
-import { scoreStudy, taskResource } from '@brixia/scoring';
+import { explainByOcclusion, scoreStudy, taskResource } from '@brixia/scoring';
 import type { Runtime } from '../runtime';
 import { RUNTIME } from '../infrastructure/tokens';
 import { GraphqlPassThroughFilter } from './graphql-errors';
 import { toAssessment } from './monitoring.mapper';
-import { Assessment, AssessmentRequest, ReviewAssessmentInput, ReviewResult } from './monitoring.types';
+import { Assessment, AssessmentRequest, OcclusionExplanation, ReviewAssessmentInput, ReviewResult } from './monitoring.types';
 
 /** Assessments: read one, request one, review one. */
 @Resolver(() => Assessment)
@@ -50,5 +50,17 @@ export class AssessmentsResolver {
       practitionerId: input.practitionerId,
     });
     return { observationId: input.observationId, versionId: outcome.versionId, status: outcome.observation.status, observation: outcome.observation, provenance: outcome.provenance };
+  }
+
+  @Mutation(() => OcclusionExplanation, {
+    description: 'Super-pixel occlusion maps of a completed scoring, added to its report: one model run per super-pixel (slow on CPU).',
+  })
+  async explainByOcclusion(
+    @Args('taskId', { type: () => ID }) taskId: string,
+    @Args('segments', { type: () => Int, defaultValue: 180 }) segments: number,
+  ): Promise<OcclusionExplanation> {
+    const model = this.runtime.model;
+    if (!model) throw new AppError('REQUEST.INVALID', 'Occlusion maps need the model in this process (role all or worker)');
+    return explainByOcclusion(this.runtime.scoring, model, taskId, { segments });
   }
 }

@@ -136,7 +136,7 @@ export class PatientFilterInput {
 
 @ObjectType({ description: 'An explanation image (heat map overlay on the radiograph).' })
 export class ExplanationImage {
-  @Field() kind!: string;
+  @Field({ description: 'zone-heatmap-overlay (class activation maps) or occlusion-overlay (super-pixel occlusion).' }) kind!: string;
   @Field(() => String, { nullable: true }) zone!: string | null;
   @Field() url!: string;
   @Field() contentType!: string;
@@ -201,4 +201,12 @@ export class AssessmentCompletedEvent {
   @Field(() => ID, { nullable: true }) taskId!: string | null;
   @Field(() => Int) global!: number;
   @Field(() => GraphQLISODateTime) acquiredAt!: Date;
+}
+
+@ObjectType({ description: 'Super-pixel occlusion maps made on request (one model run per super-pixel).' })
+export class OcclusionExplanation {
+  @Field(() => Int) images!: number;
+  @Field(() => Int) segments!: number;
+  @Field(() => Int) forwardPasses!: number;
+  @Field(() => Int) durationMs!: number;
 }

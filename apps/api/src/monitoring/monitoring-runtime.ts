@@ -1,6 +1,6 @@
 import type { Clock, Logger, ModelIdentity } from '@brixia/common';
 import type { FhirConfig } from '@brixia/fhir';
-import { MonitoringEventRelay, MonitoringEvents, MonitoringService, monitoringRules, renderExplanationImages } from '@brixia/monitoring';
+import { MonitoringEventRelay, MonitoringEvents, MonitoringService, monitoringRules, occlusionMaps, renderExplanationImages, renderOcclusionImages } from '@brixia/monitoring';
 import { MonitoringStore, PgNotificationChannel, type Database, type ScoringStore } from '@brixia/persistence';
 import { TaskCompletionNotifier, type ExplanationRenderer } from '@brixia/scoring';
 import type { AppConfig } from '../config';
@@ -72,7 +72,15 @@ export function createMonitoring(input: {
     }
   });
   const explanations: ExplanationRenderer | undefined = input.config.monitoring.explanations
-    ? { render: (request) => renderExplanationImages(input.fhir, request) }
+    ? {
+        render: (request) => renderExplanationImages(input.fhir, request),
+        renderOcclusion: async (request) => {
+          const occlusion = await occlusionMaps(request.scorer, request.input, request.predicted, { segments: request.segments });
+          const images = await renderOcclusionImages(input.fhir, { ...request, occlusion });
+          input.logger.info({ observationId: request.observationId, segments: occlusion.segments, forwardPasses: occlusion.forwardPasses, occlusionMs: Math.round(occlusion.durationMs), renderMs: Math.round(images.durationMs) }, 'occlusion maps rendered');
+          return { ...images, durationMs: occlusion.durationMs + images.durationMs, forwardPasses: occlusion.forwardPasses, segments: occlusion.segments };
+        },
+      }
     : undefined;
   const relay = new MonitoringEventRelay(service.events, (error) =>
     input.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'monitoring event relay failed'),
