@@ -179,6 +179,12 @@ describe('scoring service on PostgreSQL with the real model', () => {
     const page2 = await service.http.get(new URL(next).pathname + new URL(next).search).expect(200);
     expect(page2.body.entry).toHaveLength(1);
     expect(page2.body.entry[0].resource.effectiveDateTime).toBe('2024-04-01T08:00:00Z');
+
+    const since = await service.http.get('/fhir/Observation').query({ subject: 'Patient/patient-series', date: 'ge2024-04-02' }).expect(200);
+    expect(since.body.total).toBe(2);
+    const oneDay = await service.http.get('/fhir/Observation').query('subject=Patient/patient-series&date=ge2024-04-01&date=lt2024-04-02').expect(200);
+    expect(oneDay.body.entry.map((e: fhir4.BundleEntry) => (e.resource as fhir4.Observation).effectiveDateTime)).toEqual(['2024-04-01T08:00:00Z']);
+    await service.http.get('/fhir/Observation').query({ subject: 'Patient/patient-series', date: 'yesterday' }).expect(400);
   });
 
   it('publishes a CapabilityStatement and the Brixia CodeSystem', async () => {

@@ -122,11 +122,21 @@ describe('FHIR Subscriptions (R5 Backport)', () => {
     expect(one.signature).toBe(`sha256=${createHmac('sha256', 's3cret').update(one.raw).digest('hex')}`);
     await expectValidR4(one.bundle);
 
+    // An updated result (a clinician's review) is announced on the same topic.
+    const review = await service.http
+      .post('/graphql')
+      .send({ query: 'mutation R($input: ReviewAssessmentInput!) { reviewAssessment(input: $input) { versionId status } }', variables: { input: { observationId: first.id, action: 'CONFIRM', practitionerId: 'dr-rossi' } } })
+      .expect(200);
+    expect(review.body.data.reviewAssessment.status).toBe('final');
+    await until('update event', () => events().length >= 3);
+    expect(statusOf(events()[2].bundle).events).toEqual([{ eventNumber: '3', focus: `${service.runtime.config.fhir.baseUrl}/Observation/${first.id}` }]);
+    expect((events()[2].bundle.entry?.[1]?.resource as fhir4.Observation).status).toBe('final');
+
     await until('heartbeat', () => received.some((r) => statusOf(r.bundle).type === 'heartbeat'), 10_000);
-    expect(events()).toHaveLength(2);
+    expect(events()).toHaveLength(3);
     const status = await service.http.get(`/fhir/Subscription/${id}/$status`).expect(200);
     expect(status.body.type).toBe('searchset');
-    expect(statusOf(status.body)).toMatchObject({ type: 'query-status', status: 'active', eventsSinceStart: '2' });
+    expect(statusOf(status.body)).toMatchObject({ type: 'query-status', status: 'active', eventsSinceStart: '3' });
 
     await service.http.delete(`/fhir/Subscription/${id}`).expect(204);
     await service.http.get(`/fhir/Subscription/${id}`).expect(404);

@@ -9,11 +9,11 @@ const OBSERVATION_SEARCH: fhir4.CapabilityStatementRestResourceSearchParam[] = [
   { name: 'subject', definition: `${SP}/Observation-subject`, type: 'reference', documentation: 'Patient/<id>; results are served per patient.' },
   { name: 'patient', definition: `${SP}/clinical-patient`, type: 'reference', documentation: 'Same as subject.' },
   { name: 'code', definition: `${SP}/clinical-code`, type: 'token', documentation: 'The Brixia CodeSystem code global ([system|]global).' },
-  { name: 'date', definition: `${SP}/clinical-date`, type: 'date', documentation: 'Clinical time (effectiveDateTime = acquisition time).' },
-  { name: '_lastUpdated', definition: `${SP}/Resource-lastUpdated`, type: 'date' },
+  { name: 'date', definition: `${SP}/clinical-date`, type: 'date', documentation: 'Clinical time (effectiveDateTime = acquisition time); eq/ge/gt/le/lt, repeatable.' },
   // Result parameters, listed so clients can see they are honoured (they have no SearchParameter).
   { name: '_sort', type: 'string', documentation: 'date or -date (clinical time).' },
   { name: '_count', type: 'number', documentation: 'Page size (capped by the server).' },
+  { name: '_offset', type: 'number', documentation: 'Paging offset (the Bundle next/previous links carry it).' },
 ];
 
 function readOnly(type: fhir4.CapabilityStatementRestResource['type'], documentation?: string): fhir4.CapabilityStatementRestResource {
@@ -68,6 +68,14 @@ export function capabilityStatement(config: FhirConfig, input: { softwareVersion
           readOnly('OperationDefinition', 'The $brixia-score OperationDefinition.'),
           readOnly('Media', 'Explanation images (heat-map overlays) linked from DiagnosticReport.media.'),
           readOnly('Binary', 'The PNG of an explanation image (raw content unless a FHIR format is asked for).'),
+          {
+            type: 'Subscription',
+            interaction: [{ code: 'read' }, { code: 'create' }, { code: 'delete' }],
+            // Subscriptions R5 Backport IG on R4: rest-hook channel, $status required.
+            supportedProfile: ['http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/backport-subscription'],
+            operation: [{ name: 'status', definition: 'http://hl7.org/fhir/uv/subscriptions-backport/OperationDefinition/backport-subscription-status' }],
+            documentation: 'rest-hook notifications (history Bundles) for new Brixia results; subscriber endpoints are allow-listed.',
+          },
         ],
       },
     ],

@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { AppError, type Zone, type ZoneScore } from '@brixia/common';
 import { BrixiaResultEntity, BrixiaReviewEntity, FhirResourceEntity, PatientMonitoringEntity } from './entities';
+import { SubscriptionStore } from './subscription-store.repository';
 
 /** One row of a patient's series, with the model's own values when a clinician overrode them. */
 export interface SeriesRow {
@@ -142,12 +143,12 @@ export class MonitoringStore {
    */
   async applyReview(write: ReviewWrite): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
-      const updated: Array<{ version_id: number }> = await manager.query(
+      const updated: Array<{ version_id: number; patient_id: string }> = await manager.query(
         `UPDATE brixia_result SET status = $3, global_score = $4, zone_scores = $5, version_id = version_id + 1, updated_at = now()
-          WHERE id = $1 AND version_id = $2 RETURNING version_id`,
+          WHERE id = $1 AND version_id = $2 RETURNING version_id, patient_id`,
         [write.resultId, write.expectedVersion, write.status, write.globalScore, JSON.stringify(write.zoneScores)],
       );
-      const row = Array.isArray(updated[0]) ? (updated[0] as Array<{ version_id: number }>)[0] : updated[0];
+      const row = Array.isArray(updated[0]) ? (updated[0] as Array<{ version_id: number; patient_id: string }>)[0] : updated[0];
       if (!row) {
         const current = await manager.findOneBy(BrixiaResultEntity, { id: write.resultId });
         if (!current) throw new AppError('RESOURCE.NOT_FOUND', `Observation/${write.resultId} is not known`);
@@ -170,6 +171,8 @@ export class MonitoringStore {
         );
       }
       await manager.insert(BrixiaReviewEntity, { ...write.review, versionWritten: version });
+      // The Subscriptions topic covers updated results too: a review is announced like a new result.
+      await new SubscriptionStore(this.dataSource).recordEvent({ focus: `Observation/${write.resultId}`, patientId: row.patient_id }, manager);
       return version;
     });
   }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { In, type DataSource, type EntityManager } from 'typeorm';
+import { And, In, LessThan, LessThanOrEqual, MoreThan, MoreThanOrEqual, type DataSource, type EntityManager } from 'typeorm';
 import { AppError } from '@brixia/common';
 import {
   BrixiaResultEntity,
@@ -219,9 +219,17 @@ export class ScoringStore {
   }
 
   /** Brixia results of one patient in clinical-time order (the timeline projection). */
-  async listResults(query: { patientId: string; order?: 'ASC' | 'DESC'; limit?: number; offset?: number }): Promise<{ results: BrixiaResultEntity[]; total: number }> {
+  async listResults(query: {
+    patientId: string;
+    order?: 'ASC' | 'DESC';
+    limit?: number;
+    offset?: number;
+    /** Acquisition-time bounds (FHIR date search prefixes ge/gt/le/lt/eq, already resolved to instants). */
+    acquired?: ReadonlyArray<{ readonly op: 'ge' | 'gt' | 'le' | 'lt'; readonly at: Date }>;
+  }): Promise<{ results: BrixiaResultEntity[]; total: number }> {
+    const bounds = (query.acquired ?? []).map(({ op, at }) => ({ ge: MoreThanOrEqual, gt: MoreThan, le: LessThanOrEqual, lt: LessThan })[op](at));
     const [results, total] = await this.dataSource.manager.findAndCount(BrixiaResultEntity, {
-      where: { patientId: query.patientId },
+      where: { patientId: query.patientId, ...(bounds.length > 0 ? { acquiredAt: bounds.length === 1 ? bounds[0] : And(...bounds) } : {}) },
       order: { acquiredAt: query.order ?? 'ASC', id: 'ASC' },
       take: query.limit,
       skip: query.offset,

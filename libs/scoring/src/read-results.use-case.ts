@@ -47,6 +47,8 @@ export interface ObservationSearch {
   readonly sort?: string;
   readonly count?: string;
   readonly offset?: string;
+  /** FHIR date search values (repeatable), e.g. ge2024-03-01, lt2024-04-01T00:00:00Z. */
+  readonly date?: readonly string[];
 }
 
 const MAX_PAGE = 100;
@@ -64,7 +66,8 @@ export async function searchObservations(context: ScoringContext, query: Observa
   const count = parseNonNegative(query.count, 20, '_count');
   const offset = parseNonNegative(query.offset, 0, '_offset');
   const limit = Math.min(count, MAX_PAGE);
-  const { results, total } = await context.store.listResults({ patientId, order: sort === 'date' ? 'ASC' : 'DESC', limit, offset });
+  const acquired = (query.date ?? []).flatMap(parseDateSearch);
+  const { results, total } = await context.store.listResults({ patientId, order: sort === 'date' ? 'ASC' : 'DESC', limit, offset, acquired });
   const rows = await context.store.findResources('Observation', results.map((r) => r.id));
   const page = (nextOffset: number): string => {
     const url = new URL(selfUrl);
@@ -80,6 +83,43 @@ export async function searchObservations(context: ScoringContext, query: Observa
     previousUrl: offset > 0 ? page(Math.max(0, offset - limit)) : undefined,
     baseUrl: context.fhir.baseUrl,
   });
+}
+
+/**
+ * A FHIR date search value as instant bounds (http://hl7.org/fhir/R4/search.html#date): the value is
+ * a range at its precision (a day, a month…); eq = within it, ge/gt/le/lt compare with its edges.
+ */
+function parseDateSearch(value: string): Array<{ op: 'ge' | 'gt' | 'le' | 'lt'; at: Date }> {
+  const match = /^(eq|ge|gt|le|lt)?(\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?)?)?)$/.exec(value);
+  if (!match) throw new AppError('REQUEST.INVALID', 'date must be [eq|ge|gt|le|lt]YYYY[-MM[-DD[Thh:mm[:ss]zone]]]', { expression: ['date'] });
+  const prefix = (match[1] ?? 'eq') as 'eq' | 'ge' | 'gt' | 'le' | 'lt';
+  const text = match[2];
+  const [start, end] = dateRange(text);
+  switch (prefix) {
+    case 'eq':
+      return [{ op: 'ge', at: start }, { op: 'lt', at: end }];
+    case 'ge':
+      return [{ op: 'ge', at: start }];
+    case 'gt':
+      return [{ op: 'ge', at: end }];
+    case 'le':
+      return [{ op: 'lt', at: end }];
+    case 'lt':
+      return [{ op: 'lt', at: start }];
+  }
+}
+
+/** [start, end) of a FHIR date/dateTime at its precision (dates without a zone are taken as UTC). */
+function dateRange(text: string): [Date, Date] {
+  if (text.includes('T')) {
+    const at = new Date(text);
+    const hasSeconds = /T\d{2}:\d{2}:\d{2}/.test(text);
+    return [at, new Date(at.getTime() + (hasSeconds ? 1000 : 60_000))];
+  }
+  const [year, month, day] = text.split('-').map(Number);
+  const start = new Date(Date.UTC(year, (month ?? 1) - 1, day ?? 1));
+  const end = day !== undefined ? new Date(Date.UTC(year, month - 1, day + 1)) : month !== undefined ? new Date(Date.UTC(year, month, 1)) : new Date(Date.UTC(year + 1, 0, 1));
+  return [start, end];
 }
 
 function matchesGlobalCode(context: ScoringContext, code: string): boolean {

@@ -34,6 +34,7 @@ export class FhirResourcesController {
       sort: single('_sort'),
       count: single('_count'),
       offset: single('_offset'),
+      date: query['date'] === undefined ? undefined : ([] as unknown[]).concat(query['date']).map(String),
     };
     const selfUrl = `${this.runtime.config.publicBaseUrl}${request.originalUrl}`;
     sendFhir(response, 200, await searchObservations(this.runtime.scoring, search, selfUrl));
