@@ -48,8 +48,9 @@ async function main(): Promise<void> {
 
   // 2. end to end, sequential, through the real service
   const databaseUrl = values.embedded ? undefined : await createTestDatabase('brixia_bench');
-  const config = loadConfig({ PORT: '0', LOG_LEVEL: 'silent', DATABASE_URL: databaseUrl ?? '', BRIXIA_DATA_DIR: 'memory://' });
-  const runtime = await createRuntime(config, silentLogger);
+  // The environment still applies (e.g. BRIXIA_EXPLANATIONS=off, LOG_LEVEL=info to see per-job timings).
+  const config = loadConfig({ LOG_LEVEL: 'silent', ...process.env, PORT: '0', DATABASE_URL: databaseUrl ?? '', BRIXIA_DATA_DIR: 'memory://' });
+  const runtime = await createRuntime(config, config.logLevel === 'silent' ? silentLogger : undefined);
   const app = await createHttpApp(runtime);
   const http = request(app.getHttpServer());
   const upload = (png: Buffer, patient: string) =>

@@ -225,10 +225,13 @@ describe('GraphQL serial monitoring (PostgreSQL)', () => {
       .field('acquired', '2024-03-05T10:00:00Z')
       .expect(201);
     const observation = upload.body as fhir4.Observation;
-    const body = await gql(
-      `query A($id: ID!) { assessment(observationId: $id) { taskId global task diagnosticReport explanationImages { zone url contentType mediaId } radiographUrl } }`,
-      { id: observation.id },
-    );
+    // The overlays are rendered right after the result is published (off the request's critical path).
+    const query = `query A($id: ID!) { assessment(observationId: $id) { taskId global task diagnosticReport explanationImages { zone url contentType mediaId } radiographUrl } }`;
+    let body = await gql(query, { id: observation.id });
+    for (let i = 0; i < 100 && (body.data?.assessment?.explanationImages.length ?? 0) < 7; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      body = await gql(query, { id: observation.id });
+    }
     expect(body.errors).toBeUndefined();
     const assessment = body.data?.assessment as NonNullable<GqlBody['data']>['assessment'];
     expect(assessment.global).toBe(observation.valueInteger);

@@ -51,7 +51,7 @@ describe.each(modes)('MonitoringService on %s', (_mode, makeUrl) => {
   beforeAll(async () => {
     database = await openDatabase({ url: await makeUrl(), embeddedDataDir: 'memory://', migrations: MIGRATIONS });
     store = new MonitoringStore(database.dataSource);
-    scoring = new ScoringStore(database.dataSource, { enqueueScoring: async () => undefined });
+    scoring = new ScoringStore(database.dataSource, { enqueueScoring: async () => undefined, wake: () => undefined });
     service = new MonitoringService({ store, fhir: sampleFhirConfig, clock: systemClock, rules: DEFAULT_MONITORING_RULES, events, logger: silentLogger, model: sampleModel });
     events.subscribe((event) => seen.push(event));
     // worsening with a rise of 6 from admission; stable low; improving from high

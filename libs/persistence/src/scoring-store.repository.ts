@@ -66,12 +66,12 @@ export interface CompletedScoring {
 export class ScoringStore {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly queue: Pick<JobQueue, 'enqueueScoring'>,
+    private readonly queue: Pick<JobQueue, 'enqueueScoring' | 'wake'>,
   ) {}
 
   /** Records study (by StudyInstanceUID when known), image (by sha256) and task (by dedupe key), then enqueues. */
   async recordScoringRequest(input: { study: NewStudy; image?: NewImage; existingImageId?: string; request: ScoringRequest }): Promise<RecordedRequest> {
-    return this.dataSource.transaction(async (manager) => {
+    const recorded = await this.dataSource.transaction(async (manager): Promise<RecordedRequest> => {
       const existing = await manager.findOneBy(ScoringTaskEntity, { dedupeKey: input.request.dedupeKey });
       if (existing) {
         const study = existing.imagingStudyId ? await manager.findOneBy(ImagingStudyEntity, { id: existing.imagingStudyId }) : null;
@@ -100,6 +100,8 @@ export class ScoringStore {
       const saved = await manager.findOneByOrFail(ScoringTaskEntity, { id: task.id });
       return { task: saved, study, created: true };
     });
+    if (recorded.created && recorded.task.status === 'requested') this.queue.wake();
+    return recorded;
   }
 
   private async upsertStudy(manager: EntityManager, study: NewStudy): Promise<ImagingStudyEntity> {
@@ -199,6 +201,13 @@ export class ScoringStore {
              version_id = CASE WHEN fhir_resource.resource = EXCLUDED.resource THEN fhir_resource.version_id ELSE fhir_resource.version_id + 1 END`,
       [resource.resourceType, resource.id, JSON.stringify(resource)],
     );
+  }
+
+  /** Stores several resources this service serves, atomically (e.g. explanation images and their report). */
+  async saveResources(resources: readonly fhir4.FhirResource[]): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      for (const resource of resources) await this.putResource(manager, resource);
+    });
   }
 
   /** Stores a resource this service serves (e.g. the model Device at start-up). */

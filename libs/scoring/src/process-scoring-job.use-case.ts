@@ -30,16 +30,21 @@ export async function processScoringJob(context: ScoringContext, model: ScoreMod
   try {
     await context.store.markTaskProgress(task.id, 'in-progress', 'fetching', task.attempts + 1);
     const pixels = await loadTaskPixels(context, task);
+    const fetchedAt = Date.now();
     const decoded = await decodeRadiograph(pixels, { defaultTimezoneOffset: context.defaultTimezoneOffset });
+    const decodeMs = Date.now() - fetchedAt;
     assertFrontalView(decoded.metadata);
     const study = task.imagingStudyId ? await context.store.findStudy(task.imagingStudyId) : null;
     const acquiredAt = study?.resource.started ?? decoded.metadata.acquisitionDateTime;
     if (!acquiredAt) throw new AppError('IMAGING.MISSING_ACQUISITION_TIME', 'The acquisition time of the image is unknown');
 
     await context.store.markTaskProgress(task.id, 'in-progress', 'inferring');
+    const preprocessStarted = Date.now();
+    const input = preprocessForBsnet(decoded.image);
     const inferenceStarted = Date.now();
-    const output = await model.score(preprocessForBsnet(decoded.image), { withExplanations: context.explanations !== undefined });
+    const output = await model.score(input, { withExplanations: context.explanations !== undefined });
     const inferenceMs = Date.now() - inferenceStarted;
+    const preprocessMs = inferenceStarted - preprocessStarted;
 
     await context.store.markTaskProgress(task.id, 'in-progress', 'publishing');
     const issued = context.clock.now().toISOString();
@@ -82,12 +87,7 @@ export async function processScoringJob(context: ScoringContext, model: ScoreMod
       imagingStudyId: task.imagingStudyId ?? undefined,
       activity: 'create',
     });
-    const explanation = await explainResult(
-      context.explanations,
-      { observationId, patientId: task.patientId ?? 'unknown', radiograph: decoded.image, scoring: output, output, created: issued, model: identity },
-      logger,
-    );
-    const publishedReport = explanation ? { ...report, media: explanation.reportMedia } : report;
+    const storeStarted = Date.now();
     await context.store.completeScoring({
       taskId: task.id,
       result: {
@@ -107,16 +107,35 @@ export async function processScoringJob(context: ScoringContext, model: ScoreMod
         method: 'bsnet-automated',
         status: 'preliminary',
       },
-      resources: [observation, publishedReport, provenance, ...(explanation?.resources ?? [])],
+      resources: [observation, report, provenance],
       diagnosticReportId: reportId,
       outbox: publicationFor(context, task.id, study, [buildModelDevice(identity, context.fhir), observation, report, provenance], observationId),
       events: [{ focus: `Observation/${observationId}`, patientId: task.patientId }],
     });
     logger.info(
-      { observationId, modelVersion: identity.version, executionProvider: model.executionProvider, inferenceMs, durationMs: Date.now() - started, device: deviceIdFor(identity) },
+      {
+        observationId,
+        modelVersion: identity.version,
+        executionProvider: model.executionProvider,
+        fetchMs: fetchedAt - started,
+        decodeMs,
+        preprocessMs,
+        inferenceMs,
+        storeMs: Date.now() - storeStarted,
+        durationMs: Date.now() - started,
+        device: deviceIdFor(identity),
+      },
       'scoring completed',
     );
     context.completions.notify(task.id);
+    // Explanations come after the result is out: the 7 overlays cost more CPU than the rest of the job
+    // and nobody waits for them. The report gains its media in a second write (a new version).
+    const explanation = await explainResult(
+      context.explanations,
+      { observationId, patientId: task.patientId ?? 'unknown', radiograph: decoded.image, scoring: output, output, created: issued, model: identity },
+      logger,
+    );
+    if (explanation) await attachExplanations(context, { ...report, media: explanation.reportMedia }, explanation.resources, logger);
   } catch (error) {
     const appError = toAppError(error);
     const lastTry = jobContext.retryCount >= jobContext.retryLimit;
@@ -130,6 +149,15 @@ export async function processScoringJob(context: ScoringContext, model: ScoreMod
     await context.store.markTaskProgress(task.id, 'requested', 'queued');
     logger.warn({ code: appError.code, retryCount: jobContext.retryCount }, 'scoring will be retried');
     throw appError;
+  }
+}
+
+/** Stores rendered explanation images and the report that links them; a failure leaves the result as published. */
+async function attachExplanations(context: ScoringContext, report: fhir4.DiagnosticReport, images: readonly fhir4.FhirResource[], logger: ScoringContext['logger']): Promise<void> {
+  try {
+    await context.store.saveResources([...images, report]);
+  } catch (error) {
+    logger.warn({ diagnosticReportId: report.id, code: toAppError(error).code }, 'explanations not stored; the result stays without them');
   }
 }
 
