@@ -43,3 +43,4 @@ export {
   type SubscriptionRequest,
 } from './subscription-backport';
 export { reviewBrixiaObservation, reviewDiagnosticReport, type BrixiaReviewChange } from './brixia-review';
+export { tokenSearchMatches } from './token-search';

@@ -1,5 +1,4 @@
 export * from './timeline';
-export * from './timeline.service';
 export * from './trend';
 export * from './alerts';
 export * from './monitoring-rules';

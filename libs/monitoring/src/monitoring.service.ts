@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, type Clock, type Logger, type ModelIdentity, type Zone, type ZoneScore } from '@brixia/common';
-import { BRIXIA_CODES, brixiaCodeSystemUrl, searchsetBundle, type FhirConfig } from '@brixia/fhir';
+import { BRIXIA_CODES, brixiaCodeSystemUrl, searchsetBundle, type FhirConfig, tokenSearchMatches } from '@brixia/fhir';
 import type { MonitoringStore, PatientMonitoringEntity, SeriesRow } from '@brixia/persistence';
 import { evaluateAlerts, type AlertEvaluation, type MonitoringAlert } from './alerts';
 import type { MonitoringEvents } from './monitoring-events';
@@ -199,20 +199,14 @@ export class MonitoringService {
     const max = query.max === undefined ? 1 : Number(query.max);
     if (!Number.isInteger(max) || max < 1 || max > 100) throw new AppError('REQUEST.INVALID', 'max must be an integer 1–100', { expression: ['max'] });
     const empty = searchsetBundle({ resources: [], total: 0, selfUrl, baseUrl: this.deps.fhir.baseUrl });
-    if (query.code !== undefined && !matchesCode(query.code, BRIXIA_CODES.global, brixiaCodeSystemUrl(this.deps.fhir))) return empty;
-    if (query.category !== undefined && !matchesCode(query.category, 'imaging', 'http://terminology.hl7.org/CodeSystem/observation-category')) return empty;
+    if (query.code !== undefined && !tokenSearchMatches(query.code, BRIXIA_CODES.global, brixiaCodeSystemUrl(this.deps.fhir))) return empty;
+    if (query.category !== undefined && !tokenSearchMatches(query.category, 'imaging', 'http://terminology.hl7.org/CodeSystem/observation-category')) return empty;
     const rows = await this.deps.store.lastObservations(patientId, max);
     const resources = rows.map((row) => ({ ...row.resource, meta: { ...row.resource.meta, versionId: String(row.versionId), lastUpdated: row.lastUpdated.toISOString() } }));
     return searchsetBundle({ resources, total: resources.length, selfUrl, baseUrl: this.deps.fhir.baseUrl });
   }
 }
 
-function matchesCode(tokens: string, code: string, system: string): boolean {
-  return tokens.split(',').some((token) => {
-    const [tokenSystem, value] = token.includes('|') ? token.split('|') : [undefined, token];
-    return value === code && (tokenSystem === undefined || tokenSystem === '' || tokenSystem === system);
-  });
-}
 
 /** A stored series row as a domain point. */
 export function toScorePoint(row: SeriesRow): ScorePoint {

@@ -1,5 +1,5 @@
 import { AppError } from '@brixia/common';
-import { brixiaCodeSystemUrl, buildScoringTask, searchsetBundle, BRIXIA_CODES } from '@brixia/fhir';
+import { brixiaCodeSystemUrl, buildScoringTask, searchsetBundle, tokenSearchMatches, BRIXIA_CODES } from '@brixia/fhir';
 import type { ScoringTaskEntity } from '@brixia/persistence';
 import type { ScoringContext } from './scoring-context';
 
@@ -58,7 +58,7 @@ export async function searchObservations(context: ScoringContext, query: Observa
   const subject = query.subject ?? query.patient;
   if (!subject) throw new AppError('REQUEST.INVALID', 'Search needs subject (or patient): results are served per patient', { expression: ['subject'] });
   const patientId = subject.replace(/^Patient\//, '');
-  if (query.code !== undefined && !matchesGlobalCode(context, query.code)) {
+  if (query.code !== undefined && !tokenSearchMatches(query.code, BRIXIA_CODES.global, brixiaCodeSystemUrl(context.fhir))) {
     return searchsetBundle({ resources: [], total: 0, selfUrl, baseUrl: context.fhir.baseUrl });
   }
   const sort = query.sort ?? 'date';
@@ -122,12 +122,6 @@ function dateRange(text: string): [Date, Date] {
   return [start, end];
 }
 
-function matchesGlobalCode(context: ScoringContext, code: string): boolean {
-  return code.split(',').some((token) => {
-    const [system, value] = token.includes('|') ? token.split('|') : [undefined, token];
-    return value === BRIXIA_CODES.global && (system === undefined || system === '' || system === brixiaCodeSystemUrl(context.fhir));
-  });
-}
 
 function parseNonNegative(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
