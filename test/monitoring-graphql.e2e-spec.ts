@@ -126,6 +126,17 @@ describe('GraphQL serial monitoring (PostgreSQL)', () => {
   it('answers unknown ids, invalid queries and over-deep queries with typed codes and no stack', async () => {
     const unknown = await gql(`{ patient(id: "nobody") { id } }`);
     expect(unknown.errors?.[0].extensions).toMatchObject({ code: 'RESOURCE.NOT_FOUND', httpStatus: 404 });
+    const nulId = await gql(`{ patient(id: "a\\u0000") { id } }`);
+    expect(nulId.errors?.[0].extensions).toMatchObject({ code: 'REQUEST.INVALID', httpStatus: 400 });
+    // PostgreSQL rejects NUL in text parameters; these used to be INTERNAL (500).
+    for (const query of [
+      `{ assessment(observationId: "a\\u0000") { status } }`,
+      `{ assessment(taskId: "a\\u0000") { status } }`,
+      `mutation { reviewAssessment(input: { observationId: "a\\u0000", action: CONFIRM, practitionerId: "p" }) { versionId } }`,
+    ]) {
+      const body = await gql(query);
+      expect([query, body.errors?.[0].extensions.code]).toEqual([query, 'RESOURCE.NOT_FOUND']);
+    }
     const invalid = await gql(`{ patients(first: 5) { edges { node { nope } } } }`, {}, 400);
     expect(invalid.errors?.[0].extensions.code).toBe('REQUEST.INVALID');
     const badPage = await gql(`{ patients(first: 1000) { pageInfo { hasNextPage } } }`);
@@ -263,6 +274,8 @@ describe('GraphQL serial monitoring (PostgreSQL)', () => {
     const occlusion = await gql(`mutation { explainByOcclusion(taskId: "${assessment.taskId}", segments: 8) { images segments forwardPasses } }`);
     expect(occlusion.data?.explainByOcclusion.images).toBe(7);
     expect(occlusion.data?.explainByOcclusion.forwardPasses).toBe((occlusion.data?.explainByOcclusion.segments ?? 0) + 1);
+    const nulTask = await gql(`mutation { explainByOcclusion(taskId: "a\\u0000", segments: 8) { images } }`);
+    expect(nulTask.errors?.[0].extensions.code).toBe('RESOURCE.NOT_FOUND');
     const kinds = await gql(`query A($id: ID!) { assessment(observationId: $id) { explanationImages { kind zone } } }`, { id: observation.id });
     expect(kinds.data?.assessment.explanationImages.filter((image) => image.kind === 'occlusion-overlay')).toHaveLength(7);
     const unknownStudy = await gql(`mutation { requestAssessment(imagingStudyId: "nope") { taskId } }`);

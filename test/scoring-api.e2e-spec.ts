@@ -104,9 +104,9 @@ describe('scoring service on PostgreSQL with the real model', () => {
   });
 
   it.each([
-    ['random bytes', Buffer.from('garbage-garbage-garbage'), 422],
-    ['a truncated DICOM file', Buffer.concat([Buffer.alloc(128), Buffer.from('DICM'), Buffer.from([0x02, 0x00, 0x10, 0x00, 0x55, 0x49, 0x40])]), 422],
-  ])('answers %s with %s', async (_name, bytes, status) => {
+    { name: 'random bytes', bytes: Buffer.from('garbage-garbage-garbage'), status: 422 },
+    { name: 'a truncated DICOM file', bytes: Buffer.concat([Buffer.alloc(128), Buffer.from('DICM'), Buffer.from([0x02, 0x00, 0x10, 0x00, 0x55, 0x49, 0x40])]), status: 422 },
+  ])('answers $name with $status', async ({ bytes, status }) => {
     const response = await service.http.post('/api/v1/studies').attach('file', bytes, { filename: 'x.dcm' }).field('patient', 'p-x').field('acquired', '2024-01-01T00:00:00Z').expect(status);
     expect(response.body.resourceType).toBe('OperationOutcome');
   });
@@ -114,6 +114,9 @@ describe('scoring service on PostgreSQL with the real model', () => {
   it('answers client mistakes with 4xx OperationOutcomes, never 500', async () => {
     const malformed = await service.http.post('/fhir/ImagingStudy/$brixia-score').set('Content-Type', FHIR_JSON).send('{"resourceType": "Parameters",').expect(400);
     expect(malformed.body.resourceType).toBe('OperationOutcome');
+    expect(malformed.headers['x-request-id']).toBeDefined();
+    expect(malformed.body.issue[0].diagnostics).toContain(`request id ${malformed.headers['x-request-id']}`);
+    await service.http.get('/fhir/Observation').query({ subject: 'Patient/p1', date: 'ge2024-13-45' }).expect(400);
     await service.http.post('/fhir/ImagingStudy/$brixia-score').set('Content-Type', FHIR_JSON).send({ resourceType: 'Patient' }).expect(400);
     await service.http.get('/fhir/Observation/does-not-exist').expect(404);
     await service.http.get('/fhir/Task/does-not-exist').expect(404);
@@ -124,6 +127,32 @@ describe('scoring service on PostgreSQL with the real model', () => {
     await service.http.post('/api/v1/studies').attach('file', png, { filename: 'a.png' }).field('patient', 'p1').field('acquired', 'yesterday').expect(400);
     const tooLarge = await service.http.post('/api/v1/studies').attach('file', Buffer.alloc(5 * 1024 * 1024, 1), { filename: 'big.dcm' }).field('patient', 'p1').expect(413);
     expect(tooLarge.body.resourceType).toBe('OperationOutcome');
+  });
+
+  it('answers ids PostgreSQL cannot store (NUL) and out-of-range paging without a 500', async () => {
+    // A NUL byte in a text parameter is rejected by PostgreSQL ("invalid byte sequence"), which used to surface as a 500.
+    for (const path of ['/fhir/Observation/a%00', '/fhir/Task/a%00', '/fhir/ImagingStudy/a%00', '/fhir/Device/a%00', '/fhir/Media/a%00', '/fhir/Binary/a%00', '/api/v1/results/a%00/delivery']) {
+      const response = await service.http.get(path);
+      expect([path, response.status]).toEqual([path, 404]);
+      expect(response.body.resourceType).toBe('OperationOutcome');
+    }
+    await service.http.post('/fhir/ImagingStudy/a%00/$brixia-score').expect(404);
+    for (const path of ['/fhir/Observation?subject=Patient/a%00', '/fhir/Observation/$lastn?patient=a%00']) {
+      const search = await service.http.get(path).expect(200);
+      expect(search.body).toMatchObject({ resourceType: 'Bundle', total: 0 });
+    }
+    // 1e20 is an "integer" to JavaScript but overflows the bigint OFFSET.
+    await service.http.get('/fhir/Observation?subject=Patient/p1&_offset=99999999999999999999').expect(400);
+  });
+
+  it('answers body-parser refusals (over-long JSON, unknown charset, broken gzip) with 4xx OperationOutcomes, never 500', async () => {
+    const score = (): ReturnType<typeof service.http.post> => service.http.post('/fhir/ImagingStudy/$brixia-score');
+    const tooLong = await score().set('Content-Type', FHIR_JSON).send(`{"resourceType":"Parameters","x":"${'a'.repeat(service.runtime.config.limits.jsonBytes)}"}`).expect(413);
+    expect(tooLong.body.issue[0].details.text).toBe('REQUEST.TOO_LARGE');
+    const charset = await score().set('Content-Type', 'application/json; charset=foo').send('{}').expect(415);
+    expect(charset.body.resourceType).toBe('OperationOutcome');
+    const gzip = await score().set('Content-Type', 'application/json').set('Content-Encoding', 'gzip').send('not gzip').expect(400);
+    expect(gzip.body.resourceType).toBe('OperationOutcome');
   });
 
   it('scores a stored ImagingStudy by id and by Parameters reference, idempotently', async () => {

@@ -140,6 +140,10 @@ describe('FHIR Subscriptions (R5 Backport)', () => {
 
     await service.http.delete(`/fhir/Subscription/${id}`).expect(204);
     await service.http.get(`/fhir/Subscription/${id}`).expect(404);
+    // PostgreSQL rejects NUL in text parameters: these used to answer 500.
+    await service.http.get('/fhir/Subscription/a%00').expect(404);
+    await service.http.get('/fhir/Subscription/a%00/$status').expect(404);
+    await service.http.delete('/fhir/Subscription/a%00').expect(404);
   }, 60_000);
 
   it('refuses an endpoint outside the allow-list and a foreign topic with OperationOutcomes', async () => {

@@ -1,9 +1,8 @@
-import { Module, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { MulterModule } from '@nestjs/platform-express';
 import { memoryStorage } from 'multer';
 import type { Runtime } from './runtime';
 import { RUNTIME } from './infrastructure/tokens';
-import { requestIdMiddleware } from './infrastructure/request-id.middleware';
 import { ImagingStudyController } from './fhir/imaging-study.controller';
 import { FhirResourcesController } from './fhir/resources.controller';
 import { StudiesController } from './rest/studies.controller';
@@ -19,7 +18,7 @@ import { MonitoringGraphqlModule } from './graphql/monitoring-graphql.module';
 
 /** HTTP transports over a ready Runtime (database migrated, queue started, model loaded). */
 @Module({})
-export class AppModule implements NestModule {
+export class AppModule {
   static forRoot(runtime: Runtime): DynamicModule {
     return {
       module: AppModule,
@@ -27,9 +26,5 @@ export class AppModule implements NestModule {
       controllers: [ObservationLastnController, ExplanationResourcesController, RadiographController, DashboardAssetsController, ImagingStudyController, FhirResourcesController, StudiesController, PatientsController, HealthController, DeliveryController, SubscriptionController],
       providers: [{ provide: RUNTIME, useValue: runtime }],
     };
-  }
-
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(requestIdMiddleware).forRoutes('*path');
   }
 }

@@ -10,8 +10,13 @@ async function main(): Promise<void> {
   const runtime = await createRuntime(config, logger);
   const shutdown = async (signal: string): Promise<void> => {
     logger.info({ signal }, 'shutting down');
-    await runtime.close();
-    process.exit(0);
+    try {
+      await runtime.close();
+      process.exit(0);
+    } catch (error) {
+      logger.error({ signal, err: error instanceof Error ? error.message : String(error) }, 'unclean shutdown');
+      process.exit(1);
+    }
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));

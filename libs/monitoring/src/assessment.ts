@@ -1,4 +1,5 @@
 import { AppError } from '@brixia/common';
+import { FHIR_ID_PATTERN } from '@brixia/fhir';
 import type { BrixiaResultEntity, ScoringTaskEntity, StoredResource } from '@brixia/persistence';
 
 /** An explanation image published for a result (Media → Binary). */
@@ -37,12 +38,13 @@ export async function readAssessment(sources: AssessmentSources, by: { observati
   let observationId = by.observationId;
   if (observationId === undefined) {
     if (by.taskId === undefined) throw new AppError('REQUEST.INVALID', 'Give observationId or taskId', { expression: ['observationId'] });
-    task = await sources.findTask(by.taskId);
+    // An id outside the FHIR id grammar names nothing (and PostgreSQL rejects NUL in text: a 500).
+    task = FHIR_ID_PATTERN.test(by.taskId) ? await sources.findTask(by.taskId) : null;
     if (!task) throw new AppError('RESOURCE.NOT_FOUND', `Task/${by.taskId} is not known`);
     if (!task.observationId) throw new AppError('RESOURCE.NOT_FOUND', `Task/${by.taskId} has no result (status ${task.status})`);
     observationId = task.observationId;
   }
-  const result = await sources.findResult(observationId);
+  const result = FHIR_ID_PATTERN.test(observationId) ? await sources.findResult(observationId) : null;
   if (!result) throw new AppError('RESOURCE.NOT_FOUND', `Observation/${observationId} is not known`);
   if (!task && result.taskId) task = await sources.findTask(result.taskId);
   const [observation] = await sources.findStoredResources('Observation', [result.id]);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, type Clock, type Logger, type ModelIdentity, type Zone, type ZoneScore } from '@brixia/common';
-import { BRIXIA_CODES, brixiaCodeSystemUrl, searchsetBundle, type FhirConfig, tokenSearchMatches } from '@brixia/fhir';
+import { BRIXIA_CODES, brixiaCodeSystemUrl, FHIR_ID_PATTERN, searchsetBundle, type FhirConfig, tokenSearchMatches } from '@brixia/fhir';
 import type { MonitoringStore, PatientMonitoringEntity, SeriesRow } from '@brixia/persistence';
 import { evaluateAlerts, type AlertEvaluation, type MonitoringAlert } from './alerts';
 import type { MonitoringEvents } from './monitoring-events';
@@ -145,7 +145,7 @@ export class MonitoringService {
 
   /** Confirm or override an AI result (optimistic concurrency on the version read). */
   async review(input: ReviewInput): Promise<ReviewOutcome> {
-    const result = await this.deps.store.findResult(input.observationId);
+    const result = FHIR_ID_PATTERN.test(input.observationId) ? await this.deps.store.findResult(input.observationId) : null;
     if (!result) throw new AppError('RESOURCE.NOT_FOUND', `Observation/${input.observationId} is not known`);
     const [stored] = await this.deps.store.findResources('Observation', [result.id]);
     if (!stored) throw new AppError('RESOURCE.NOT_FOUND', `Observation/${input.observationId} has no published resource`);
@@ -199,6 +199,8 @@ export class MonitoringService {
     const max = query.max === undefined ? 1 : Number(query.max);
     if (!Number.isInteger(max) || max < 1 || max > 100) throw new AppError('REQUEST.INVALID', 'max must be an integer 1–100', { expression: ['max'] });
     const empty = searchsetBundle({ resources: [], total: 0, selfUrl, baseUrl: this.deps.fhir.baseUrl });
+    // No stored result can match an id outside the FHIR id grammar (and PostgreSQL rejects NUL in text: a 500).
+    if (!FHIR_ID_PATTERN.test(patientId)) return empty;
     if (query.code !== undefined && !tokenSearchMatches(query.code, BRIXIA_CODES.global, brixiaCodeSystemUrl(this.deps.fhir))) return empty;
     if (query.category !== undefined && !tokenSearchMatches(query.category, 'imaging', 'http://terminology.hl7.org/CodeSystem/observation-category')) return empty;
     const rows = await this.deps.store.lastObservations(patientId, max);

@@ -1,6 +1,6 @@
 import type * as fhir4 from 'fhir/r4';
 import { AppError, ZONES, globalScore, isZoneScore, type ModelIdentity, type Zone, type ZoneScore } from '@brixia/common';
-import { buildProvenance, reviewBrixiaObservation, reviewDiagnosticReport, type FhirConfig } from '@brixia/fhir';
+import { buildProvenance, reviewBrixiaObservation, reviewDiagnosticReport, type FhirConfig, FHIR_ID_PATTERN } from '@brixia/fhir';
 import { RADIOLOGIST_METHOD } from './timeline';
 
 /** A clinician's decision on an AI result. */
@@ -38,7 +38,7 @@ export interface ReviewPlan {
   readonly provenance: fhir4.Provenance;
 }
 
-const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
+const FHIR_ID = FHIR_ID_PATTERN;
 
 function invalid(message: string, expression: string): AppError {
   return new AppError('REQUEST.INVALID', message, { expression: [expression] });

@@ -1,4 +1,5 @@
 import { AppError } from '@brixia/common';
+import { FHIR_ID_PATTERN } from '@brixia/fhir';
 import { decodeRadiograph, preprocessForBsnet } from '@brixia/imaging';
 import type { ScoreModel } from '@brixia/inference';
 import type { ScoringContext } from './scoring-context';
@@ -26,7 +27,7 @@ export async function explainByOcclusion(context: ScoringContext, model: ScoreMo
   if (!Number.isInteger(segments) || segments < 4 || segments > MAX_OCCLUSION_SEGMENTS) {
     throw new AppError('REQUEST.INVALID', `segments must be an integer 4–${MAX_OCCLUSION_SEGMENTS}`, { expression: ['segments'] });
   }
-  const task = await context.store.findTask(taskId);
+  const task = FHIR_ID_PATTERN.test(taskId) ? await context.store.findTask(taskId) : null;
   if (!task) throw new AppError('RESOURCE.NOT_FOUND', `Task/${taskId} is not known`);
   if (task.status !== 'completed' || !task.observationId) throw new AppError('REQUEST.INVALID', `Task/${taskId} has no result to explain (status ${task.status})`);
   if (!task.imageId) throw new AppError('IMAGING.NO_PIXELS', 'This service holds no image for the task');

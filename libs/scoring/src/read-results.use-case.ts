@@ -1,24 +1,26 @@
 import { AppError } from '@brixia/common';
-import { brixiaCodeSystemUrl, buildScoringTask, searchsetBundle, tokenSearchMatches, BRIXIA_CODES } from '@brixia/fhir';
+import { brixiaCodeSystemUrl, buildScoringTask, searchsetBundle, tokenSearchMatches, BRIXIA_CODES, FHIR_ID_PATTERN } from '@brixia/fhir';
 import type { ScoringTaskEntity } from '@brixia/persistence';
 import type { ScoringContext } from './scoring-context';
 
 /** A stored resource as served, with its meta filled from the store. */
 export async function readResource(context: ScoringContext, resourceType: string, id: string): Promise<fhir4.FhirResource> {
-  const row = await context.store.findResource(resourceType, id);
+  // An id outside the FHIR id grammar cannot name a stored resource; checking first also keeps bytes
+  // PostgreSQL rejects in text (NUL) away from the query, which would otherwise surface as a 500.
+  const row = FHIR_ID_PATTERN.test(id) ? await context.store.findResource(resourceType, id) : null;
   if (!row) throw new AppError('RESOURCE.NOT_FOUND', `${resourceType}/${id} is not known`);
   return withMeta(row.resource, row.versionId, row.lastUpdated);
 }
 
 export async function readImagingStudy(context: ScoringContext, id: string): Promise<fhir4.ImagingStudy> {
-  const study = await context.store.findStudy(id);
+  const study = FHIR_ID_PATTERN.test(id) ? await context.store.findStudy(id) : null;
   if (!study) throw new AppError('RESOURCE.NOT_FOUND', `ImagingStudy/${id} is not known`);
   return study.resource;
 }
 
 /** The Task of a scoring request, built from its durable record. */
 export async function readTask(context: ScoringContext, id: string): Promise<fhir4.Task> {
-  const task = await context.store.findTask(id);
+  const task = FHIR_ID_PATTERN.test(id) ? await context.store.findTask(id) : null;
   if (!task) throw new AppError('RESOURCE.NOT_FOUND', `Task/${id} is not known`);
   return taskResource(context, task);
 }
@@ -58,13 +60,18 @@ export async function searchObservations(context: ScoringContext, query: Observa
   const subject = query.subject ?? query.patient;
   if (!subject) throw new AppError('REQUEST.INVALID', 'Search needs subject (or patient): results are served per patient', { expression: ['subject'] });
   const patientId = subject.replace(/^Patient\//, '');
-  if (query.code !== undefined && !tokenSearchMatches(query.code, BRIXIA_CODES.global, brixiaCodeSystemUrl(context.fhir))) {
+  // No stored result can match an id outside the FHIR id grammar (and PostgreSQL rejects NUL in text: a 500).
+  const matchesNothing = !FHIR_ID_PATTERN.test(patientId)
+    || (query.code !== undefined && !tokenSearchMatches(query.code, BRIXIA_CODES.global, brixiaCodeSystemUrl(context.fhir)));
+  if (matchesNothing) {
     return searchsetBundle({ resources: [], total: 0, selfUrl, baseUrl: context.fhir.baseUrl });
   }
   const sort = query.sort ?? 'date';
   if (sort !== 'date' && sort !== '-date') throw new AppError('REQUEST.INVALID', '_sort supports date and -date', { expression: ['_sort'] });
   const count = parseNonNegative(query.count, 20, '_count');
   const offset = parseNonNegative(query.offset, 0, '_offset');
+  // _count is clamped below, but _offset goes to SQL as is: past MAX_SAFE_INTEGER it overflows the bigint OFFSET (a 500).
+  if (offset > Number.MAX_SAFE_INTEGER) throw new AppError('REQUEST.INVALID', '_offset is out of range', { expression: ['_offset'] });
   const limit = Math.min(count, MAX_PAGE);
   const acquired = (query.date ?? []).flatMap(parseDateSearch);
   const { results, total } = await context.store.listResults({ patientId, order: sort === 'date' ? 'ASC' : 'DESC', limit, offset, acquired });
@@ -113,11 +120,16 @@ function parseDateSearch(value: string): Array<{ op: 'ge' | 'gt' | 'le' | 'lt'; 
 function dateRange(text: string): [Date, Date] {
   if (text.includes('T')) {
     const at = new Date(text);
+    if (Number.isNaN(at.getTime())) throw new AppError('REQUEST.INVALID', `date ${text} is not a valid date-time`, { expression: ['date'] });
     const hasSeconds = /T\d{2}:\d{2}:\d{2}/.test(text);
     return [at, new Date(at.getTime() + (hasSeconds ? 1000 : 60_000))];
   }
   const [year, month, day] = text.split('-').map(Number);
   const start = new Date(Date.UTC(year, (month ?? 1) - 1, day ?? 1));
+  // Date.UTC rolls 2024-13-45 over into 2025: a value that does not round-trip is not a date.
+  if (start.getUTCMonth() !== (month ?? 1) - 1 || start.getUTCDate() !== (day ?? 1)) {
+    throw new AppError('REQUEST.INVALID', `date ${text} is not a calendar date`, { expression: ['date'] });
+  }
   const end = day !== undefined ? new Date(Date.UTC(year, month - 1, day + 1)) : month !== undefined ? new Date(Date.UTC(year, month, 1)) : new Date(Date.UTC(year + 1, 0, 1));
   return [start, end];
 }

@@ -1,5 +1,5 @@
 import { AppError } from '@brixia/common';
-import type { BrixiaScoreRequest } from '@brixia/fhir';
+import { FHIR_ID_PATTERN, type BrixiaScoreRequest } from '@brixia/fhir';
 import type { RecordedRequest } from '@brixia/persistence';
 import type { ScoringContext } from './scoring-context';
 import { isAbsoluteReference, scoreExternalStudy } from './score-external-study.use-case';
@@ -18,7 +18,9 @@ export async function scoreStudy(
   if ('request' in input && input.request.kind === 'reference' && isAbsoluteReference(input.request.reference)) {
     return scoreExternalStudy(context, input.request.reference, requestId);
   }
-  const study = 'studyId' in input ? await context.store.findStudy(input.studyId) : await resolveStudy(context, input.request);
+  const study = 'studyId' in input
+    ? FHIR_ID_PATTERN.test(input.studyId) ? await context.store.findStudy(input.studyId) : null
+    : await resolveStudy(context, input.request);
   if (!study && 'request' in input && input.request.kind === 'reference' && context.external?.ehr.isConfigured) {
     return scoreExternalStudy(context, input.request.reference, requestId);
   }

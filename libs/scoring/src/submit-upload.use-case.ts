@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { AppError, isAppError } from '@brixia/common';
-import { buildImagingStudy } from '@brixia/fhir';
+import { buildImagingStudy, FHIR_ID_PATTERN } from '@brixia/fhir';
 import { assertFrontalView, detectImageFormat, readRadiographMetadata, type RadiographMetadata } from '@brixia/imaging';
 import type { RecordedRequest } from '@brixia/persistence';
 import type { ScoringContext } from './scoring-context';
@@ -20,7 +20,7 @@ export interface UploadInput {
 }
 
 const CONTENT_TYPES = { dicom: 'application/dicom', png: 'image/png', jpeg: 'image/jpeg' } as const;
-const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
+const FHIR_ID = FHIR_ID_PATTERN;
 
 /** Accepts an uploaded radiograph: validates what can be checked cheaply, records it with its job. */
 export async function submitUpload(context: ScoringContext, input: UploadInput): Promise<RecordedRequest> {

@@ -8,6 +8,7 @@ import { RUNTIME } from '../infrastructure/tokens';
 import { GraphqlPassThroughFilter } from './graphql-errors';
 import { toAssessment } from './monitoring.mapper';
 import { Assessment, AssessmentRequest, OcclusionExplanation, ReviewAssessmentInput, ReviewResult } from './monitoring.types';
+import { FHIR_ID_PATTERN } from '@brixia/fhir';
 
 /** Assessments: read one, request one, review one. */
 @Resolver(() => Assessment)
@@ -35,7 +36,7 @@ export class AssessmentsResolver {
 
   @Mutation(() => AssessmentRequest, { description: 'Scores a study held by this service again (idempotent per image and model).' })
   async requestAssessment(@Args('imagingStudyId', { type: () => ID }) imagingStudyId: string): Promise<AssessmentRequest> {
-    if (!/^[A-Za-z0-9\-.]{1,64}$/.test(imagingStudyId)) throw new AppError('REQUEST.INVALID', 'imagingStudyId must be a FHIR id', { expression: ['imagingStudyId'] });
+    if (!FHIR_ID_PATTERN.test(imagingStudyId)) throw new AppError('REQUEST.INVALID', 'imagingStudyId must be a FHIR id', { expression: ['imagingStudyId'] });
     const recorded = await scoreStudy(this.runtime.scoring, { studyId: imagingStudyId });
     return { taskId: recorded.task.id, status: recorded.task.status, created: recorded.created, task: taskResource(this.runtime.scoring, recorded.task) };
   }

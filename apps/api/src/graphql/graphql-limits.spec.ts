@@ -1,7 +1,7 @@
 import { GraphQLError, buildSchema, parse, validate } from 'graphql';
 import { AppError, silentLogger } from '@brixia/common';
 import { formatGraphqlError } from './graphql-errors';
-import { depthLimitRule } from './query-limits';
+import { complexityLimitPlugin, depthLimitRule } from './query-limits';
 import { MonitoringEvents } from '@brixia/monitoring';
 import { eventIterator } from './event-iterator';
 
@@ -19,6 +19,14 @@ describe('depthLimitRule', () => {
 
   it('does not loop on cyclic fragments', () => {
     expect(() => errors('{ node { ...F } } fragment F on Node { child { ...F } }', 3)).not.toThrow();
+  });
+});
+
+describe('complexityLimitPlugin', () => {
+  it('refuses variables of the wrong type as REQUEST.INVALID, not an internal error', async () => {
+    const listener = await complexityLimitPlugin(100).requestDidStart?.({} as never);
+    const resolving = listener?.didResolveOperation?.({ request: { variables: { id: { a: 1 } } }, document: parse('query($id: ID!) { node { id } }'), schema } as never);
+    await expect(resolving).rejects.toMatchObject({ extensions: { code: 'REQUEST.INVALID' } });
   });
 });
 

@@ -1,6 +1,7 @@
 import { Inject, UseFilters } from '@nestjs/common';
 import { Args, Context, ID, Int, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { AppError } from '@brixia/common';
+import { FHIR_ID_PATTERN } from '@brixia/fhir';
 import type { Runtime } from '../runtime';
 import { RUNTIME } from '../infrastructure/tokens';
 import { GraphqlPassThroughFilter } from './graphql-errors';
@@ -41,6 +42,7 @@ export class PatientsResolver {
 
   @Query(() => Patient, { description: 'One monitored patient; RESOURCE.NOT_FOUND when the patient has no Brixia score.' })
   async patient(@Args('id', { type: () => ID }) id: string, @Context() context: GraphqlContext): Promise<Patient> {
+    if (!FHIR_ID_PATTERN.test(id)) throw new AppError('REQUEST.INVALID', 'id must be a FHIR id', { expression: ['id'] });
     const row = await context.loaders.summary.load(id);
     if (!row) throw new AppError('RESOURCE.NOT_FOUND', `No Brixia scores for Patient/${id}`);
     return toPatient(row);

@@ -46,13 +46,21 @@ export function complexityLimitPlugin(maxComplexity: number): ApolloServerPlugin
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, schema }): Promise<void> {
-          const complexity = getComplexity({
-            schema,
-            operationName: request.operationName,
-            query: document,
-            variables: request.variables,
-            estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
-          });
+          let complexity: number;
+          try {
+            complexity = getComplexity({
+              schema,
+              operationName: request.operationName,
+              query: document,
+              variables: request.variables,
+              estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+            });
+          } catch (error: unknown) {
+            // getComplexity coerces the variables first; a value of the wrong type is the client's mistake
+            // (graphql-js throws an uncoded GraphQLError here, before Apollo's own BAD_USER_INPUT check).
+            if (error instanceof GraphQLError) throw refusal('REQUEST.INVALID', error.message);
+            throw error;
+          }
           if (complexity > maxComplexity) throw refusal('REQUEST.TOO_COMPLEX', `Query complexity ${complexity} exceeds the limit of ${maxComplexity}`);
         },
       };

@@ -37,8 +37,9 @@ export class FhirExceptionFilter implements ExceptionFilter {
   }
 
   private fromHttpException(exception: unknown): unknown {
-    if (exception instanceof AppError || !(exception instanceof HttpException)) return exception;
-    const status = exception.getStatus();
+    if (exception instanceof AppError || !(exception instanceof Error)) return exception;
+    const status = exception instanceof HttpException ? exception.getStatus() : exposedClientStatus(exception);
+    if (status === undefined) return exception;
     const code = HTTP_STATUS_CODES[status];
     if (!code) return exception;
     const message = status === 400 && /JSON|Unexpected token|position \d+/i.test(exception.message)
@@ -50,6 +51,15 @@ export class FhirExceptionFilter implements ExceptionFilter {
           : exception.message;
     return new AppError(code, message, { cause: exception });
   }
+}
+
+/**
+ * body-parser's refusals (http-errors: body over the limit, unsupported charset, broken gzip) reach the
+ * filter as plain errors flagged `expose` with a 4xx `status`; they are the client's mistake.
+ */
+function exposedClientStatus(exception: Error): number | undefined {
+  const { expose, status } = exception as Error & { expose?: unknown; status?: unknown };
+  return expose === true && typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
 }
 
 function describe(exception: unknown): string {

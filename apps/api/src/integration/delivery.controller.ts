@@ -1,5 +1,6 @@
 import { Controller, Get, Inject, Param } from '@nestjs/common';
 import { AppError } from '@brixia/common';
+import { FHIR_ID_PATTERN } from '@brixia/fhir';
 import { OutboxStore } from '@brixia/persistence';
 import type { Runtime } from '../runtime';
 import { RUNTIME } from '../infrastructure/tokens';
@@ -15,7 +16,7 @@ export class DeliveryController {
 
   @Get(':observationId/delivery')
   async delivery(@Param('observationId') observationId: string): Promise<Record<string, unknown>> {
-    const message = await this.outbox.findByResult(observationId);
+    const message = FHIR_ID_PATTERN.test(observationId) ? await this.outbox.findByResult(observationId) : null;
     if (!message) throw new AppError('RESOURCE.NOT_FOUND', 'This result is not published to an EHR');
     return {
       observationId,

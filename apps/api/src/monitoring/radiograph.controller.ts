@@ -5,6 +5,7 @@ import { decodeRadiograph } from '@brixia/imaging';
 import { displayRaster, renderGreyPng } from '@brixia/monitoring';
 import type { Runtime } from '../runtime';
 import { RUNTIME } from '../infrastructure/tokens';
+import { FHIR_ID_PATTERN } from '@brixia/fhir';
 
 /** The stored radiograph as a display PNG (same size as the explanation overlays), for viewers. */
 @Controller('api/v1/images')
@@ -13,7 +14,7 @@ export class RadiographController {
 
   @Get(':id/radiograph.png')
   async radiograph(@Param('id') id: string, @Res() response: Response): Promise<void> {
-    if (!/^[A-Za-z0-9\-.]{1,64}$/.test(id)) throw new AppError('REQUEST.INVALID', 'Image id must be a FHIR id');
+    if (!FHIR_ID_PATTERN.test(id)) throw new AppError('REQUEST.INVALID', 'Image id must be a FHIR id');
     const image = await this.runtime.scoring.store.loadImageContent(id);
     if (!image) throw new AppError('RESOURCE.NOT_FOUND', `Image ${id} is not held by this service`);
     const decoded = await decodeRadiograph(image.content, { defaultTimezoneOffset: this.runtime.config.defaultTimezoneOffset });

@@ -3,6 +3,7 @@ import { AppError } from '@brixia/common';
 import type { PatientMonitoring } from '@brixia/monitoring';
 import type { Runtime } from '../runtime';
 import { RUNTIME } from '../infrastructure/tokens';
+import { FHIR_ID_PATTERN } from '@brixia/fhir';
 
 /**
  * Serial-monitoring timeline of one patient as JSON (points in acquisition order with global, zones,
@@ -14,7 +15,7 @@ export class PatientsController {
 
   @Get(':id/timeline')
   async timeline(@Param('id') id: string): Promise<{ patientId: string; points: PatientMonitoring['timeline']['points']; trend: PatientMonitoring['trend']; alerts: PatientMonitoring['alerts'] }> {
-    if (!/^[A-Za-z0-9\-.]{1,64}$/.test(id)) throw new AppError('REQUEST.INVALID', 'Patient id must be a FHIR id');
+    if (!FHIR_ID_PATTERN.test(id)) throw new AppError('REQUEST.INVALID', 'Patient id must be a FHIR id');
     const monitoring = await this.runtime.monitoring.service.monitorPatient(id);
     return { patientId: id, points: monitoring.timeline.points, trend: monitoring.trend, alerts: monitoring.alerts };
   }

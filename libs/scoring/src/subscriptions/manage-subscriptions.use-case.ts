@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '@brixia/common';
-import { parseSubscription, searchsetBundle, servedSubscription, subscriptionStatusParameters } from '@brixia/fhir';
+import { FHIR_ID_PATTERN, parseSubscription, searchsetBundle, servedSubscription, subscriptionStatusParameters } from '@brixia/fhir';
 import type { SubscriptionEntity } from '@brixia/persistence';
 import type { ScoringContext } from '../scoring-context';
 import type { SubscriptionsContext } from './subscriptions-context';
@@ -8,6 +8,12 @@ import type { SubscriptionsContext } from './subscriptions-context';
 function required(context: ScoringContext): SubscriptionsContext {
   if (!context.subscriptions) throw new AppError('RESOURCE.NOT_FOUND', 'Subscriptions are not enabled on this server');
   return context.subscriptions;
+}
+
+/** The stored Subscription, or null; an id outside the FHIR id grammar names nothing (and PostgreSQL rejects NUL in text: a 500). */
+async function findSubscription(context: ScoringContext, id: string): Promise<SubscriptionEntity | null> {
+  const subscriptions = required(context);
+  return FHIR_ID_PATTERN.test(id) ? subscriptions.store.find(id) : null;
 }
 
 /** The Subscription as served from its record. */
@@ -42,18 +48,19 @@ export async function createSubscription(context: ScoringContext, body: unknown)
 }
 
 export async function readSubscription(context: ScoringContext, id: string): Promise<fhir4.Subscription> {
-  const row = await required(context).store.find(id);
+  const row = await findSubscription(context, id);
   if (!row) throw new AppError('RESOURCE.NOT_FOUND', `Subscription/${id} is not known`);
   return subscriptionResource(context, row);
 }
 
 export async function deleteSubscription(context: ScoringContext, id: string): Promise<void> {
-  if (!(await required(context).store.delete(id))) throw new AppError('RESOURCE.NOT_FOUND', `Subscription/${id} is not known`);
+  const subscriptions = required(context);
+  if (!FHIR_ID_PATTERN.test(id) || !(await subscriptions.store.delete(id))) throw new AppError('RESOURCE.NOT_FOUND', `Subscription/${id} is not known`);
 }
 
 /** `Subscription/<id>/$status`: a searchset Bundle holding the SubscriptionStatus (type query-status). */
 export async function subscriptionStatus(context: ScoringContext, id: string, selfUrl: string): Promise<fhir4.Bundle> {
-  const row = await required(context).store.find(id);
+  const row = await findSubscription(context, id);
   if (!row) throw new AppError('RESOURCE.NOT_FOUND', `Subscription/${id} is not known`);
   const status = subscriptionStatusParameters(
     { subscriptionId: row.id, status: row.status, type: 'query-status', eventsSinceSubscriptionStart: Number(row.eventsSinceStart), error: row.error ?? undefined },
