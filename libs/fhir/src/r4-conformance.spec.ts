@@ -12,7 +12,7 @@ import { buildProvenance } from './provenance';
 import { buildScoringTask, type ScoringTaskInput } from './scoring-task';
 import { searchsetBundle } from './search-bundle';
 import { ensureR4Definitions, expectValidR4, validateR4 } from './testing';
-import { sampleFhirConfig as config, sampleModel as model, sampleScoring as scoring } from './testing/samples';
+import { sampleFhirConfig as config, sampleModel as model, sampleScoring as scoring, sampleScoringTaskInput } from './testing/samples';
 
 // Every builder's output must be valid FHIR R4 (base StructureDefinitions + required bindings).
 
@@ -29,17 +29,7 @@ const observationInput: BrixiaObservationInput = {
   method: 'bsnet-automated',
 };
 
-const taskInput: ScoringTaskInput = {
-  id: 'task-1',
-  status: 'requested',
-  businessStatus: 'queued',
-  imagingStudyId: 'study-1',
-  patientId: 'patient-1',
-  authoredOn: '2020-03-14T10:00:00Z',
-  lastModified: '2020-03-14T10:00:05.250Z',
-  identifier: { system: 'https://brixia.example.org/fhir/identifiers/scoring-request', value: 'abc:0.1.0' },
-  requestId: 'req-1',
-};
+const taskInput: ScoringTaskInput = sampleScoringTaskInput;
 
 describe('R4 conformance of every builder', () => {
   beforeAll(() => {

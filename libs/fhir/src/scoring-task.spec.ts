@@ -2,19 +2,9 @@ import { ERROR_TABLE } from '@brixia/common';
 import type * as fhir4 from 'fhir/r4';
 import { brixiaScoreOperationUrl } from './brixia-score.operation';
 import { buildScoringTask, type ScoringTaskInput } from './scoring-task';
-import { sampleFhirConfig as config } from './testing/samples';
+import { sampleFhirConfig as config, sampleScoringTaskInput } from './testing/samples';
 
-const base: ScoringTaskInput = {
-  id: 'task-1',
-  status: 'requested',
-  businessStatus: 'queued',
-  imagingStudyId: 'study-1',
-  patientId: 'patient-1',
-  authoredOn: '2020-03-14T10:00:00Z',
-  lastModified: '2020-03-14T10:00:00Z',
-  identifier: { system: 'https://brixia.example.org/fhir/identifiers/scoring-request', value: 'abc:0.1.0' },
-  requestId: 'req-1',
-};
+const base: ScoringTaskInput = sampleScoringTaskInput;
 
 describe('buildScoringTask', () => {
   it('is an order for our operation, focused on the study, for the patient', () => {

@@ -1,8 +1,8 @@
 import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { AppError } from '@brixia/common';
 import type { Runtime } from '../runtime';
 import { RUNTIME } from '../infrastructure/tokens';
+import { singleValue } from '../infrastructure/single-value';
 import { sendFhir } from '../infrastructure/fhir-response';
 
 /**
@@ -15,12 +15,7 @@ export class ObservationLastnController {
 
   @Get('Observation/\\$lastn')
   async lastn(@Query() query: Record<string, unknown>, @Req() request: Request, @Res() response: Response): Promise<void> {
-    const single = (name: string): string | undefined => {
-      const value = query[name];
-      if (value === undefined) return undefined;
-      if (typeof value !== 'string') throw new AppError('REQUEST.INVALID', `${name} must be given once`, { expression: [name] });
-      return value;
-    };
+    const single = (name: string): string | undefined => singleValue(query, name);
     const selfUrl = `${this.runtime.config.publicBaseUrl}${request.originalUrl}`;
     const bundle = await this.runtime.monitoring.service.lastn(
       { patient: single('patient') ?? single('subject'), code: single('code'), category: single('category'), max: single('max') },

@@ -1,10 +1,10 @@
 import { Controller, Get, Inject, Param, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { AppError } from '@brixia/common';
 import { brixiaCodeSystem, brixiaScoreOperationDefinition, capabilityStatement } from '@brixia/fhir';
 import { readResource, readTask, searchObservations, type ObservationSearch } from '@brixia/scoring';
 import type { Runtime } from '../runtime';
 import { RUNTIME } from '../infrastructure/tokens';
+import { singleValue } from '../infrastructure/single-value';
 import { sendFhir } from '../infrastructure/fhir-response';
 
 const SOFTWARE_VERSION = '0.1.0';
@@ -21,12 +21,7 @@ export class FhirResourcesController {
 
   @Get('Observation')
   async search(@Query() query: Record<string, unknown>, @Req() request: Request, @Res() response: Response): Promise<void> {
-    const single = (name: string): string | undefined => {
-      const value = query[name];
-      if (value === undefined) return undefined;
-      if (typeof value !== 'string') throw new AppError('REQUEST.INVALID', `${name} must be given once`, { expression: [name] });
-      return value;
-    };
+    const single = (name: string): string | undefined => singleValue(query, name);
     const search: ObservationSearch = {
       subject: single('subject'),
       patient: single('patient'),

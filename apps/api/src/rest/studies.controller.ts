@@ -6,6 +6,7 @@ import { submitUpload } from '@brixia/scoring';
 import type { Runtime } from '../runtime';
 import { RUNTIME } from '../infrastructure/tokens';
 import { wantsAsync } from '../infrastructure/fhir-response';
+import { singleValue } from '../infrastructure/single-value';
 import { respondToScoringRequest } from '../fhir/scoring-response';
 
 /** Multipart upload of one radiograph (DICOM, PNG or JPEG) for scoring. */
@@ -23,12 +24,8 @@ export class StudiesController {
     @Res() response: Response,
   ): Promise<void> {
     if (!file) throw new AppError('REQUEST.INVALID', 'Send the image as multipart/form-data field "file"', { expression: ['file'] });
-    const text = (name: string): string | undefined => {
-      const value = body?.[name];
-      if (value === undefined || value === '') return undefined;
-      if (typeof value !== 'string') throw new AppError('REQUEST.INVALID', `${name} must be given once`, { expression: [name] });
-      return value;
-    };
+    // An empty form field means "not given".
+    const text = (name: string): string | undefined => singleValue(body, name) || undefined;
     const respondAsync = wantsAsync(prefer);
     const recorded = await submitUpload(this.runtime.scoring, {
       bytes: file.buffer,

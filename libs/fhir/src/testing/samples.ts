@@ -1,5 +1,6 @@
 import type { BrixiaScoring, ModelIdentity } from '@brixia/common';
 import type { FhirConfig } from '../config';
+import type { ScoringTaskInput } from '../scoring-task';
 
 /** A config as in development. */
 export const sampleFhirConfig: FhirConfig = { baseUrl: 'http://localhost:3000/fhir', canonicalBase: 'https://brixia.example.org/fhir' };
@@ -27,4 +28,17 @@ export const sampleScoring: BrixiaScoring = {
     E: [0.15, 0.5, 0.3, 0.05],
     F: [0.01, 0.09, 0.8, 0.1],
   },
+};
+
+/** A requested scoring Task's input (fractional-second lastModified exercises instant formatting). */
+export const sampleScoringTaskInput: ScoringTaskInput = {
+  id: 'task-1',
+  status: 'requested',
+  businessStatus: 'queued',
+  imagingStudyId: 'study-1',
+  patientId: 'patient-1',
+  authoredOn: '2020-03-14T10:00:00Z',
+  lastModified: '2020-03-14T10:00:05.250Z',
+  identifier: { system: 'https://brixia.example.org/fhir/identifiers/scoring-request', value: 'abc:0.1.0' },
+  requestId: 'req-1',
 };
