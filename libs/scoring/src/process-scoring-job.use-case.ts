@@ -15,9 +15,11 @@ import type { ScoringContext } from './scoring-context';
 import { explainResult } from './explain-result';
 import { loadTaskPixels } from './load-task-pixels';
 import { publicationFor } from './publication';
+import { attachExplanations, renderMissingExplanations } from './recover-explanations';
 
 /**
- * Scores one task. Idempotent: state is re-read, a finished task is left alone, and the result's
+ * Scores one task. Idempotent: state is re-read, a finished task is left alone (but for explanation
+ * images lost with a worker that died after publishing), and the result's
  * ids derive from the task so a redo (crash, retry) writes the same rows.
  * Non-retryable failures (bad image) fail the Task; retryable ones are thrown for the queue to
  * retry with backoff, and fail the Task on the last try.
@@ -25,7 +27,11 @@ import { publicationFor } from './publication';
 export async function processScoringJob(context: ScoringContext, model: ScoreModel, job: ScoringJob, jobContext: JobContext): Promise<void> {
   const logger = context.logger.child({ jobId: jobContext.jobId, taskId: job.taskId, requestId: job.requestId });
   const task = await context.store.findTask(job.taskId);
-  if (!task || task.status === 'completed' || task.status === 'failed') return;
+  if (!task || task.status === 'failed') return;
+  if (task.status === 'completed') {
+    await renderMissingExplanations(context, model, task, logger);
+    return;
+  }
   const started = Date.now();
   try {
     await context.store.markTaskProgress(task.id, 'in-progress', 'fetching', task.attempts + 1);
@@ -149,15 +155,6 @@ export async function processScoringJob(context: ScoringContext, model: ScoreMod
     await context.store.markTaskProgress(task.id, 'requested', 'queued');
     logger.warn({ code: appError.code, retryCount: jobContext.retryCount }, 'scoring will be retried');
     throw appError;
-  }
-}
-
-/** Stores rendered explanation images and the report that links them; a failure leaves the result as published. */
-async function attachExplanations(context: ScoringContext, report: fhir4.DiagnosticReport, images: readonly fhir4.FhirResource[], logger: ScoringContext['logger']): Promise<void> {
-  try {
-    await context.store.saveResources([...images, report]);
-  } catch (error) {
-    logger.warn({ diagnosticReportId: report.id, code: toAppError(error).code }, 'explanations not stored; the result stays without them');
   }
 }
 
