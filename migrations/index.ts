@@ -2,6 +2,7 @@ import { CreateScoringTables1764230400000 } from './1764230400000-create-scoring
 import { CreateMonitoringTables1764253800000 } from './1764253800000-create-monitoring-tables';
 import { CreateOutboxTable1764262800000 } from './1764262800000-create-outbox-table';
 import { CreateSubscriptionTables1764266400000 } from './1764266400000-create-subscription-tables';
+import { AddOutboxRevisions1764273600000 } from './1764273600000-add-outbox-revisions';
 
 /** Every migration in order; the only way the schema changes (run at start-up). */
-export const MIGRATIONS = [CreateScoringTables1764230400000, CreateMonitoringTables1764253800000, CreateOutboxTable1764262800000, CreateSubscriptionTables1764266400000];
+export const MIGRATIONS = [CreateScoringTables1764230400000, CreateMonitoringTables1764253800000, CreateOutboxTable1764262800000, CreateSubscriptionTables1764266400000, AddOutboxRevisions1764273600000];

@@ -8,6 +8,19 @@ import { scoreReference, seedExternalStudy } from './support/ehr-fixtures';
 import { startOrthanc, type OrthancServer } from './support/orthanc';
 import { FHIR_JSON, startService, type TestService } from './support/service';
 
+interface MessageState {
+  outboxId: string;
+  state: string;
+  remoteIds: Record<string, string>;
+  attempts: number;
+  deliveredAt: string | null;
+}
+interface DeliveryState extends MessageState {
+  revisions?: Array<MessageState & { resultVersion: number }>;
+}
+
+const REVIEW = `mutation R($input: ReviewAssessmentInput!) { reviewAssessment(input: $input) { versionId status } }`;
+
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -48,7 +61,9 @@ describe('publishing results back to the EHR', () => {
   });
 
   const score = (reference: string) => service.http.post('/fhir/ImagingStudy/$brixia-score').set('Content-Type', FHIR_JSON).send(scoreReference(reference));
-  const delivery = async (observationId: string) => (await service.http.get(`/api/v1/results/${observationId}/delivery`).expect(200)).body as { state: string; remoteIds: Record<string, string>; attempts: number };
+  const delivery = async (observationId: string) => (await service.http.get(`/api/v1/results/${observationId}/delivery`).expect(200)).body as DeliveryState;
+  const cli = (...args: string[]) =>
+    promisify(execFile)('npm', ['run', '--silent', 'outbox', '--', ...args], { cwd: REPO_ROOT, env: { ...process.env, NODE_OPTIONS: '', DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent' } });
 
   it('publishes Observation, DiagnosticReport, Device and Provenance with resolved references; Task says done', async () => {
     const seeded = await seedExternalStudy(ehr, pacs, 101);
@@ -90,8 +105,6 @@ describe('publishing results back to the EHR', () => {
       ehr.setOverride(undefined);
     }
     expect((await service.http.get(taskPath).expect(200)).body.businessStatus.text).toBe('publish-failed');
-    const cli = (...args: string[]) =>
-      promisify(execFile)('npm', ['run', '--silent', 'outbox', '--', ...args], { cwd: REPO_ROOT, env: { ...process.env, NODE_OPTIONS: '', DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent' } });
     const listed = (await cli('list', 'dead')).stdout.trim().split('\n').map((line) => JSON.parse(line) as { id: string; observationId: string; lastError: string });
     const dead = listed.find((entry) => entry.observationId === observationId);
     expect(dead?.lastError).toMatch(/UPSTREAM.INVALID_RESPONSE/);
@@ -127,4 +140,64 @@ describe('publishing results back to the EHR', () => {
     }
     expect(await ehr.search('Device', {})).toHaveLength(1);
   }, 150_000);
+
+  it('publishes a clinician override as an update of the same Observation and report plus a revision Provenance, exactly once', async () => {
+    const seeded = await seedExternalStudy(ehr, pacs, 401);
+    const response = await score(seeded.studyUrl).expect(201);
+    const ai = response.body as fhir4.Observation;
+    const id = ai.id as string;
+    const taskPath = new URL(String(response.headers['content-location'])).pathname;
+    const first = await until('delivery', async () => ((await delivery(id)).state === 'delivered' ? delivery(id) : undefined), 20_000);
+    const remoteObservation = first.remoteIds[`Observation/${id}`];
+    const remoteReport = Object.entries(first.remoteIds).find(([local]) => local.startsWith('DiagnosticReport/'))?.[1];
+
+    // Every zone changes, so the review is an override (amended) whatever the model said.
+    const zones = Object.fromEntries(['A', 'B', 'C', 'D', 'E', 'F'].map((zone, index) => [zone, ((ai.component?.[index]?.valueInteger ?? 0) + 1) % 4]));
+    const reviewed = await service.http.post('/graphql').send({ query: REVIEW, variables: { input: { observationId: id, action: 'OVERRIDE', zones, practitionerId: 'dr-rossi' } } }).expect(200);
+    expect(reviewed.body.data.reviewAssessment).toEqual({ versionId: 2, status: 'amended' });
+    const state = await until('revision delivery', async () => {
+      const current = await delivery(id);
+      return current.revisions?.[0]?.state === 'delivered' ? current : undefined;
+    }, 20_000);
+    expect(state).toMatchObject({ outboxId: first.outboxId, state: 'delivered', remoteIds: first.remoteIds });
+    const revision = state.revisions?.[0] as MessageState;
+    expect(state.revisions).toHaveLength(1);
+
+    const observations = await ehr.search<fhir4.Observation>('Observation', { subject: `Patient/${seeded.patientId}` });
+    expect(observations.map((o) => `Observation/${o.id}`)).toEqual([remoteObservation]);
+    const [published] = observations;
+    await expectValidR4({ ...published, meta: undefined } as fhir4.Observation);
+    expect(published.status).toBe('amended');
+    expect(published.component?.map((c) => c.valueInteger)).toEqual(Object.values(zones));
+    expect(published.valueInteger).toBe(Object.values(zones).reduce((a, b) => a + b, 0));
+    expect(published.identifier).toEqual(ai.identifier);
+    const reports = await ehr.search<fhir4.DiagnosticReport>('DiagnosticReport', { subject: `Patient/${seeded.patientId}` });
+    expect(reports.map((r) => `DiagnosticReport/${r.id}`)).toEqual([remoteReport]);
+    await expectValidR4({ ...reports[0], meta: undefined } as fhir4.DiagnosticReport);
+    expect(reports[0]).toMatchObject({ status: 'amended', result: [{ reference: remoteObservation }] });
+    expect(reports[0].media).toBeUndefined();
+    const provenances = async () => ehr.search<fhir4.Provenance>('Provenance', { target: remoteObservation });
+    const both = await provenances();
+    expect(both.map((p) => p.activity?.coding?.[0]?.code).sort()).toEqual(['CREATE', 'UPDATE']);
+    const revised = both.find((p) => p.activity?.coding?.[0]?.code === 'UPDATE') as fhir4.Provenance;
+    await expectValidR4({ ...revised, meta: undefined } as fhir4.Provenance);
+    expect(revised.target.map((t) => t.reference)).toEqual([remoteObservation, remoteReport]);
+    expect(revised.agent[0].who?.reference).toBe('Practitioner/dr-rossi');
+
+    // The operator command lists the revision; redelivering it, then the result, changes nothing on the EHR.
+    const listed = (await cli('list', 'delivered')).stdout.trim().split('\n').map((line) => JSON.parse(line) as { id: string; observationId: string; kind: string });
+    expect(listed.filter((entry) => entry.observationId === id).map((entry) => [entry.id, entry.kind])).toEqual([[first.outboxId, 'result'], [revision.outboxId, 'revision']]);
+    for (const outboxId of [revision.outboxId, first.outboxId]) {
+      await cli('redeliver', outboxId);
+      await until('redelivery', async () => {
+        const current = await delivery(id);
+        const message = [current, ...(current.revisions ?? [])].find((m) => m.outboxId === outboxId);
+        return message?.state === 'delivered' && message.deliveredAt !== (outboxId === first.outboxId ? first.deliveredAt : revision.deliveredAt) ? true : undefined;
+      }, 20_000);
+    }
+    expect(await provenances()).toHaveLength(2);
+    expect((await ehr.search<fhir4.Observation>('Observation', { subject: `Patient/${seeded.patientId}` })).map((o) => o.status)).toEqual(['amended']);
+    // The Task's businessStatus is the AI result's publication: done, untouched by the revision.
+    expect((await service.http.get(taskPath).expect(200)).body.businessStatus.text).toBe('done');
+  }, 90_000);
 });

@@ -25,6 +25,8 @@ export type ErrorCode =
   | 'INFERENCE.MODEL_INVALID'
   | 'INFERENCE.FAILED'
   | 'SCORING.TIMEOUT'
+  | 'PUBLICATION.AWAITING_EARLIER'
+  | 'PUBLICATION.EARLIER_FAILED'
   | 'UPSTREAM.UNAVAILABLE'
   | 'UPSTREAM.NOT_ALLOWED'
   | 'UPSTREAM.UNAUTHORIZED'
@@ -81,6 +83,12 @@ export const ERROR_TABLE: Readonly<Record<ErrorCode, ErrorSpec>> = {
   'INFERENCE.MODEL_INVALID': { httpStatus: 500, issueType: 'exception', severity: 'fatal', retryable: false },
   'INFERENCE.FAILED': { httpStatus: 500, issueType: 'exception', severity: 'error', retryable: true },
   'SCORING.TIMEOUT': { httpStatus: 504, issueType: 'timeout', severity: 'error', retryable: true },
+  // A revision waits for the result's own publication (and earlier revisions) to reach the EHR first:
+  // nothing failed, the outbox only retries later.
+  'PUBLICATION.AWAITING_EARLIER': { httpStatus: 409, issueType: 'transient', severity: 'warning', retryable: true },
+  // An earlier publication of the same result is dead-lettered: the revision would update resources the
+  // EHR never received, so it is dead-lettered too until an operator redelivers both, in order.
+  'PUBLICATION.EARLIER_FAILED': { httpStatus: 409, issueType: 'business-rule', severity: 'error', retryable: false },
   'UPSTREAM.UNAVAILABLE': { httpStatus: 502, issueType: 'transient', severity: 'error', retryable: true },
   // A URL outside the configured EHR/PACS allow-list: the client asked for it, so 400, never retried.
   'UPSTREAM.NOT_ALLOWED': { httpStatus: 400, issueType: 'security', severity: 'error', retryable: false },

@@ -92,4 +92,16 @@ describe('EHR client against a FHIR server', () => {
     expect(second).toEqual({ created: false, id: first.id });
     expect(await peer.search('Observation', { identifier: 'urn:brixia:test|abc' })).toHaveLength(1);
   });
+
+  it('updates with a PUT under the EHR id, with the credentials, and maps refusals', async () => {
+    const secured = await EhrDirectory.create({ servers: [{ baseUrl: locked.baseUrl, auth: { kind: 'bearer', token: 'sesame' } }], limits });
+    const server = secured.defaultServer!;
+    const stored = await locked.seed<fhir4.Observation>({ resourceType: 'Observation', status: 'preliminary', code: { text: 'Brixia score' } });
+    const updated = await server.update({ ...stored, status: 'amended', meta: { versionId: 'ours' } });
+    expect(updated.id).toBe(stored.id);
+    expect(locked.requests.at(-1)).toMatchObject({ method: 'PUT', url: `/fhir/Observation/${stored.id}`, status: 200 });
+    expect((await locked.search<fhir4.Observation>('Observation', { _id: stored.id })).map((o) => o.status)).toEqual(['amended']);
+    const unauthorized = await EhrDirectory.create({ servers: [{ baseUrl: locked.baseUrl, auth: { kind: 'none' } }], limits });
+    await expect(unauthorized.defaultServer!.update({ ...stored, status: 'final' })).rejects.toMatchObject({ code: 'UPSTREAM.UNAUTHORIZED' });
+  });
 });

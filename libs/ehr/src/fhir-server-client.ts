@@ -104,7 +104,18 @@ export class FhirServerClient {
     return { created: status === 201, id: typeof (answer as { id?: unknown }).id === 'string' ? (answer as { id: string }).id : undefined };
   }
 
-  private async send(method: 'GET' | 'POST', path: string, body?: unknown, headers: Record<string, string> = {}, retried = false): Promise<fhir4.FhirResource> {
+  /**
+   * PUT `<Type>/<id>` (http://hl7.org/fhir/R4/http.html#update): replaces the EHR's resource with this
+   * one; the body's id is the EHR's id (a mismatch is a 400 in R4). Our meta is dropped, the server
+   * versions it. Answers the id of the updated resource.
+   */
+  async update(resource: fhir4.FhirResource & { readonly id: string }): Promise<{ readonly id?: string }> {
+    const { meta: _meta, ...body } = resource as fhir4.FhirResource & { meta?: unknown };
+    const answer = await this.send('PUT', `${resource.resourceType}/${encodeURIComponent(resource.id)}`, body, { 'content-type': 'application/fhir+json' });
+    return { id: typeof (answer as { id?: unknown }).id === 'string' ? (answer as { id: string }).id : undefined };
+  }
+
+  private async send(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown, headers: Record<string, string> = {}, retried = false): Promise<fhir4.FhirResource> {
     const authorization = await this.credentials.authorization();
     const started = Date.now();
     const observed = observeOversize(this.dispatcher);

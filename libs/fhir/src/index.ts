@@ -44,3 +44,4 @@ export {
 } from './subscription-backport';
 export { reviewBrixiaObservation, reviewDiagnosticReport, type BrixiaReviewChange } from './brixia-review';
 export { tokenSearchMatches } from './token-search';
+export { forPublication, publicationIdentifierSystem } from './publication';

@@ -2,7 +2,7 @@ import { silentLogger, systemClock } from '@brixia/common';
 import { buildBrixiaObservation, observationIdentifier } from '@brixia/fhir';
 import { sampleFhirConfig, sampleModel } from '@brixia/fhir/testing';
 import { MIGRATIONS } from '@brixia/migrations';
-import { MonitoringStore, openDatabase, ScoringStore, type Database } from '@brixia/persistence';
+import { MonitoringStore, openDatabase, OutboxMessageEntity, OutboxStore, ScoringStore, type Database } from '@brixia/persistence';
 import { createTestDatabase } from '@brixia/persistence/testing';
 import { zonesFor } from './analytics.spec-helper';
 import { MonitoringEvents, type MonitoringEvent } from './monitoring-events';
@@ -97,6 +97,28 @@ describe.each(modes)('MonitoringService on %s', (_mode, makeUrl) => {
     const stored = await scoring.findResource('Observation', id);
     expect(stored?.versionId).toBe(2);
     expect(seen.some((event) => event.type === 'result-reviewed' && event.observationId === id)).toBe(true);
+  });
+
+  it('queues a review for the EHR its result was published to, in the review transaction', async () => {
+    const outbox = new OutboxStore(database.dataSource);
+    const id = 'obs-worse-0';
+    await database.dataSource.manager.insert(OutboxMessageEntity, {
+      id: 'outbox-worse-0', resultId: id, taskId: null, kind: 'result', destination: 'https://ehr.example.org/fhir', payload: { resources: [] }, state: 'delivered', attempts: 1,
+    });
+    const outcomes = await Promise.allSettled([
+      service.review({ observationId: id, action: 'override', zones: zonesFor(6), practitionerId: 'dr-a' }),
+      service.review({ observationId: id, action: 'confirm', practitionerId: 'dr-b' }),
+    ]);
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    // The losing review rolled back with its outbox message: one revision for one stored review.
+    const revisions = (await outbox.listByResult(id)).filter((message) => message.kind === 'revision');
+    expect(revisions.map((m) => [m.destination, m.state, m.payload.resultVersion, m.payload.resources.map((r) => r.resourceType)])).toEqual([
+      ['https://ehr.example.org/fhir', 'pending', 2, ['Observation', 'Provenance']],
+    ]);
+    expect((await outbox.findByResult(id))?.id).toBe('outbox-worse-0');
+    // A result that was never published is not published by its review either.
+    await service.review({ observationId: 'obs-worse-2', action: 'confirm', practitionerId: 'dr-a' });
+    expect(await outbox.listByResult('obs-worse-2')).toEqual([]);
   });
 
   it('shows both the AI value and the clinician override on the timeline, and refreshes the projection', async () => {

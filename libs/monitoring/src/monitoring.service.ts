@@ -7,13 +7,14 @@ import type { MonitoringEvents } from './monitoring-events';
 import type { MonitoringRules } from './monitoring-rules';
 import { checkListArguments, decodeCursor, encodeCursor, type PatientFilter } from './patient-list';
 import { planReview, type ReviewInput } from './review';
+import { revisionPublication } from './review-publication';
 import { assessTrend, trendRank, type TrendAssessment } from './trend';
 import { buildTimeline, countedPoints, type ScorePoint, type Timeline } from './timeline';
 
 /** The store operations monitoring uses (MonitoringStore; a fake in unit tests). */
 export type MonitoringRepository = Pick<
   MonitoringStore,
-  'listSeries' | 'findResult' | 'findResources' | 'findReportIdForResult' | 'applyReview' | 'upsertSummaries' | 'listSummaries' | 'findSummaries' | 'stalePatientIds' | 'sourceUpdatedAt' | 'lastObservations'
+  'listSeries' | 'findResult' | 'findResources' | 'findReportIdForResult' | 'findPublication' | 'applyReview' | 'upsertSummaries' | 'listSummaries' | 'findSummaries' | 'stalePatientIds' | 'sourceUpdatedAt' | 'lastObservations'
 >;
 
 export interface MonitoringDependencies {
@@ -143,7 +144,10 @@ export class MonitoringService {
     return raised;
   }
 
-  /** Confirm or override an AI result (optimistic concurrency on the version read). */
+  /**
+   * Confirm or override an AI result (optimistic concurrency on the version read). A result that was
+   * queued for publication to an EHR has the review queued to the same EHR, in the review's transaction.
+   */
   async review(input: ReviewInput): Promise<ReviewOutcome> {
     const result = FHIR_ID_PATTERN.test(input.observationId) ? await this.deps.store.findResult(input.observationId) : null;
     if (!result) throw new AppError('RESOURCE.NOT_FOUND', `Observation/${input.observationId} is not known`);
@@ -158,6 +162,7 @@ export class MonitoringService {
       { result, observation: stored.resource as fhir4.Observation, diagnosticReport: report?.resource as fhir4.DiagnosticReport | undefined, model: this.deps.model, now, provenanceId },
       input,
     );
+    const publication = await this.deps.store.findPublication(result.id);
     const versionId = await this.deps.store.applyReview({
       resultId: result.id,
       expectedVersion: plan.expectedVersion,
@@ -167,6 +172,7 @@ export class MonitoringService {
       observation: plan.observation,
       provenance: plan.provenance,
       diagnosticReport: plan.diagnosticReport,
+      outbox: publication ? revisionPublication(this.deps.fhir, result.id, publication, plan) : undefined,
       review: {
         id: randomUUID(),
         resultId: result.id,

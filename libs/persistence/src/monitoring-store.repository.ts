@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { AppError, type Zone, type ZoneScore } from '@brixia/common';
-import { BrixiaResultEntity, BrixiaReviewEntity, FhirResourceEntity, PatientMonitoringEntity } from './entities';
+import { BrixiaResultEntity, BrixiaReviewEntity, FhirResourceEntity, OutboxMessageEntity, PatientMonitoringEntity } from './entities';
+import type { NewOutboxMessage } from './outbox.repository';
 import { SubscriptionStore } from './subscription-store.repository';
 
 /** One row of a patient's series, with the model's own values when a clinician overrode them. */
@@ -33,6 +34,14 @@ export interface ReviewWrite {
   readonly review: Omit<BrixiaReviewEntity, 'versionWritten' | 'reviewedAt'>;
   /** Optional DiagnosticReport to update with the reviewed status. */
   readonly diagnosticReport?: fhir4.DiagnosticReport;
+  /** The revision's publication to the EHR the result was published to (transactional outbox). */
+  readonly outbox?: NewOutboxMessage;
+}
+
+/** Where a result was queued for publication (its `result` outbox message). */
+export interface ResultPublication {
+  readonly destination: string;
+  readonly taskId: string | null;
 }
 
 /** Filter and keyset position of the patient list (sorted by latest score desc, trend rank, id). */
@@ -132,6 +141,15 @@ export class MonitoringStore {
     return rows[0]?.diagnostic_report_id ?? null;
   }
 
+  /**
+   * Where the result was published, or null when it was not (a study not from an EHR). The `result`
+   * message is written with the result, so it exists before any review can be applied.
+   */
+  async findPublication(resultId: string): Promise<ResultPublication | null> {
+    const message = await this.dataSource.manager.findOne(OutboxMessageEntity, { select: { destination: true, taskId: true }, where: { resultId, kind: 'result' } });
+    return message ? { destination: message.destination, taskId: message.taskId } : null;
+  }
+
   async findReviews(resultId: string): Promise<BrixiaReviewEntity[]> {
     return this.dataSource.manager.find(BrixiaReviewEntity, { where: { resultId }, order: { versionWritten: 'ASC' } });
   }
@@ -139,7 +157,7 @@ export class MonitoringStore {
   /**
    * Applies a review atomically: bumps the result's version only if it is still the one the
    * reviewer read (compare-and-set), then stores the Observation at that version, the revision
-   * Provenance and the audit row. Returns the new version.
+   * Provenance, the audit row and the revision's outbox message. Returns the new version.
    */
   async applyReview(write: ReviewWrite): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
@@ -171,6 +189,8 @@ export class MonitoringStore {
         );
       }
       await manager.insert(BrixiaReviewEntity, { ...write.review, versionWritten: version });
+      // Same transaction: a review is never stored without its publication, nor published without being stored.
+      if (write.outbox) await manager.insert(OutboxMessageEntity, { ...write.outbox, state: 'pending', attempts: 0 });
       // The Subscriptions topic covers updated results too: a review is announced like a new result.
       await new SubscriptionStore(this.dataSource).recordEvent({ focus: `Observation/${write.resultId}`, patientId: row.patient_id }, manager);
       return version;

@@ -1,13 +1,29 @@
 import type { DataSource } from 'typeorm';
-import { OutboxMessageEntity, ScoringTaskEntity, type OutboxPayload } from './entities';
+import { OutboxMessageEntity, ScoringTaskEntity, type OutboxKind, type OutboxPayload } from './entities';
 
-/** A message to enqueue with its result (inside ScoringStore.completeScoring's transaction). */
+/**
+ * A message to enqueue with its result (`result`, in ScoringStore.completeScoring's transaction) or
+ * with a review (`revision`, in MonitoringStore.applyReview's transaction).
+ */
 export interface NewOutboxMessage {
   readonly id: string;
   readonly resultId: string;
-  readonly taskId: string;
+  /** The scoring Task of the result; only a `result` message changes the Task's businessStatus. */
+  readonly taskId: string | null;
+  readonly kind: OutboxKind;
   readonly destination: string;
   readonly payload: OutboxPayload;
+}
+
+/**
+ * Whether a message's state is the Task's businessStatus (publishing / done / publish-failed). Only
+ * the first publication is: the Task's output is the AI result, and it stays `done` once that reached
+ * the EHR. A clinician's revision that fails is shown by the delivery endpoint and the operator
+ * command instead; flipping the Task to publish-failed would claim the AI result is missing from the
+ * EHR, which it is not.
+ */
+function drivesTask(message: OutboxMessageEntity | null): message is OutboxMessageEntity & { taskId: string } {
+  return message?.kind === 'result' && message.taskId !== null;
 }
 
 /**
@@ -35,7 +51,7 @@ export class OutboxStore {
     await this.dataSource.transaction(async (manager) => {
       const message = await manager.findOneBy(OutboxMessageEntity, { id });
       await manager.update(OutboxMessageEntity, { id }, { state: 'delivered', remoteIds, lastError: null, deliveredAt: new Date(), updatedAt: new Date() });
-      if (message?.taskId) await manager.update(ScoringTaskEntity, { id: message.taskId }, { businessStatus: 'done', updatedAt: new Date() });
+      if (drivesTask(message)) await manager.update(ScoringTaskEntity, { id: message.taskId }, { businessStatus: 'done', updatedAt: new Date() });
     });
   }
 
@@ -45,7 +61,7 @@ export class OutboxStore {
       const message = await manager.findOneBy(OutboxMessageEntity, { id });
       const dead = nextAttemptAt === null;
       await manager.update(OutboxMessageEntity, { id }, { state: dead ? 'dead' : 'pending', lastError: error, nextAttemptAt: nextAttemptAt ?? new Date(), remoteIds, updatedAt: new Date() });
-      if (dead && message?.taskId) await manager.update(ScoringTaskEntity, { id: message.taskId }, { businessStatus: 'publish-failed', updatedAt: new Date() });
+      if (dead && drivesTask(message)) await manager.update(ScoringTaskEntity, { id: message.taskId }, { businessStatus: 'publish-failed', updatedAt: new Date() });
     });
   }
 
@@ -55,13 +71,19 @@ export class OutboxStore {
       const message = await manager.findOneBy(OutboxMessageEntity, { id });
       if (!message) return false;
       await manager.update(OutboxMessageEntity, { id }, { state: 'pending', attempts: 0, nextAttemptAt: new Date(), createdAt: new Date(), updatedAt: new Date() });
-      if (message.taskId) await manager.update(ScoringTaskEntity, { id: message.taskId }, { businessStatus: 'publishing', updatedAt: new Date() });
+      if (drivesTask(message)) await manager.update(ScoringTaskEntity, { id: message.taskId }, { businessStatus: 'publishing', updatedAt: new Date() });
       return true;
     });
   }
 
+  /** The first publication of a result (its `result` message). */
   async findByResult(resultId: string): Promise<OutboxMessageEntity | null> {
-    return this.dataSource.manager.findOneBy(OutboxMessageEntity, { resultId });
+    return this.dataSource.manager.findOneBy(OutboxMessageEntity, { resultId, kind: 'result' });
+  }
+
+  /** Every message of a result (its publication, then its revisions), oldest first. */
+  async listByResult(resultId: string): Promise<OutboxMessageEntity[]> {
+    return this.dataSource.manager.find(OutboxMessageEntity, { where: { resultId }, order: { createdAt: 'ASC', id: 'ASC' } });
   }
 
   async findById(id: string): Promise<OutboxMessageEntity | null> {

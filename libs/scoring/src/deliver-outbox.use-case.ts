@@ -1,6 +1,7 @@
-import { AppError, toAppError, type Logger } from '@brixia/common';
-import { identifierQuery, type EhrDirectory } from '@brixia/ehr';
+import { toAppError, type Logger } from '@brixia/common';
 import type { OutboxMessageEntity, OutboxStore } from '@brixia/persistence';
+import { publishResource, type PublishingServer } from './publish-resource';
+import { earlierRemoteIds } from './revision-order';
 
 /** How long and how often publication is retried (configured in hours, not minutes). */
 export interface OutboxPolicy {
@@ -20,58 +21,53 @@ export function outboxRetryDelay(attempts: number, policy: OutboxPolicy, random:
 }
 
 /** Codes no retry can fix: the message is dead-lettered at once (an operator may redeliver). */
-const PERMANENT = new Set(['UPSTREAM.INVALID_RESPONSE', 'UPSTREAM.NOT_ALLOWED', 'REQUEST.INVALID', 'UPSTREAM.TOO_LARGE']);
+const PERMANENT = new Set(['UPSTREAM.INVALID_RESPONSE', 'UPSTREAM.NOT_ALLOWED', 'REQUEST.INVALID', 'UPSTREAM.TOO_LARGE', 'PUBLICATION.EARLIER_FAILED']);
 
-function rewriteReferences<T>(value: T, remote: Readonly<Record<string, string>>): T {
-  return JSON.parse(JSON.stringify(value), (key, item: unknown) => (key === 'reference' && typeof item === 'string' && remote[item] ? remote[item] : item)) as T;
-}
+/** The outbox operations delivery uses (OutboxStore; a fake in unit tests). */
+export type OutboxDeliveryStore = Pick<OutboxStore, 'markDelivered' | 'markFailed' | 'listByResult'>;
 
-function ifNoneExistFor(resource: fhir4.FhirResource, remote: Readonly<Record<string, string>>): string {
-  if (resource.resourceType === 'Provenance') {
-    // R4 Provenance has no identifier: one Provenance per published Observation, found by its target.
-    const target = resource.target.map((t) => t.reference).find((ref) => ref?.startsWith('Observation/'));
-    if (!target) throw new AppError('INTERNAL', 'A Provenance to publish must target the Observation');
-    return `target=${encodeURIComponent(remote[target] ?? target)}`;
-  }
-  const identifier = 'identifier' in resource ? (resource.identifier as fhir4.Identifier[] | undefined)?.[0] : undefined;
-  if (!identifier?.system || !identifier.value) throw new AppError('INTERNAL', `A ${resource.resourceType} to publish needs an identifier`);
-  return identifierQuery({ system: identifier.system, value: identifier.value });
+/** Where a message goes (EhrDirectory; a fake in unit tests). */
+export interface PublicationDirectory {
+  serverFor(destination: string): { readonly server: PublishingServer };
 }
 
 /**
- * Delivers one outbox message: each resource in order with a conditional create, references
- * rewritten to the ids the EHR assigned (remembered across tries). Success → delivered; failure →
- * retried with backoff until the retry period is spent, then dead (Task businessStatus publish-failed).
+ * Delivers one outbox message: each resource in order (publishResource: conditional creates, and
+ * updates for a revision), references rewritten to the ids the EHR assigned (remembered across tries;
+ * a revision starts from the ids its result's earlier messages got). Success → delivered; failure →
+ * retried with backoff until the retry period is spent, then dead (for a `result` message the Task's
+ * businessStatus says publish-failed). A revision waiting for an earlier message is not failing: it is
+ * retried without a deadline, as the earlier one is itself delivered or dead-lettered in bounded time.
  */
 export async function deliverOutboxMessage(
-  ehr: EhrDirectory,
-  outbox: OutboxStore,
+  ehr: PublicationDirectory,
+  outbox: OutboxDeliveryStore,
   message: OutboxMessageEntity,
   policy: OutboxPolicy,
   logger: Logger,
   now: () => Date = () => new Date(),
 ): Promise<'delivered' | 'retry' | 'dead'> {
   const remote: Record<string, string> = { ...(message.payload.initialRemoteIds ?? {}), ...(message.remoteIds ?? {}) };
-  const log = logger.child({ outboxId: message.id, observationId: message.resultId, taskId: message.taskId, attempt: message.attempts });
+  const log = logger.child({ outboxId: message.id, kind: message.kind, observationId: message.resultId, taskId: message.taskId, attempt: message.attempts });
   try {
+    if (message.kind === 'revision') Object.assign(remote, earlierRemoteIds(message, await outbox.listByResult(message.resultId)), message.remoteIds ?? {});
     const { server } = ehr.serverFor(message.destination);
     for (const resource of message.payload.resources) {
-      const local = `${resource.resourceType}/${resource.id}`;
-      const body = rewriteReferences(resource, remote);
-      const result = await server.conditionalCreate(body, ifNoneExistFor(body, remote));
-      if (!result.id) throw new AppError('UPSTREAM.INVALID_RESPONSE', `The EHR did not return the id of the ${resource.resourceType}`);
-      remote[local] = `${resource.resourceType}/${result.id}`;
+      remote[`${resource.resourceType}/${resource.id}`] = await publishResource(server, resource, remote, message.kind);
     }
     await outbox.markDelivered(message.id, remote);
-    log.info({ destination: message.destination }, 'result published to the EHR');
+    log.info({ destination: message.destination }, message.kind === 'revision' ? 'review published to the EHR' : 'result published to the EHR');
     return 'delivered';
   } catch (error) {
     const appError = toAppError(error);
-    const expired = now().getTime() - message.createdAt.getTime() >= policy.retryPeriodMs;
+    const waiting = appError.code === 'PUBLICATION.AWAITING_EARLIER';
+    const expired = !waiting && now().getTime() - message.createdAt.getTime() >= policy.retryPeriodMs;
     const dead = expired || PERMANENT.has(appError.code);
     const next = dead ? null : new Date(now().getTime() + outboxRetryDelay(message.attempts, policy));
     await outbox.markFailed(message.id, `${appError.code}: ${appError.message}`, next, remote);
-    log.warn({ code: appError.code, dead, nextAttemptAt: next?.toISOString() }, dead ? 'publication dead-lettered' : 'publication will be retried');
+    const logged = { code: appError.code, dead, nextAttemptAt: next?.toISOString() };
+    if (waiting) log.info(logged, 'revision waits for the earlier publication of its result');
+    else log.warn(logged, dead ? 'publication dead-lettered' : 'publication will be retried');
     return dead ? 'dead' : 'retry';
   }
 }

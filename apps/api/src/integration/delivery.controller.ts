@@ -1,11 +1,28 @@
 import { Controller, Get, Inject, Param } from '@nestjs/common';
 import { AppError } from '@brixia/common';
 import { FHIR_ID_PATTERN } from '@brixia/fhir';
-import { OutboxStore } from '@brixia/persistence';
+import { OutboxStore, type OutboxMessageEntity } from '@brixia/persistence';
 import type { Runtime } from '../runtime';
 import { RUNTIME } from '../infrastructure/tokens';
 
-/** Publication state of one result (issue 3): pending, delivered or dead, with the EHR's ids. */
+/** Where one message is: pending (with its next try), delivered or dead, with the EHR's ids. */
+function deliveryState(message: OutboxMessageEntity): Record<string, unknown> {
+  return {
+    outboxId: message.id,
+    state: message.state,
+    destination: message.destination,
+    attempts: message.attempts,
+    lastError: message.lastError,
+    nextAttemptAt: message.state === 'pending' ? message.nextAttemptAt.toISOString() : null,
+    deliveredAt: message.deliveredAt?.toISOString() ?? null,
+    remoteIds: message.remoteIds ?? {},
+  };
+}
+
+/**
+ * Publication state of one result (issue 3): its first publication at the top level, and the
+ * publications of its reviews under `revisions` (in the order they are delivered).
+ */
 @Controller('api/v1/results')
 export class DeliveryController {
   private readonly outbox: OutboxStore;
@@ -16,18 +33,13 @@ export class DeliveryController {
 
   @Get(':observationId/delivery')
   async delivery(@Param('observationId') observationId: string): Promise<Record<string, unknown>> {
-    const message = FHIR_ID_PATTERN.test(observationId) ? await this.outbox.findByResult(observationId) : null;
+    const messages = FHIR_ID_PATTERN.test(observationId) ? await this.outbox.listByResult(observationId) : [];
+    const message = messages.find((candidate) => candidate.kind === 'result');
     if (!message) throw new AppError('RESOURCE.NOT_FOUND', 'This result is not published to an EHR');
-    return {
-      observationId,
-      outboxId: message.id,
-      state: message.state,
-      destination: message.destination,
-      attempts: message.attempts,
-      lastError: message.lastError,
-      nextAttemptAt: message.state === 'pending' ? message.nextAttemptAt.toISOString() : null,
-      deliveredAt: message.deliveredAt?.toISOString() ?? null,
-      remoteIds: message.remoteIds ?? {},
-    };
+    const revisions = messages
+      .filter((candidate) => candidate.kind === 'revision')
+      .sort((a, b) => (a.payload.resultVersion ?? 0) - (b.payload.resultVersion ?? 0))
+      .map((revision) => ({ resultVersion: revision.payload.resultVersion ?? null, ...deliveryState(revision) }));
+    return { observationId, ...deliveryState(message), revisions };
   }
 }

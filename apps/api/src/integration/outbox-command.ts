@@ -5,8 +5,9 @@ import { loadConfig } from '../config';
 
 /**
  * Operator command for the publication outbox: `npm run --silent outbox -- list [pending|delivered|dead]`
- * prints one JSON line per message; `npm run --silent outbox -- redeliver <id>` puts a message back to
- * pending with a fresh retry period (after fixing the EHR or the credentials).
+ * prints one JSON line per message (kind `result`: a result's publication; `revision`: a review's);
+ * `npm run --silent outbox -- redeliver <id>` puts a message back to pending with a fresh retry period
+ * (after fixing the EHR or the credentials; a dead result first, then its dead revisions).
  */
 async function main(argv: readonly string[]): Promise<number> {
   const [command, argument] = argv;
@@ -17,7 +18,7 @@ async function main(argv: readonly string[]): Promise<number> {
     if (command === 'list') {
       const state = argument === 'pending' || argument === 'delivered' || argument === 'dead' ? argument : undefined;
       for (const m of await outbox.list(state, 1000)) {
-        process.stdout.write(`${JSON.stringify({ id: m.id, observationId: m.resultId, state: m.state, attempts: m.attempts, destination: m.destination, lastError: m.lastError, nextAttemptAt: m.nextAttemptAt, deliveredAt: m.deliveredAt })}\n`);
+        process.stdout.write(`${JSON.stringify({ id: m.id, observationId: m.resultId, kind: m.kind, state: m.state, attempts: m.attempts, destination: m.destination, lastError: m.lastError, nextAttemptAt: m.nextAttemptAt, deliveredAt: m.deliveredAt })}\n`);
       }
       return 0;
     }

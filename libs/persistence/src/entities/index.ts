@@ -13,7 +13,7 @@ export type { ScoringBusinessStatus, ScoringTaskStatus } from './scoring-task.en
 export { BrixiaReviewEntity, PatientMonitoringEntity };
 export type { StoredAlert } from './patient-monitoring.entity';
 export { OutboxMessageEntity };
-export type { OutboxState, OutboxPayload } from './outbox-message.entity';
+export type { OutboxKind, OutboxState, OutboxPayload } from './outbox-message.entity';
 export { SubscriptionEntity, SubscriptionEventEntity, SubscriptionNotificationEntity };
 export type { SubscriptionStatus, SubscriptionNotificationKind } from './subscription.entity';
 
