@@ -9,7 +9,7 @@ export {
   type ShapeDim,
   type TensorShape,
 } from './model-manifest';
-export { decodeZoneProbabilities, expectedGlobalScore } from './zone-decoding';
+export { decodeZoneProbabilities, expectedGlobalScore, ZONE_DECISIONS, type ZoneDecision } from './zone-decoding';
 export { loadOrtScoreModel } from './ort-score-model.adapter';
 export {
   DEFAULT_CPU_DEQUANTIZE_WEIGHTS,

@@ -49,7 +49,13 @@ describe('parseModelManifest', () => {
     expect(manifest.outputs.alignment).toEqual(['N', 2, 3]);
   });
 
+  it('reads the zone decision, the arg-max when an older manifest has none', () => {
+    expect(parseModelManifest(manifestJson()).zoneDecision).toBe('argmax');
+    expect(parseModelManifest(manifestJson({ zoneDecision: 'median' })).zoneDecision).toBe('median');
+  });
+
   it.each([
+    ['an unknown zone decision', { zoneDecision: 'mean' }],
     ['a missing name', { name: undefined }],
     ['a short sha256', { sha256: 'abc' }],
     ['a zone order other than A..F', { zoneOrder: ['A', 'D', 'B', 'E', 'C', 'F'] }],

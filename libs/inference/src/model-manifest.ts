@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { AppError, ZONES, type ModelIdentity, type Zone } from '@brixia/common';
+import { ZONE_DECISIONS, type ZoneDecision } from './zone-decoding';
 
 /**
  * The model manifest (models/bsnet/<version>/manifest.json) is the contract between the Python
@@ -30,6 +31,8 @@ export interface ModelManifest {
   readonly preprocessingId: string;
   /** Zone order of the `zone_probs` rows; this runtime requires A..F. */
   readonly zoneOrder: readonly Zone[];
+  /** How zone scores are read from `zone_probs` (absent in older manifests: the paper's arg-max). */
+  readonly zoneDecision: ZoneDecision;
   readonly input: { readonly name: string; readonly shape: TensorShape };
   readonly outputs: Readonly<Record<BsnetOutputName, TensorShape>>;
   /** Weight storage as the export describes it (e.g. int8 weight-only), informational. */
@@ -71,6 +74,12 @@ function requireZoneOrder(value: unknown): readonly Zone[] {
   return ZONES;
 }
 
+function requireZoneDecision(value: unknown): ZoneDecision {
+  if (value === undefined) return 'argmax';
+  if (!ZONE_DECISIONS.includes(value as ZoneDecision)) throw invalid(`manifest.json: "zoneDecision" must be one of ${ZONE_DECISIONS.join(', ')}`);
+  return value as ZoneDecision;
+}
+
 /** Validates parsed manifest.json content. Throws INFERENCE.MODEL_INVALID on the first problem. */
 export function parseModelManifest(json: unknown): ModelManifest {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw invalid('manifest.json must hold an object');
@@ -96,6 +105,7 @@ export function parseModelManifest(json: unknown): ModelManifest {
     opset: opset as number,
     preprocessingId: requireString(raw['preprocessingId'], 'preprocessingId'),
     zoneOrder: requireZoneOrder(raw['zoneOrder']),
+    zoneDecision: requireZoneDecision(raw['zoneDecision']),
     input: { name: requireString(input['name'], 'input.name'), shape: requireShape(input['shape'], 'input.shape') },
     outputs: outputShapes,
     quantization: raw['quantization'],

@@ -86,7 +86,7 @@ export class OrtScoreModel implements ScoreModel {
     const zoneProbs = result.zone_probs?.data ?? new Float32Array();
     const camsPerImage = 6 * 4 * camSize[0] * camSize[1];
     return items.map((item, i) => {
-      const scoring = decodeZoneProbabilities(zoneProbs, i);
+      const scoring = decodeZoneProbabilities(zoneProbs, i, this.session.manifest.zoneDecision);
       const cams = result.zone_cams?.data;
       const alignment = result.alignment?.data;
       if (!item.withExplanations || cams === undefined || alignment === undefined) {

@@ -32,6 +32,27 @@ describe('decodeZoneProbabilities', () => {
     expect(decodeZoneProbabilities(buffer, 0).global).toBe(9);
   });
 
+  it('reads the median of each row when the manifest asks for it: least expected absolute error', () => {
+    const rows = [
+      [0.4, 0.05, 0.05, 0.5], // arg-max 3, median 2
+      [0.6, 0.2, 0.1, 0.1], // 0 either way
+      [0.25, 0.25, 0.25, 0.25], // cumulative reaches 0.5 at 1
+      [0.1, 0.1, 0.1, 0.7], // 3 either way
+      [0.3, 0.1, 0.3, 0.3], // arg-max 0 (tie to the lower), median 2
+      [0.0, 0.0, 0.0, 1.0],
+    ];
+    const median = decodeZoneProbabilities(zoneProbs([rows]), 0, 'median');
+    expect(median.zones).toEqual({ A: 2, B: 0, C: 1, D: 3, E: 2, F: 3 });
+    expect(median.global).toBe(11);
+    expect(decodeZoneProbabilities(zoneProbs([rows]), 0, 'argmax').zones).toEqual({ A: 3, B: 0, C: 0, D: 3, E: 0, F: 3 });
+    // The median minimises Σ_k p_k·|k − s| over s, which is what makes it the MAE decision.
+    const expectedError = (p: number[], s: number): number => p.reduce((sum, pk, k) => sum + pk * Math.abs(k - s), 0);
+    rows.forEach((p, z) => {
+      const chosen = Object.values(median.zones)[z];
+      for (let s = 0; s < 4; s++) expect(expectedError(p, chosen)).toBeLessThanOrEqual(expectedError(p, s) + 1e-9);
+    });
+  });
+
   it('gives ties to the lower score', () => {
     const tied = Array.from({ length: 6 }, () => [0.25, 0.25, 0.25, 0.25]);
     expect(decodeZoneProbabilities(zoneProbs([tied]), 0).global).toBe(0);
