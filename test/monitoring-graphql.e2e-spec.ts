@@ -51,6 +51,14 @@ describe('GraphQL serial monitoring (PostgreSQL)', () => {
   let service: TestService;
   let databaseUrl: string;
 
+  /** A synthetic PNG radiograph scored synchronously through the upload endpoint (201 + Observation). */
+  const uploadRadiograph = async (image: { width: number; height: number; seed: number }, patient: string, acquired: string) =>
+    service.http
+      .post('/api/v1/studies')
+      .attach('file', await makeRasterFixture({ format: 'png', ...image }), { filename: 'cxr.png', contentType: 'image/png' })
+      .field('patient', patient)
+      .field('acquired', acquired)
+      .expect(201);
   const gql = async (query: string, variables: Record<string, unknown> = {}, status = 200) =>
     (await service.http.post('/graphql').send({ query, variables }).expect('content-type', /json/).expect(status)).body as GqlBody;
 
@@ -229,13 +237,7 @@ describe('GraphQL serial monitoring (PostgreSQL)', () => {
   });
 
   it('scores an upload with the real model: assessment with Task, Observation, report and heat-map overlays', async () => {
-    const png = await makeRasterFixture({ format: 'png', width: 600, height: 500, seed: 11 });
-    const upload = await service.http
-      .post('/api/v1/studies')
-      .attach('file', png, { filename: 'cxr.png', contentType: 'image/png' })
-      .field('patient', 'cxr-1')
-      .field('acquired', '2024-03-05T10:00:00Z')
-      .expect(201);
+    const upload = await uploadRadiograph({ width: 600, height: 500, seed: 11 }, 'cxr-1', '2024-03-05T10:00:00Z');
     const observation = upload.body as fhir4.Observation;
     // The overlays are rendered right after the result is published (off the request's critical path).
     const query = `query A($id: ID!) { assessment(observationId: $id) { taskId global task diagnosticReport explanationImages { zone url contentType mediaId } radiographUrl } }`;
@@ -284,13 +286,7 @@ describe('GraphQL serial monitoring (PostgreSQL)', () => {
   });
 
   it('renders the explanation images that a worker dying after publication left undone when the job is redelivered', async () => {
-    const png = await makeRasterFixture({ format: 'png', width: 500, height: 500, seed: 12 });
-    const upload = await service.http
-      .post('/api/v1/studies')
-      .attach('file', png, { filename: 'cxr.png', contentType: 'image/png' })
-      .field('patient', 'cxr-redo')
-      .field('acquired', '2024-03-06T10:00:00Z')
-      .expect(201);
+    const upload = await uploadRadiograph({ width: 500, height: 500, seed: 12 }, 'cxr-redo', '2024-03-06T10:00:00Z');
     const observation = upload.body as fhir4.Observation;
     const taskId = String(upload.headers['content-location']).split('/Task/')[1]?.split('/')[0];
     const reportId = (await service.runtime.scoring.store.findTask(taskId))?.diagnosticReportId ?? '';

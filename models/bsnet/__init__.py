@@ -6,5 +6,5 @@ to the whole"), evaluation, ONNX export and int8 weight-only quantisation. Artef
 """
 
 MODEL_NAME = "bsnet"
-MODEL_VERSION = "0.1.0"
+MODEL_VERSION = "0.2.0"
 PREPROCESSING_ID = "bsnet-v1"

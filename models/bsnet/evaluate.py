@@ -14,12 +14,19 @@ def fold_report(probs: np.ndarray, senior: np.ndarray, senior_global: np.ndarray
     """probs [N,6,4] out-of-fold; mean_pred [N,6] the training-fold zone means."""
     argmax = probs.argmax(-1)
     expected = (probs * np.arange(4)).sum(-1)
+    median = median_score(probs)
     return {
         "model": agreement(argmax, senior, argmax.sum(1), senior_global),
         "modelExpectedScore": agreement(expected, senior, expected.sum(1), senior_global),
+        "modelMedian": agreement(median, senior, median.sum(1), senior_global),
         "junior": agreement(junior, senior, junior_global, senior_global),
         "meanPredictor": agreement(mean_pred, senior, mean_pred.sum(1), senior_global),
     }
+
+
+def median_score(probs: np.ndarray) -> np.ndarray:
+    """The median of each zone's distribution: the score with the least expected absolute error."""
+    return (np.cumsum(probs, axis=-1) < 0.5).sum(-1).clip(0, probs.shape[-1] - 1)
 
 
 def spread(per_fold: List[Dict[str, Dict[str, float]]], who: str, key: str) -> Dict[str, float]:

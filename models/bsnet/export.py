@@ -1,6 +1,6 @@
 """Export BS-Net to ONNX (opset 17, dynamic batch), check it, quantise it, and write the release folder.
 
-python3 -m bsnet.export [--checkpoint runs/final.pt] [--resolution 128] [--out bsnet/0.1.0]
+python3 -m bsnet.export [--checkpoint runs/final.pt] [--resolution 128] [--out bsnet/<version>]
 Writes model.onnx (int8 weight-only), manifest.json, golden/preprocess/*.json, golden/model/*.json.
 """
 import argparse
@@ -94,8 +94,12 @@ def max_diffs(a: Dict[str, np.ndarray], b: Dict[str, np.ndarray]) -> Dict[str, f
 
 def export_release(model: BSNet, out_dir: Path, trained_at: Optional[str] = None,
                    training_hardware: str = "untrained (random initialisation)",
-                   metrics: Optional[Dict[str, float]] = None, work_dir: Optional[Path] = None) -> Dict:
-    """Full pipeline; returns a report with the fp32/torch and int8/torch differences."""
+                   metrics: Optional[Dict[str, float]] = None, work_dir: Optional[Path] = None,
+                   zone_decision: str = "median") -> Dict:
+    """Full pipeline; returns a report with the fp32/torch and int8/torch differences.
+
+    zone_decision tells the service how to read a zone's score from its probabilities ("median": the
+    least expected absolute error, "argmax": the paper's); the manifest carries it."""
     work_dir = work_dir or MODELS_DIR / ".cache" / "export"
     fp32_path = work_dir / "model_fp32.onnx"
     proto = export_fp32(model, fp32_path)
@@ -136,6 +140,7 @@ def export_release(model: BSNet, out_dir: Path, trained_at: Optional[str] = None
     manifest = {
         "name": MODEL_NAME, "version": MODEL_VERSION, "onnxFile": "model.onnx", "sha256": digest,
         "opset": OPSET, "preprocessingId": PREPROCESSING_ID, "zoneOrder": list(ZONES),
+        "zoneDecision": zone_decision,
         "input": {"name": "image", "shape": ["N", 1, 512, 512]},
         "outputs": {"zone_probs": ["N", 6, 4], "lung_mask": ["N", 1, 512, 512], "alignment": ["N", 2, 3],
                     "zone_cams": ["N", 6, 4, cam, cam]},

@@ -13,7 +13,7 @@ from .alignment import AlignmentNet, affine_sample, base_grid, region_grid
 from .decoder import UNetPlusPlusDecoder
 from .encoder import PreActResNet18Encoder
 from .heads import RegionPyramid, ZoneHeads
-from .zones import boxes_in_zone_order
+from .zones import FLIP_PERMUTATION, boxes_in_zone_order
 
 INPUT_SIZE = 512
 SUPPORTED_RESOLUTIONS = (128, 256, 512)
@@ -21,13 +21,19 @@ TAP_STRIDES = (4, 8, 16, 32)
 
 
 class BSNet(nn.Module):
-    """BS-Net at an internal resolution dividing 512 (128, 256 or 512)."""
+    """BS-Net at an internal resolution dividing 512 (128, 256 or 512).
 
-    def __init__(self, resolution: int = 256) -> None:
+    flip_average (inference only, no weights of its own): the image and its mirror image go through the
+    network together and the zone probabilities are averaged, the mirror's zones A-C swapped with D-F
+    (the same left-right symmetry the training augmentation uses).
+    """
+
+    def __init__(self, resolution: int = 256, flip_average: bool = False) -> None:
         super().__init__()
         if resolution not in SUPPORTED_RESOLUTIONS:
             raise ValueError(f"internal resolution must be one of {SUPPORTED_RESOLUTIONS}")
         self.resolution = resolution
+        self.flip_average = flip_average
         self.encoder = PreActResNet18Encoder()
         self.decoder = UNetPlusPlusDecoder(PreActResNet18Encoder.CHANNELS)
         self.alignment = AlignmentNet(resolution)
@@ -38,6 +44,10 @@ class BSNet(nn.Module):
         for k, s in enumerate(self.tap_sizes):
             self.register_buffer(f"warp_grid{k}", base_grid(s, s), persistent=False)
             self.register_buffer(f"crop_grid{k}", region_grid(boxes, s), persistent=False)
+        # Constant index tensors, so the mirror and the zone swap export as Gather (no Flip op in ONNX).
+        self.register_buffer("mirror_index", torch.arange(resolution - 1, -1, -1), persistent=False)
+        self.register_buffer("cam_mirror_index", torch.arange(self.tap_sizes[-1] - 1, -1, -1), persistent=False)
+        self.register_buffer("zone_swap", torch.tensor(FLIP_PERMUTATION), persistent=False)
 
     @property
     def cam_size(self) -> int:
@@ -100,11 +110,27 @@ class BSNet(nn.Module):
 
     def forward(self, image: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
         """image [N,1,512,512] (bsnet-v1) -> (zone_probs, lung_mask, alignment, zone_cams)."""
-        out = self.core(self.downsample(image))
-        mask = out["mask"]
+        x = self.downsample(image)
+        if self.flip_average:
+            return self._flip_averaged(x)
+        out = self.core(x)
+        return torch.softmax(out["logits"], dim=-1), self._full_size(out["mask"]), out["theta"], out["cams"]
+
+    def _flip_averaged(self, x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Probabilities and CAMs averaged over the image and its mirror (mirror's maps mirrored back, zones
+        swapped); the lung mask and alignment are the image's own."""
+        n = x.shape[0]
+        out = self.core(torch.cat([x, x.index_select(3, self.mirror_index)], dim=0))
+        probs = torch.softmax(out["logits"], dim=-1)
+        probs = (probs[:n] + probs[n:].index_select(1, self.zone_swap)) / 2
+        cams = out["cams"]
+        cams = (cams[:n] + cams[n:].index_select(1, self.zone_swap).index_select(4, self.cam_mirror_index)) / 2
+        return probs, self._full_size(out["mask"][:n]), out["theta"][:n], cams
+
+    def _full_size(self, mask: torch.Tensor) -> torch.Tensor:
         if self.resolution != INPUT_SIZE:
             mask = F.interpolate(mask, scale_factor=INPUT_SIZE // self.resolution, mode="bilinear", align_corners=False)
-        return torch.softmax(out["logits"], dim=-1), mask, out["theta"], out["cams"]
+        return mask
 
 
 def count_parameters(model: nn.Module) -> int:

@@ -14,7 +14,8 @@ import torch
 
 from . import MODEL_VERSION
 from .data import load_score_set
-from .evaluate import int8_agreement
+from .evaluate import int8_agreement, median_score, spread
+from .zones import ZONES
 from .export import MODELS_DIR, PACKAGE_DIR, export_release
 from .model import BSNet
 from .model_card import write_model_card
@@ -33,15 +34,37 @@ def cpu_latency(path: Path, images: np.ndarray, repeat: int = 10, threads: int =
             "batch8MedianMsPerImage": statistics.median(batch8) / 8, "threads": threads}
 
 
+# The out-of-fold rows of the CV report for each way of reading a zone's score.
+DECISION_ROWS = {"median": "modelMedian", "argmax": "model"}
+
+
+def decision_summary(cv: Dict, oof_path: Path, zone_decision: str) -> None:
+    """Adds cv["released"]: the fold spread, per-zone MAE and confusion of the released decision rule,
+    from the run's out-of-fold probabilities (saved beside the checkpoint by bsnet.train)."""
+    key = DECISION_ROWS[zone_decision]
+    released: Dict = {"decision": zone_decision, "row": key, "spread": spread(cv["perFold"], key, "zoneMae")}
+    if oof_path.exists():
+        oof = np.load(oof_path)
+        senior = load_score_set(128).senior
+        pred = median_score(oof) if zone_decision == "median" else oof.argmax(-1)
+        released["perZoneMae"] = {z: float(np.abs(pred[:, i] - senior[:, i]).mean()) for i, z in enumerate(ZONES)}
+        released["confusion"] = np.histogram2d(senior.ravel(), pred.ravel(),
+                                               bins=[np.arange(5) - 0.5] * 2)[0].astype(int).tolist()
+    cv["released"] = released
+
+
 def release(checkpoint: Path, out: Path, log: Callable[[str], None] = print,
-            other_runs: Sequence[Dict] = ()) -> Dict:
+            other_runs: Sequence[Dict] = (), zone_decision: str = "median") -> Dict:
     ckpt = torch.load(checkpoint, map_location="cpu")
-    model = BSNet(ckpt["resolution"])
+    model = BSNet(ckpt["resolution"], flip_average=bool(ckpt["report"]["args"].get("flip_average", False)))
     model.load_state_dict(ckpt["state_dict"])
     model.eval()
     report = ckpt["report"]
-    metrics = {"cvZoneMae": report["cv"]["model"]["zoneMae"], "cvGlobalMae": report["cv"]["model"]["globalMae"]}
-    exported = export_release(model, out, ckpt["trainedAt"], ckpt["trainingHardware"], metrics)
+    decision_summary(report["cv"], checkpoint.parent / "oof_probs.npy", zone_decision)
+    released = report["cv"][DECISION_ROWS[zone_decision]]
+    metrics = {"cvZoneMae": released["zoneMae"], "cvGlobalMae": released["globalMae"]}
+    exported = export_release(model, out, ckpt["trainedAt"], ckpt["trainingHardware"], metrics,
+                              zone_decision=zone_decision)
     log(f"exported: {json.dumps(exported)}")
 
     images = load_score_set(512).images.astype(np.float32)
@@ -58,9 +81,11 @@ def release(checkpoint: Path, out: Path, log: Callable[[str], None] = print,
     log(f"latency: {latency}")
 
     metrics_doc = dict(report)
+    metrics_doc["modelVersion"] = MODEL_VERSION
     metrics_doc["export"] = exported
     metrics_doc["int8VsFp32"] = quant
     metrics_doc["cpuLatencyOnnxruntimeNode"] = latency
+    metrics_doc["zoneDecision"] = zone_decision
     if other_runs:
         metrics_doc["otherRuns"] = list(other_runs)
     (out / "metrics.json").write_text(json.dumps(metrics_doc, indent=2) + "\n")
@@ -75,16 +100,24 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=PACKAGE_DIR / MODEL_VERSION)
     parser.add_argument("--run", action="append", default=[], metavar="LABEL=report.json",
                         help="list another CV run (and this one) in the card, e.g. 'run 1 (released)=runs/x/report.json'")
+    parser.add_argument("--runs-json", type=Path, default=None,
+                        help="a JSON list of further CV runs ({label, zoneMae, globalMae, exactAgreement, kappaQuadratic}; "
+                             "missing figures print as n/a), e.g. experiments scored outside bsnet.train")
+    parser.add_argument("--zone-decision", choices=sorted(DECISION_ROWS), default="median",
+                        help="how the service reads a zone's score from its probabilities (written to the manifest)")
     args = parser.parse_args()
     torch.set_num_threads(2)
-    release(args.checkpoint, args.out, other_runs=_runs(args.run))
+    runs = _runs(args.run, args.zone_decision) + (json.loads(args.runs_json.read_text()) if args.runs_json else [])
+    release(args.checkpoint, args.out, other_runs=runs, zone_decision=args.zone_decision)
 
 
-def _runs(specs: List[str]) -> List[Dict]:
+def _runs(specs: List[str], zone_decision: str = "median") -> List[Dict]:
     runs = []
     for spec in specs:
         label, path = spec.split("=", 1)
-        cv = json.loads(Path(path).read_text())["cv"]["model"]
+        report = json.loads(Path(path).read_text())["cv"]
+        # Runs from before the median row existed are listed with the arg-max they reported.
+        cv = report.get(DECISION_ROWS[zone_decision], report["model"])
         runs.append({"label": label, **{k: cv[k] for k in ("zoneMae", "globalMae", "exactAgreement", "kappaQuadratic")}})
     return runs
 

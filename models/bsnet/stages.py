@@ -132,6 +132,27 @@ def score_loss(logits: torch.Tensor, target: torch.Tensor, mae_weight: float) ->
     return ce + mae_weight * mae
 
 
+def region_jitter(n: int, crop_jitter: float, device: str) -> Optional[Tuple[torch.Tensor, torch.Tensor]]:
+    """Random zoom within 1 +- crop_jitter and shift within +- crop_jitter/2 of the frame (normalised units
+    x2) of each of the six region boxes, or None when off (BSNet.crop_regions)."""
+    if crop_jitter <= 0:
+        return None
+    zoom = 1 + crop_jitter * (2 * torch.rand(n, 6) - 1)
+    shift = crop_jitter * (2 * torch.rand(n, 6, 2) - 1)
+    return zoom.to(device), shift.to(device)
+
+
+def score_step(logits: torch.Tensor, targets: np.ndarray, mae_weight: float, opt: torch.optim.Optimizer,
+               sched) -> float:
+    """One optimiser step on the score loss; returns the batch's mean loss."""
+    loss = score_loss(logits, torch.from_numpy(targets).to(logits.device), mae_weight)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+    sched.step()
+    return loss.item()
+
+
 def soft_targets(senior: np.ndarray, junior: Optional[np.ndarray], junior_weight: float) -> np.ndarray:
     """[N,6,4] target distribution: senior one-hot, optionally mixed with the junior's label."""
     t = np.eye(4, dtype=np.float32)[senior]
@@ -167,19 +188,8 @@ def train_score_heads(model: BSNet, taps: List[np.ndarray], targets: np.ndarray,
             if len(idx) < 2:
                 continue
             x = [torch.from_numpy(t[idx]).to(device) for t in taps]
-            jitter = None
-            if crop_jitter > 0:
-                # zoom within 1 +- crop_jitter, shift within +- crop_jitter/2 of the frame (normalised units x2)
-                zoom = 1 + crop_jitter * (2 * torch.rand(len(idx), 6) - 1)
-                shift = crop_jitter * (2 * torch.rand(len(idx), 6, 2) - 1)
-                jitter = (zoom.to(device), shift.to(device))
-            logits, _ = model.score(x, jitter)
-            loss = score_loss(logits, torch.from_numpy(targets[idx]).to(device), mae_weight)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            sched.step()
-            total += loss.item() * len(idx)
+            logits, _ = model.score(x, region_jitter(len(idx), crop_jitter, device))
+            total += score_step(logits, targets[idx], mae_weight, opt, sched) * len(idx)
         if (epoch + 1) % 5 == 0 or epoch == epochs - 1:
             log(f"score epoch {epoch + 1}/{epochs} loss {total / n:.4f}")
     model.eval()

@@ -13,7 +13,8 @@ torch.set_num_threads(2)
 
 @pytest.fixture(scope="session")
 def release_dir() -> Path:
-    return MODELS_DIR / "bsnet" / "0.1.0"
+    from bsnet import MODEL_VERSION
+    return MODELS_DIR / "bsnet" / MODEL_VERSION
 
 
 needs_shared = pytest.mark.skipif(not (SHARED / "brixia-public").exists(), reason="../shared data absent")

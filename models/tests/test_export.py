@@ -5,6 +5,7 @@ import onnx
 import pytest
 import torch
 
+from bsnet import MODEL_VERSION
 from bsnet.export import FORBIDDEN_OPS, OUTPUT_NAMES, export_fp32, max_diffs, torch_outputs
 from bsnet.model import BSNet
 from bsnet.onnx_check import run_onnx
@@ -12,10 +13,10 @@ from bsnet.onnx_check import run_onnx
 has_node = shutil.which("node") is not None
 
 
-@pytest.fixture(scope="module")
-def exported(tmp_path_factory):
+@pytest.fixture(scope="module", params=[False, True], ids=["single-pass", "flip-averaged"])
+def exported(request, tmp_path_factory):
     torch.manual_seed(1)
-    model = BSNet(128).eval()
+    model = BSNet(128, flip_average=request.param).eval()
     path = tmp_path_factory.mktemp("onnx") / "m.onnx"
     proto = export_fp32(model, path)
     return model, path, proto
@@ -26,7 +27,7 @@ def test_graph_is_opset17_with_metadata_and_webgpu_friendly_ops(exported):
     onnx.checker.check_model(proto)
     assert proto.opset_import[0].version == 17
     meta = {p.key: p.value for p in proto.metadata_props}
-    assert meta == {"model_version": "0.1.0", "preprocessing_id": "bsnet-v1", "zone_order": "A,B,C,D,E,F"}
+    assert meta == {"model_version": MODEL_VERSION, "preprocessing_id": "bsnet-v1", "zone_order": "A,B,C,D,E,F"}
     ops = {n.op_type for n in proto.graph.node}
     assert not ops & FORBIDDEN_OPS
     assert "GridSample" in ops

@@ -69,3 +69,22 @@ def test_heads_see_their_own_zone(model):
 def test_resolution_must_divide_512():
     with pytest.raises(ValueError):
         BSNet(192)
+
+
+def test_flip_average_is_the_mean_of_the_image_and_its_mirror_with_zones_swapped(model):
+    from bsnet.zones import FLIP_PERMUTATION
+    averaged = BSNet(128, flip_average=True).eval()
+    averaged.load_state_dict(model.state_dict())
+    x = torch.rand(2, 1, 512, 512)
+    with torch.no_grad():
+        probs, mask, theta, cams = averaged(x)
+        plain, mirror = model(x), model(torch.flip(x, dims=[3]))
+    swap = list(FLIP_PERMUTATION)
+    assert torch.allclose(probs, (plain[0] + mirror[0][:, swap]) / 2, atol=1e-6)
+    assert torch.allclose(cams, (plain[3] + torch.flip(mirror[3][:, swap], dims=[4])) / 2, atol=1e-6)
+    assert torch.equal(mask, plain[1]) and torch.equal(theta, plain[2])
+    # A symmetric image gives left-right symmetric zone probabilities.
+    sym = torch.cat([x[..., :256], torch.flip(x[..., :256], dims=[3])], dim=3)
+    with torch.no_grad():
+        p = averaged(sym)[0]
+    assert torch.allclose(p, p[:, swap], atol=1e-5)

@@ -5,9 +5,10 @@ import json
 import onnx
 import pytest
 
+from bsnet import MODEL_VERSION
 from bsnet.golden import CASES
 
-MANIFEST_KEYS = {"name", "version", "onnxFile", "sha256", "opset", "preprocessingId", "zoneOrder", "input",
+MANIFEST_KEYS = {"name", "version", "onnxFile", "sha256", "opset", "preprocessingId", "zoneOrder", "zoneDecision", "input",
                  "outputs", "quantization", "internalResolution", "parameters", "trainedAt", "trainingHardware",
                  "metrics"}
 
@@ -18,7 +19,8 @@ def test_manifest_matches_model(release_dir):
     model_bytes = (release_dir / manifest["onnxFile"]).read_bytes()
     assert len(model_bytes) <= 24 * 1024 * 1024
     assert manifest["sha256"] == hashlib.sha256(model_bytes).hexdigest()
-    assert manifest["name"] == "bsnet" and manifest["version"] == "0.1.0" and manifest["opset"] == 17
+    assert manifest["name"] == "bsnet" and manifest["version"] == MODEL_VERSION and manifest["opset"] == 17
+    assert manifest["zoneDecision"] in ("median", "argmax")
     assert manifest["zoneOrder"] == list("ABCDEF") and manifest["preprocessingId"] == "bsnet-v1"
     assert manifest["input"] == {"name": "image", "shape": ["N", 1, 512, 512]}
     assert manifest["quantization"] == "int8-weight-only-per-channel"

@@ -54,3 +54,35 @@ def test_all_stages_on_tiny_data():
     rep = fold_report(probs[:4], senior, senior.sum(1), senior, senior.sum(1), np.full((4, 6), 1.5))
     assert rep["junior"]["zoneMae"] == 0 and rep["meanPredictor"]["zoneMae"] > 0
     assert any(line.startswith("seg epoch") for line in logs) and any(line.startswith("score epoch") for line in logs)
+
+
+def test_whole_network_finetuning_moves_the_encoder_and_keeps_the_front_frozen():
+    from bsnet.finetune import finetune_whole, predict_whole, with_flipped_images
+    torch.manual_seed(1)
+    rng = np.random.default_rng(1)
+    logs = []
+    model = BSNet(128)
+    images, _ = _synthetic(4, 128, rng)
+    senior = rng.integers(0, 4, (4, 6))
+    both, y = with_flipped_images(images, soft_targets(senior, None, 0.0))
+    assert both.shape == (8, 1, 128, 128) and np.array_equal(both[4:], images[..., ::-1])
+    encoder_before = {k: v.clone() for k, v in model.encoder.state_dict().items()}
+    decoder_before = {k: v.clone() for k, v in model.decoder.state_dict().items()}
+    finetune_whole(model, both, y, epochs=2, batch=4, encoder_lr=1e-3, head_lr=1e-3, weight_decay=0.0,
+                   mae_weight=1.0, device="cpu", log=logs.append, crop_jitter=0.1, gamma_jitter=0.2)
+    assert len([line for line in logs if line.startswith("finetune epoch")]) == 2
+    enc = model.encoder.state_dict()
+    assert not torch.equal(enc["stem.weight"], encoder_before["stem.weight"])
+    # BatchNorm statistics stay those of the pre-trained front; the decoder is not trained at all.
+    assert torch.equal(enc["stem_bn.running_mean"], encoder_before["stem_bn.running_mean"])
+    assert all(torch.equal(v, decoder_before[k]) for k, v in model.decoder.state_dict().items())
+    probs = predict_whole(model, images, "cpu")
+    assert probs.shape == (4, 6, 4) and np.allclose(probs.sum(-1), 1, atol=1e-5)
+
+
+def test_median_score_is_the_least_absolute_error_decision():
+    from bsnet.evaluate import median_score
+    probs = np.array([[0.4, 0.05, 0.05, 0.5], [0.6, 0.2, 0.1, 0.1], [0.25, 0.25, 0.25, 0.25]])
+    assert median_score(probs).tolist() == [2, 0, 1]
+    expected_error = [(probs[0] * np.abs(np.arange(4) - k)).sum() for k in range(4)]
+    assert int(np.argmin(expected_error)) == 2  # not the arg-max (3)

@@ -3,10 +3,11 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import sharp from 'sharp';
+import { DEFAULT_MODEL_DIR } from '@brixia/inference';
 
 // End to end: the CLI as a child process, on generated PNGs, with the committed model.
 const ROOT = path.resolve(__dirname, '..', '..', '..');
-const MODEL_DIR = path.join(ROOT, 'models', 'bsnet', '0.1.0');
+const MODEL_DIR = DEFAULT_MODEL_DIR;
 
 interface Run {
   readonly code: number;

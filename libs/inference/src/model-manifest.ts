@@ -42,8 +42,8 @@ export interface ModelManifest {
   readonly metrics: unknown;
 }
 
-/** Where the committed model lives: <repo root>/models/bsnet/0.1.0, from this file's location. */
-export const DEFAULT_MODEL_DIR: string = path.resolve(__dirname, '..', '..', '..', 'models', 'bsnet', '0.1.0');
+/** Where the committed model lives: <repo root>/models/bsnet/0.2.0, from this file's location. */
+export const DEFAULT_MODEL_DIR: string = path.resolve(__dirname, '..', '..', '..', 'models', 'bsnet', '0.2.0');
 
 const MANIFEST_FILE = 'manifest.json';
 
