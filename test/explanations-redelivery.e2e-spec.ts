@@ -1,0 +1,54 @@
+import { expectValidR4 } from '@brixia/fhir/testing';
+import { makeRasterFixture } from '@brixia/imaging/testing';
+import { createTestDatabase } from '@brixia/persistence/testing';
+import { processScoringJob } from '@brixia/scoring';
+import { startService, type TestService } from './support/service';
+
+/**
+ * Explanation images are rendered after the result is published: a worker that dies in between leaves
+ * its job to be redelivered, and the redelivered job must render them (accepted work is never lost).
+ */
+describe('explanation images after a redelivered job (PostgreSQL)', () => {
+  let service: TestService;
+
+  beforeAll(async () => {
+    service = await startService({ DATABASE_URL: await createTestDatabase('explanations_redelivery') });
+  });
+
+  afterAll(async () => {
+    await service?.close();
+  });
+
+  it('renders the explanation images that a worker dying after publication left undone when the job is redelivered', async () => {
+    const png = await makeRasterFixture({ format: 'png', width: 500, height: 500, seed: 12 });
+    const upload = await service.http
+      .post('/api/v1/studies')
+      .attach('file', png, { filename: 'cxr.png', contentType: 'image/png' })
+      .field('patient', 'cxr-redo')
+      .field('acquired', '2024-03-06T10:00:00Z')
+      .expect(201);
+    const observation = upload.body as fhir4.Observation;
+    const taskId = String(upload.headers['content-location']).split('/Task/')[1]?.split('/')[0];
+    const reportId = (await service.runtime.scoring.store.findTask(taskId))?.diagnosticReportId ?? '';
+    const readReport = async (): Promise<fhir4.DiagnosticReport> => (await service.http.get(`/fhir/DiagnosticReport/${reportId}`).expect(200)).body as fhir4.DiagnosticReport;
+    for (let i = 0; i < 100 && ((await readReport()).media?.length ?? 0) < 7; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    // The state a worker killed between publishing and rendering leaves: result out, report without images.
+    const { media: _rendered, meta: _meta, ...bare } = await readReport();
+    await service.runtime.scoring.store.saveResource(bare);
+    expect((await readReport()).media).toBeUndefined();
+
+    const model = service.runtime.model;
+    if (!model) throw new Error('role all loads the model');
+    await processScoringJob(service.runtime.scoring, model, { taskId }, { jobId: 'redelivered', retryCount: 1, retryLimit: 3 });
+    const restored = await readReport();
+    expect(restored.media).toHaveLength(7);
+    expectValidR4(restored);
+    const again = await service.http.get(`/fhir/Observation/${observation.id}`).expect(200);
+    expect(again.body.meta.versionId).toBe(observation.meta?.versionId);
+    const results = await service.http.get('/fhir/Observation?subject=Patient/cxr-redo').expect(200);
+    expect(results.body.total).toBe(1);
+    // A second redelivery finds the images in place and writes nothing.
+    await processScoringJob(service.runtime.scoring, model, { taskId }, { jobId: 'redelivered-2', retryCount: 2, retryLimit: 3 });
+    expect((await readReport()).meta?.versionId).toBe(restored.meta?.versionId);
+  });
+});
