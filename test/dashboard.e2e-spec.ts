@@ -2,9 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { makeRasterFixture } from '@brixia/imaging/testing';
 import { createTestDatabase } from '@brixia/persistence/testing';
-import { startService, type TestService } from './support/service';
+import { startService, uploadRadiograph, type TestService } from './support/service';
 import { seedResults } from './support/monitoring-seed';
 
 /** Launch flags that work in CI containers (shared install-notes.md). */
@@ -36,8 +35,7 @@ describe('reference dashboard in headless Chromium', () => {
     await seedResults(stores, { ...common, patients: 4, studiesPerPatient: 4, patientPrefix: 'dash', score: (p, s) => [[2, 4, 7, 10], [12, 11, 9, 8], [3, 3, 4, 3], [6, 6, 7, 6]][p][s] });
     await service.runtime.monitoring.service.refreshStale();
     await service.runtime.monitoring.service.review({ observationId: 'obs-dash-0-2', action: 'confirm', practitionerId: 'dr-rossi' });
-    const png = await makeRasterFixture({ format: 'png', width: 600, height: 500, seed: 5 });
-    const upload = await service.http.post('/api/v1/studies').attach('file', png, { filename: 'cxr.png', contentType: 'image/png' }).field('patient', 'dash-cxr').field('acquired', '2024-03-05T10:00:00Z').expect(201);
+    const upload = await uploadRadiograph(service, { patient: 'dash-cxr', acquired: '2024-03-05T10:00:00Z', seed: 5 });
     uploadedObservationId = (upload.body as fhir4.Observation).id ?? '';
     const server = service.app.getHttpServer();
     await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));

@@ -1,8 +1,7 @@
 import { expectValidR4 } from '@brixia/fhir/testing';
-import { makeRasterFixture } from '@brixia/imaging/testing';
 import { createTestDatabase } from '@brixia/persistence/testing';
 import { processScoringJob } from '@brixia/scoring';
-import { startService, type TestService } from './support/service';
+import { startService, uploadRadiograph, type TestService } from './support/service';
 
 /**
  * Explanation images are rendered after the result is published: a worker that dies in between leaves
@@ -20,13 +19,7 @@ describe('explanation images after a redelivered job (PostgreSQL)', () => {
   });
 
   it('renders the explanation images that a worker dying after publication left undone when the job is redelivered', async () => {
-    const png = await makeRasterFixture({ format: 'png', width: 500, height: 500, seed: 12 });
-    const upload = await service.http
-      .post('/api/v1/studies')
-      .attach('file', png, { filename: 'cxr.png', contentType: 'image/png' })
-      .field('patient', 'cxr-redo')
-      .field('acquired', '2024-03-06T10:00:00Z')
-      .expect(201);
+    const upload = await uploadRadiograph(service, { patient: 'cxr-redo', acquired: '2024-03-06T10:00:00Z', seed: 12, width: 500, height: 500 });
     const observation = upload.body as fhir4.Observation;
     const taskId = String(upload.headers['content-location']).split('/Task/')[1]?.split('/')[0];
     const reportId = (await service.runtime.scoring.store.findTask(taskId))?.diagnosticReportId ?? '';

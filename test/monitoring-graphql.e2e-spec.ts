@@ -6,11 +6,10 @@ import { createClient } from 'graphql-ws';
 import sharp from 'sharp';
 import WebSocket from 'ws';
 import { expectValidR4 } from '@brixia/fhir/testing';
-import { makeRasterFixture } from '@brixia/imaging/testing';
 import { createTestDatabase, recordQueries } from '@brixia/persistence/testing';
 import { loadConfig } from '../apps/api/src/config';
 import { createRuntime } from '../apps/api/src/runtime';
-import { startService, type TestService } from './support/service';
+import { startService, uploadRadiograph, type TestService } from './support/service';
 import { seedResults } from './support/monitoring-seed';
 
 const SCHEMA_FILE = join(__dirname, '../apps/api/schema.graphql');
@@ -228,13 +227,7 @@ describe('GraphQL serial monitoring (PostgreSQL)', () => {
   });
 
   it('scores an upload with the real model: assessment with Task, Observation, report and heat-map overlays', async () => {
-    const png = await makeRasterFixture({ format: 'png', width: 600, height: 500, seed: 11 });
-    const upload = await service.http
-      .post('/api/v1/studies')
-      .attach('file', png, { filename: 'cxr.png', contentType: 'image/png' })
-      .field('patient', 'cxr-1')
-      .field('acquired', '2024-03-05T10:00:00Z')
-      .expect(201);
+    const upload = await uploadRadiograph(service, { patient: 'cxr-1', acquired: '2024-03-05T10:00:00Z', seed: 11 });
     const observation = upload.body as fhir4.Observation;
     // The overlays are rendered right after the result is published (off the request's critical path).
     const query = `query A($id: ID!) { assessment(observationId: $id) { taskId global task diagnosticReport explanationImages { zone url contentType mediaId } radiographUrl } }`;

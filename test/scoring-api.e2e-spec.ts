@@ -1,7 +1,7 @@
 import { expectValidR4 } from '@brixia/fhir/testing';
 import { makeDicomFixture, makeRasterFixture } from '@brixia/imaging/testing';
 import { createTestDatabase } from '@brixia/persistence/testing';
-import { FHIR_JSON, startService, waitForTask, type TestService } from './support/service';
+import { FHIR_JSON, startService, uploadRadiograph, waitForTask, type TestService } from './support/service';
 
 const ZONE_CODES = ['zone-A', 'zone-B', 'zone-C', 'zone-D', 'zone-E', 'zone-F'];
 
@@ -17,11 +17,8 @@ describe('scoring service on PostgreSQL with the real model', () => {
   });
 
   /** Uploads a generated PNG and checks the status; resolves to the response. */
-  const uploadPng = async (seed: number, patient: string, acquired: string, status: number, prefer?: string) => {
-    const png = await makeRasterFixture({ format: 'png', width: 600, height: 500, seed });
-    const req = service.http.post('/api/v1/studies').attach('file', png, { filename: 'cxr.png', contentType: 'image/png' }).field('patient', patient).field('acquired', acquired);
-    return (prefer ? req.set('Prefer', prefer) : req).expect(status);
-  };
+  const uploadPng = async (seed: number, patient: string, acquired: string, status: number, prefer?: string) =>
+    uploadRadiograph(service, { patient, acquired, seed, prefer }, status);
 
   it('scores an uploaded PNG synchronously and publishes a valid, AI-labelled Observation', async () => {
     const response = await uploadPng(1, 'patient-sync', '2024-03-01T10:00:00Z', 201);

@@ -2,9 +2,8 @@ import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expectValidR4 } from '@brixia/fhir/testing';
-import { makeRasterFixture } from '@brixia/imaging/testing';
 import { createTestDatabase } from '@brixia/persistence/testing';
-import { FHIR_JSON, startService, type TestService } from './support/service';
+import { FHIR_JSON, startService, uploadRadiograph, type TestService } from './support/service';
 
 const BACKPORT = 'http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition';
 
@@ -91,8 +90,7 @@ describe('FHIR Subscriptions (R5 Backport)', () => {
     }
   };
   const upload = async (patient: string, seed: number): Promise<fhir4.Observation> => {
-    const png = await makeRasterFixture({ format: 'png', width: 320, height: 320, seed });
-    const response = await service.http.post('/api/v1/studies').attach('file', png, { filename: 'cxr.png', contentType: 'image/png' }).field('patient', patient).field('acquired', '2024-05-01T10:00:00Z').expect(201);
+    const response = await uploadRadiograph(service, { patient, acquired: '2024-05-01T10:00:00Z', seed, width: 320, height: 320 });
     return response.body as fhir4.Observation;
   };
 

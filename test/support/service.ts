@@ -4,6 +4,7 @@ import { loadConfig } from '../../apps/api/src/config';
 import { createHttpApp } from '../../apps/api/src/http-app';
 import { createRuntime, type Runtime } from '../../apps/api/src/runtime';
 import { silentLogger } from '@brixia/common';
+import { makeRasterFixture } from '@brixia/imaging/testing';
 
 export interface TestService {
   readonly runtime: Runtime;
@@ -29,6 +30,24 @@ export async function startService(env: Record<string, string | undefined>): Pro
 }
 
 export const FHIR_JSON = 'application/fhir+json';
+
+/** What `uploadRadiograph` sends: a generated PNG (seeded, 600×500 unless said) for a patient and acquisition time. */
+export interface RadiographUpload {
+  readonly patient: string;
+  readonly acquired: string;
+  readonly seed: number;
+  readonly width?: number;
+  readonly height?: number;
+  /** e.g. `respond-async`. */
+  readonly prefer?: string;
+}
+
+/** Uploads a generated PNG radiograph to `POST /api/v1/studies` and checks the status (201 unless said). */
+export async function uploadRadiograph(service: TestService, upload: RadiographUpload, status = 201): Promise<request.Response> {
+  const png = await makeRasterFixture({ format: 'png', width: upload.width ?? 600, height: upload.height ?? 500, seed: upload.seed });
+  const req = service.http.post('/api/v1/studies').attach('file', png, { filename: 'cxr.png', contentType: 'image/png' }).field('patient', upload.patient).field('acquired', upload.acquired);
+  return (upload.prefer ? req.set('Prefer', upload.prefer) : req).expect(status);
+}
 
 /** Polls a Task until it ends (async pattern), bounded. */
 export async function waitForTask(service: TestService, taskPath: string, timeoutMs = 60_000): Promise<fhir4.Task> {
