@@ -15,7 +15,7 @@ import torch
 from torch import nn
 
 from .model import BSNet
-from .stages import _batches, region_jitter, score_step
+from .stages import minibatches, region_jitter, score_step
 from .zones import FLIP_PERMUTATION
 
 Log = Callable[[str], None]
@@ -68,7 +68,7 @@ def finetune_whole(model: BSNet, images: np.ndarray, targets: np.ndarray, epochs
     t0 = time.time()
     for epoch in range(epochs):
         total = 0.0
-        for idx in _batches(n, batch, rng):
+        for idx in minibatches(n, batch, rng):
             if len(idx) < 2:
                 continue
             x = torch.from_numpy(images[idx]).to(device)

@@ -28,7 +28,8 @@ def dice(pred: torch.Tensor, target: torch.Tensor, eps: float = 1.0) -> torch.Te
     return (2 * inter + eps) / (pred.flatten(1).sum(1) + target.flatten(1).sum(1) + eps)
 
 
-def _batches(n: int, size: int, rng: np.random.Generator, shuffle: bool = True) -> List[np.ndarray]:
+def minibatches(n: int, size: int, rng: np.random.Generator, shuffle: bool = True) -> List[np.ndarray]:
+    """Index batches over n items, shuffled by rng (shared by every training stage)."""
     order = rng.permutation(n) if shuffle else np.arange(n)
     return [order[i:i + size] for i in range(0, n, size)]
 
@@ -46,7 +47,7 @@ def train_segmentation(model: BSNet, images: np.ndarray, masks: np.ndarray, epoc
     model.train()
     for epoch in range(epochs):
         t0, total = time.time(), 0.0
-        for idx in _batches(len(images), batch, rng):
+        for idx in minibatches(len(images), batch, rng):
             x = torch.from_numpy(images[idx])
             y = torch.from_numpy(masks[idx])
             theta = random_theta(len(idx), gen, 10.0, 0.12, 0.08, flip=True)
@@ -143,7 +144,7 @@ def region_jitter(n: int, crop_jitter: float, device: str) -> Optional[Tuple[tor
 
 
 def score_step(logits: torch.Tensor, targets: np.ndarray, mae_weight: float, opt: torch.optim.Optimizer,
-               sched) -> float:
+               sched: torch.optim.lr_scheduler.OneCycleLR) -> float:
     """One optimiser step on the score loss; returns the batch's mean loss."""
     loss = score_loss(logits, torch.from_numpy(targets).to(logits.device), mae_weight)
     opt.zero_grad()
@@ -184,7 +185,7 @@ def train_score_heads(model: BSNet, taps: List[np.ndarray], targets: np.ndarray,
     model.heads.train()
     for epoch in range(epochs):
         total = 0.0
-        for idx in _batches(n, batch, rng):
+        for idx in minibatches(n, batch, rng):
             if len(idx) < 2:
                 continue
             x = [torch.from_numpy(t[idx]).to(device) for t in taps]
