@@ -8,7 +8,9 @@ export const TEST_POSTGRES_ADMIN_URL = process.env['BRIXIA_TEST_POSTGRES_URL'] ?
  * databases end in `_test`; never `synchronize`, migrations only).
  */
 export async function createTestDatabase(name: string): Promise<string> {
-  const database = `${name.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}_test`;
+  // BRIXIA_TEST_DB_PREFIX keeps concurrent checkouts on one PostgreSQL from dropping each other's databases.
+  const prefix = process.env['BRIXIA_TEST_DB_PREFIX'] ?? '';
+  const database = `${`${prefix}${name}`.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}_test`;
   const admin = new Client({ connectionString: TEST_POSTGRES_ADMIN_URL });
   await admin.connect();
   try {
