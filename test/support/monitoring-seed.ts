@@ -46,7 +46,7 @@ export async function seedResults(stores: { monitoring: MonitoringStore; scoring
       const global = ZONES.reduce((sum, zone) => sum + zones[zone], 0);
       const acquiredAt = new Date(Date.UTC(2024, 2, 1, 8) + s * DAY_MS);
       const studyUid = `2.25.${prefixCode}${p + 1}${String(s).padStart(4, '0')}`;
-      const identifier = observationIdentifier(options.fhir, { studyInstanceUid: studyUid, sopInstanceUid: `${studyUid}.1`, modelVersion: options.model.version });
+      const identifier = observationIdentifier(options.fhir, { patientId, studyInstanceUid: studyUid, sopInstanceUid: `${studyUid}.1`, modelVersion: options.model.version });
       const id = `obs-${prefix}-${p}-${s}`;
       const probabilities = Object.fromEntries(ZONES.map((zone) => [zone, [0, 1, 2, 3].map((k) => (k === zones[zone] ? 0.7 : 0.1))])) as never;
       rows.push({

@@ -33,6 +33,8 @@ const schema = z.object({
   BRIXIA_PUBLIC_BASE_URL: optionalUrl,
   BRIXIA_CANONICAL_BASE: z.string().url().default('https://brixia.example.org/fhir'),
   BRIXIA_DEFAULT_TIMEZONE: z.string().regex(/^(Z|[+-]\d{2}:\d{2})$/).default('Z'),
+  // How far ahead of this clock an acquisition time may lie (modality clocks drift); up to a day.
+  BRIXIA_MAX_FUTURE_SKEW_S: z.coerce.number().int().min(0).max(86_400).default(300),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // EHR / PACS integration: BRIXIA_EHR_*, BRIXIA_PACS_*, BRIXIA_OUTBOX_* (integration/integration-config.ts).
   ...INTEGRATION_ENV,
@@ -83,6 +85,7 @@ function toAppConfig(c: z.infer<typeof schema>) {
     fhir: { baseUrl: `${publicBase}/fhir`, canonicalBase: c.BRIXIA_CANONICAL_BASE.replace(/\/$/, '') },
     publicBaseUrl: publicBase,
     defaultTimezoneOffset: c.BRIXIA_DEFAULT_TIMEZONE,
+    maxFutureSkewSeconds: c.BRIXIA_MAX_FUTURE_SKEW_S,
     logLevel: c.LOG_LEVEL,
     integration: integrationConfig(c, (message) => {
       throw new AppError('CONFIG.INVALID', `Invalid configuration: ${message}`);

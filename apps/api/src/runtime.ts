@@ -49,6 +49,7 @@ export async function createRuntime(config: AppConfig, logger: Logger = createLo
       explanations: monitoring.explanations,
       model: model ?? { identity },
       defaultTimezoneOffset: config.defaultTimezoneOffset,
+      maxFutureSkewSeconds: config.maxFutureSkewSeconds,
       external: await createExternalImaging(config.integration, logger),
       subscriptions: createSubscriptions(config.integration, database),
     };

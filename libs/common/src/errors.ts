@@ -22,6 +22,7 @@ export type ErrorCode =
   | 'IMAGING.STUDY_NOT_FOUND'
   | 'IMAGING.NO_PIXELS'
   | 'IMAGING.NO_ENDPOINT'
+  | 'IMAGING.PATIENT_CONFLICT'
   | 'INFERENCE.MODEL_INVALID'
   | 'INFERENCE.FAILED'
   | 'SCORING.TIMEOUT'
@@ -80,6 +81,9 @@ export const ERROR_TABLE: Readonly<Record<ErrorCode, ErrorSpec>> = {
   'IMAGING.STUDY_NOT_FOUND': { httpStatus: 404, issueType: 'not-found', severity: 'error', retryable: false },
   'IMAGING.NO_PIXELS': { httpStatus: 422, issueType: 'required', severity: 'error', retryable: false },
   'IMAGING.NO_ENDPOINT': { httpStatus: 422, issueType: 'required', severity: 'error', retryable: false },
+  // The image (its pixels or its SOP instance, or its StudyInstanceUID) is already recorded for another
+  // patient: answering would attribute one patient's result to another, so nothing is recorded for anyone.
+  'IMAGING.PATIENT_CONFLICT': { httpStatus: 409, issueType: 'conflict', severity: 'error', retryable: false },
   'INFERENCE.MODEL_INVALID': { httpStatus: 500, issueType: 'exception', severity: 'fatal', retryable: false },
   'INFERENCE.FAILED': { httpStatus: 500, issueType: 'exception', severity: 'error', retryable: true },
   'SCORING.TIMEOUT': { httpStatus: 504, issueType: 'timeout', severity: 'error', retryable: true },

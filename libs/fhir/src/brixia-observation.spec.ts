@@ -14,7 +14,7 @@ const input: BrixiaObservationInput = {
   patientId: 'patient-1',
   imagingStudy: { id: 'study-1', studyInstanceUid: '1.2.826.0.1.3680043.8.498.1' },
   sopInstanceUid: '1.2.826.0.1.3680043.8.498.1.1.1',
-  identifier: observationIdentifier(config, { studyInstanceUid: '1.2.826.0.1.3680043.8.498.1', sopInstanceUid: '1.2.826.0.1.3680043.8.498.1.1.1', modelVersion: '0.1.0' }),
+  identifier: observationIdentifier(config, { patientId: 'patient-1', studyInstanceUid: '1.2.826.0.1.3680043.8.498.1', sopInstanceUid: '1.2.826.0.1.3680043.8.498.1.1.1', modelVersion: '0.1.0' }),
   effectiveDateTime: '2020-03-14T09:30:00+01:00',
   issued: '2020-03-14T10:02:11.512Z',
   status: 'preliminary',

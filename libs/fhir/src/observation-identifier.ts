@@ -9,20 +9,22 @@ export function observationIdentifierSystem(config: FhirConfig): string {
 }
 
 // Part of the hashed text: a new scheme gets a new tag, so old and new values can never collide.
-const SCHEME = 'brixia-observation/v1';
+const SCHEME = 'brixia-observation/v2';
 
 /**
- * Deterministic business identifier of the result for one image and one model version: the
- * SHA-256 (hex) of (StudyInstanceUID, SOPInstanceUID, model version). Re-processing the same
- * image with the same model gives the same identifier, so `If-None-Exist` and the projection can
- * dedupe (fhir.md: duplicate results on re-processing are a known complaint against peers).
+ * Deterministic business identifier of the result for one patient, one image and one model version
+ * (the identity of a result): the SHA-256 (hex) of (patient id, StudyInstanceUID, SOPInstanceUID, model
+ * version). Re-processing the same image for the same patient with the same model gives the same
+ * identifier, so `If-None-Exist` and the projection can dedupe (duplicate results on re-processing are a
+ * known complaint against peers), while one patient's identifier can never match another patient's result.
+ * Results stored under scheme v1 (without the patient) keep their identifiers.
  */
 export function observationIdentifier(
   config: FhirConfig,
-  input: { readonly studyInstanceUid: string; readonly sopInstanceUid: string; readonly modelVersion: string },
+  input: { readonly patientId: string; readonly studyInstanceUid: string; readonly sopInstanceUid: string; readonly modelVersion: string },
 ): fhir4.Identifier {
-  const parts = [normalizeDicomUid(input.studyInstanceUid), normalizeDicomUid(input.sopInstanceUid), input.modelVersion.trim()];
-  const names = ['studyInstanceUid', 'sopInstanceUid', 'modelVersion'];
+  const parts = [input.patientId.trim(), normalizeDicomUid(input.studyInstanceUid), normalizeDicomUid(input.sopInstanceUid), input.modelVersion.trim()];
+  const names = ['patientId', 'studyInstanceUid', 'sopInstanceUid', 'modelVersion'];
   parts.forEach((part, index) => {
     if (part.length === 0) throw new AppError('INTERNAL', `Observation identifier needs a non-empty ${names[index]}`);
   });

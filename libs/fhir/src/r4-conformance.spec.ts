@@ -22,7 +22,7 @@ const observationInput: BrixiaObservationInput = {
   model,
   patientId: 'patient-1',
   imagingStudy: { id: 'study-1', studyInstanceUid: '1.2.826.0.1.3680043.8.498.1' },
-  identifier: observationIdentifier(config, { studyInstanceUid: '1.2.826.0.1.3680043.8.498.1', sopInstanceUid: '1.2.826.0.1.3680043.8.498.1.1', modelVersion: model.version }),
+  identifier: observationIdentifier(config, { patientId: 'patient-1', studyInstanceUid: '1.2.826.0.1.3680043.8.498.1', sopInstanceUid: '1.2.826.0.1.3680043.8.498.1.1', modelVersion: model.version }),
   effectiveDateTime: '2020-03-14T09:30:00+01:00',
   issued: '2020-03-14T10:02:11.512Z',
   status: 'preliminary',

@@ -9,7 +9,7 @@ import { assertDateTime, assertFhirId, referenceTo } from './primitives';
 /** Task.status of a scoring job: requested → in-progress → completed | failed (fhir.md). */
 export type ScoringTaskStatus = 'requested' | 'in-progress' | 'completed' | 'failed';
 /** Task.businessStatus sub-steps. */
-export type ScoringBusinessStatus = 'queued' | 'fetching' | 'inferring' | 'publishing' | 'done' | 'failed' | 'publish-failed';
+export type ScoringBusinessStatus = 'queued' | 'fetching' | 'inferring' | 'publishing' | 'done' | 'failed' | 'publish-failed' | 'skipped';
 
 export interface ScoringTaskInput {
   readonly id: string;
@@ -26,6 +26,8 @@ export interface ScoringTaskInput {
   readonly identifier?: fhir4.Identifier;
   /** Request id of the submission, for support (also in logs). */
   readonly requestId?: string;
+  /** Completed without a result of its own: the ImagingStudy's timeline point is another instance's Observation. */
+  readonly skipped?: { readonly reason: string; readonly pointObservationId: string };
 }
 
 const OUTCOME_ID = 'outcome';
@@ -36,17 +38,21 @@ const OUTCOME_ID = 'outcome';
  * focus = ImagingStudy, for = Patient, output = Observation and DiagnosticReport when completed.
  * A failed Task carries statusReason (the safe message) and, as output, a contained
  * OperationOutcome with the error code — the shape jobs use to report non-retryable failures.
+ * A skipped Task (a further instance of a study that already has its timeline point) is completed with
+ * businessStatus `skipped`, the reason in statusReason, and as output the study's point Observation.
  */
 export function buildScoringTask(config: FhirConfig, input: ScoringTaskInput): fhir4.Task {
   const failed = input.status === 'failed';
   const failure = failed ? (input.failure ?? { code: 'INTERNAL' as const, message: 'Scoring failed' }) : undefined;
   const output: fhir4.TaskOutput[] = [];
-  if (input.status === 'completed') {
+  if (input.status === 'completed' && input.skipped) {
+    output.push(outputReference('Observation', 'Timeline point of the ImagingStudy (another instance)', input.skipped.pointObservationId));
+  } else if (input.status === 'completed') {
     if (input.observationId !== undefined) output.push(outputReference('Observation', 'Brixia score Observation', input.observationId));
     if (input.diagnosticReportId !== undefined) output.push(outputReference('DiagnosticReport', 'AI Brixia report', input.diagnosticReportId));
   }
   if (failure) output.push({ type: { text: 'OperationOutcome' }, valueReference: { reference: `#${OUTCOME_ID}`, type: 'OperationOutcome' } });
-  const businessStatus = input.businessStatus ?? (failed ? 'failed' : input.status === 'completed' ? 'done' : undefined);
+  const businessStatus = input.businessStatus ?? (failed ? 'failed' : input.skipped ? 'skipped' : input.status === 'completed' ? 'done' : undefined);
   return {
     resourceType: 'Task',
     id: assertFhirId(input.id, 'Task id'),
@@ -54,7 +60,7 @@ export function buildScoringTask(config: FhirConfig, input: ScoringTaskInput): f
     ...(input.identifier ? { identifier: [input.identifier] } : {}),
     instantiatesUri: brixiaScoreOperationUrl(config),
     status: input.status,
-    ...(failure ? { statusReason: { text: failure.message } } : {}),
+    ...(failure ? { statusReason: { text: failure.message } } : input.skipped ? { statusReason: { text: input.skipped.reason } } : {}),
     ...(businessStatus ? { businessStatus: { text: businessStatus } } : {}),
     intent: 'order',
     code: { coding: [brixiaCoding(config, SCORING_REQUEST_CODE)], text: '$brixia-score' },

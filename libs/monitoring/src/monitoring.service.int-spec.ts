@@ -28,7 +28,7 @@ describe.each(modes)('MonitoringService on %s', (_mode, makeUrl) => {
   /** Stores an AI result and its Observation, as scoring does (without a task). */
   async function addResult(patientId: string, day: number, global: number): Promise<string> {
     const id = `obs-${patientId}-${day}`;
-    const identifier = observationIdentifier(sampleFhirConfig, { studyInstanceUid: `1.2.${day}`, sopInstanceUid: `1.2.${day}.1`, modelVersion: '0.1.0' });
+    const identifier = observationIdentifier(sampleFhirConfig, { patientId, studyInstanceUid: `1.2.${day}`, sopInstanceUid: `1.2.${day}.1`, modelVersion: '0.1.0' });
     const acquiredAt = new Date(T0 + day * DAY);
     const zones = zonesFor(global);
     const probabilities = Object.fromEntries(Object.entries(zones).map(([zone, score]) => [zone, [0, 1, 2, 3].map((k) => (k === score ? 0.7 : 0.1))])) as never;

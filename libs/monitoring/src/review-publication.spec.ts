@@ -5,7 +5,7 @@ import { revisionPublication } from './review-publication';
 
 const observation = buildBrixiaObservation(sampleFhirConfig, {
   id: 'obs-1', scoring: sampleScoring, model: sampleModel, patientId: 'p1', imagingStudy: { id: 'study-1' },
-  identifier: observationIdentifier(sampleFhirConfig, { studyInstanceUid: '1.2.3', sopInstanceUid: '1.2.3.4', modelVersion: '0.1.0' }),
+  identifier: observationIdentifier(sampleFhirConfig, { patientId: 'p1', studyInstanceUid: '1.2.3', sopInstanceUid: '1.2.3.4', modelVersion: '0.1.0' }),
   effectiveDateTime: '2024-03-01T08:00:00Z', issued: '2024-03-01T08:05:00Z', status: 'preliminary', method: 'bsnet-automated',
 });
 const report: fhir4.DiagnosticReport = {

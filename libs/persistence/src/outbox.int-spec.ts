@@ -32,8 +32,8 @@ describe.each(modes)('OutboxStore on %s', (_mode, makeUrl) => {
     const studyId = randomUUID();
     const { task } = await scoring.recordScoringRequest({
       study: { id: studyId, patientId: 'p1', studyInstanceUid: null, source: 'upload', resource: { resourceType: 'ImagingStudy', id: studyId, status: 'available', subject: { reference: 'Patient/p1' } } },
-      image: { sha256, contentType: 'image/png', content: Buffer.from(sha256), sopInstanceUid: null, seriesInstanceUid: null, metadata: { format: 'png' } },
-      request: { dedupeKey: `${sha256}:0.1.0`, modelVersion: '0.1.0' },
+      image: { sha256, imageKey: `sha256:${sha256}`, contentType: 'image/png', content: Buffer.from(sha256), sopInstanceUid: null, seriesInstanceUid: null, metadata: { format: 'png' } },
+      request: { dedupeKey: `p1|sha256:${sha256}|0.1.0`, modelVersion: '0.1.0' },
     });
     const resultId = randomUUID();
     const messageId = randomUUID();

@@ -26,14 +26,22 @@ describe.each(modes)('ScoringStore on %s', (_mode, makeUrl) => {
     await database?.close();
   });
 
-  const request = (bytes: string) => {
+  const request = (bytes: string, patientId = 'p1', studyInstanceUid: string | null = null) => {
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const studyId = randomUUID();
     return {
-      study: { id: studyId, patientId: 'p1', studyInstanceUid: null, source: 'upload' as const, resource: { resourceType: 'ImagingStudy', id: studyId, status: 'available', subject: { reference: 'Patient/p1' } } as fhir4.ImagingStudy },
-      image: { sha256, contentType: 'image/png', content: Buffer.from(bytes), sopInstanceUid: null, seriesInstanceUid: null, metadata: { format: 'png' } },
-      request: { dedupeKey: `${sha256}:0.1.0`, modelVersion: '0.1.0' },
+      study: { id: studyId, patientId, studyInstanceUid, source: 'upload' as const, resource: { resourceType: 'ImagingStudy', id: studyId, status: 'available', subject: { reference: `Patient/${patientId}` } } as fhir4.ImagingStudy },
+      image: { sha256, imageKey: `sha256:${sha256}`, contentType: 'image/png', content: Buffer.from(bytes), sopInstanceUid: null, seriesInstanceUid: null, metadata: { format: 'png' } },
+      request: { dedupeKey: `${patientId}|sha256:${sha256}|0.1.0`, modelVersion: '0.1.0' },
     };
+  };
+  const rowsOf = async (patientId: string): Promise<{ tasks: number; studies: number; images: number }> => {
+    const [row] = (await database.dataSource.query(
+      `SELECT (SELECT count(*) FROM scoring_task WHERE patient_id = $1)::int AS tasks, (SELECT count(*) FROM imaging_study WHERE patient_id = $1)::int AS studies,
+              (SELECT count(*) FROM stored_image WHERE patient_id = $1)::int AS images`,
+      [patientId],
+    )) as Array<{ tasks: number; studies: number; images: number }>;
+    return row;
   };
 
   it('records a request with its job once, and returns the same task on resubmission', async () => {
@@ -75,5 +83,33 @@ describe.each(modes)('ScoringStore on %s', (_mode, makeUrl) => {
     expect(total).toBe(1);
     expect(results[0].globalScore).toBe(7);
     expect((await store.findResource('Observation', observation.id as string))?.versionId).toBe(1);
+  }, 30_000);
+
+  it('lets one of concurrent requests for one image and two patients win, by the unique index; the other records nothing', async () => {
+    for (const round of [1, 2, 3]) {
+      const [a, b] = [`race-a-${round}`, `race-b-${round}`];
+      const settled = await Promise.allSettled([a, b, a, b].map((patient) => store.recordScoringRequest(request(`race-image-${round}`, patient))));
+      const recorded = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+      const refused = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as { code?: string }] : []));
+      const winner = recorded[0].task.patientId as string;
+      // Both requests of the winning patient answer its one Task; both of the other are refused.
+      expect(recorded.map((r) => [r.task.patientId, r.task.id])).toEqual([[winner, recorded[0].task.id], [winner, recorded[0].task.id]]);
+      expect(refused.map((e) => e.code)).toEqual(['IMAGING.PATIENT_CONFLICT', 'IMAGING.PATIENT_CONFLICT']);
+      expect(await rowsOf(winner === a ? b : a)).toEqual({ tasks: 0, studies: 0, images: 0 });
+      expect(await rowsOf(winner)).toEqual({ tasks: 1, studies: 1, images: 1 });
+    }
+  }, 60_000);
+
+  it('refuses a StudyInstanceUID held for another patient, and starts a new Task after a failed one', async () => {
+    await store.recordScoringRequest(request('study-image-1', 'uid-a', '2.25.4242'));
+    await expect(store.recordScoringRequest(request('study-image-2', 'uid-b', '2.25.4242'))).rejects.toMatchObject({ code: 'IMAGING.PATIENT_CONFLICT' });
+    expect(await rowsOf('uid-b')).toEqual({ tasks: 0, studies: 0, images: 0 });
+
+    const failing = { ...request('refused-image', 'p-retry'), request: { ...request('refused-image', 'p-retry').request, failure: { code: 'IMAGING.NOT_AN_IMAGE', message: 'no' } } };
+    const first = await store.recordScoringRequest(failing);
+    const second = await store.recordScoringRequest(failing);
+    expect(first.task.status).toBe('failed');
+    expect(second.created).toBe(true);
+    expect(second.task.id).not.toBe(first.task.id);
   }, 30_000);
 });

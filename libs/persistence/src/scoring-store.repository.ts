@@ -10,10 +10,17 @@ import {
   StoredImageEntity,
   type ScoringBusinessStatus,
   type ScoringTaskStatus,
+  type TaskSkip,
 } from './entities';
 import type { JobQueue } from './job-queue.adapter';
 import type { NewOutboxMessage } from './outbox.repository';
 import { SubscriptionStore, type NewSubscriptionEvent } from './subscription-store.repository';
+
+/** Thrown inside the recording transaction to roll it back when a concurrent twin holds the dedupe key. */
+class RecordedConcurrently extends Error {}
+
+/** What completing a Task did: stored its result, or recorded it as skipped (its study has its point). */
+export type CompletionOutcome = { readonly state: 'completed' } | { readonly state: 'skipped'; readonly skip: TaskSkip };
 
 export interface NewStudy {
   readonly id: string;
@@ -25,6 +32,8 @@ export interface NewStudy {
 
 export interface NewImage {
   readonly sha256: string;
+  /** The image's identity (`sop:<SOPInstanceUID>` or `sha256:<hex>`), held for one patient. */
+  readonly imageKey: string;
   readonly contentType: string;
   readonly content: Buffer;
   readonly sopInstanceUid: string | null;
@@ -33,6 +42,7 @@ export interface NewImage {
 }
 
 export interface ScoringRequest {
+  /** `<patient>|<image key>|<model version>` (see the scoring lib's result identity). */
   readonly dedupeKey: string;
   readonly modelVersion: string;
   readonly requestId?: string;
@@ -43,7 +53,7 @@ export interface ScoringRequest {
 export interface RecordedRequest {
   readonly task: ScoringTaskEntity;
   readonly study: ImagingStudyEntity | null;
-  /** false when the same image was already submitted for the same model (idempotent resubmission). */
+  /** false when the same image was already submitted for the same patient and model (idempotent resubmission). */
   readonly created: boolean;
 }
 
@@ -69,63 +79,108 @@ export class ScoringStore {
     private readonly queue: Pick<JobQueue, 'enqueueScoring' | 'wake'>,
   ) {}
 
-  /** Records study (by StudyInstanceUID when known), image (by sha256) and task (by dedupe key), then enqueues. */
+  /**
+   * Records study, image and Task, and enqueues the job, in one transaction. The database decides identity,
+   * never a read-then-write: the study by StudyInstanceUID, the image by its key (unique, so it belongs to
+   * one patient), the Task by its dedupe key (unique among Tasks that did not fail). A study or image held
+   * for another patient → IMAGING.PATIENT_CONFLICT and nothing is recorded; the same request again (or a
+   * concurrent twin) → the Task already recorded (created: false).
+   */
   async recordScoringRequest(input: { study: NewStudy; image?: NewImage; existingImageId?: string; request: ScoringRequest }): Promise<RecordedRequest> {
-    const recorded = await this.dataSource.transaction(async (manager): Promise<RecordedRequest> => {
-      const existing = await manager.findOneBy(ScoringTaskEntity, { dedupeKey: input.request.dedupeKey });
-      if (existing) {
-        const study = existing.imagingStudyId ? await manager.findOneBy(ImagingStudyEntity, { id: existing.imagingStudyId }) : null;
-        return { task: existing, study, created: false };
-      }
-      const study = await this.upsertStudy(manager, input.study);
-      const image = input.image ? await this.upsertImage(manager, study.id, input.image) : null;
-      const failure = input.request.failure ?? null;
-      const task = manager.create(ScoringTaskEntity, {
-        id: randomUUID(),
-        dedupeKey: input.request.dedupeKey,
-        status: failure ? 'failed' : 'requested',
-        businessStatus: failure ? 'failed' : 'queued',
-        failure,
-        imagingStudyId: study.id,
-        imageId: image?.id ?? input.existingImageId ?? null,
-        patientId: study.patientId,
-        modelVersion: input.request.modelVersion,
-        requestId: input.request.requestId ?? null,
-        attempts: 0,
-        observationId: null,
-        diagnosticReportId: null,
+    const known = await this.findRecorded(this.dataSource.manager, input.request.dedupeKey);
+    if (known) return known;
+    let recorded: RecordedRequest;
+    try {
+      recorded = await this.dataSource.transaction(async (manager): Promise<RecordedRequest> => {
+        const study = await this.claimStudy(manager, input.study);
+        const imageId = input.image ? await this.claimImage(manager, study, input.image) : (input.existingImageId ?? null);
+        const failure = input.request.failure ?? null;
+        const id = randomUUID();
+        await manager
+          .createQueryBuilder()
+          .insert()
+          .into(ScoringTaskEntity)
+          .values({
+            id,
+            dedupeKey: input.request.dedupeKey,
+            status: failure ? 'failed' : 'requested',
+            businessStatus: failure ? 'failed' : 'queued',
+            failure,
+            imagingStudyId: study.id,
+            imageId,
+            patientId: study.patientId,
+            modelVersion: input.request.modelVersion,
+            requestId: input.request.requestId ?? null,
+            attempts: 0,
+            observationId: null,
+            diagnosticReportId: null,
+            skipped: null,
+          })
+          .orIgnore()
+          .execute();
+        const task = await manager.findOneBy(ScoringTaskEntity, { id });
+        // A concurrent twin holds the dedupe key: roll back what this transaction wrote (its study) and answer its Task.
+        if (!task) throw new RecordedConcurrently();
+        if (!failure) await this.queue.enqueueScoring({ taskId: task.id, requestId: input.request.requestId }, manager);
+        return { task, study, created: true };
       });
-      await manager.insert(ScoringTaskEntity, task);
-      if (!failure) await this.queue.enqueueScoring({ taskId: task.id, requestId: input.request.requestId }, manager);
-      const saved = await manager.findOneByOrFail(ScoringTaskEntity, { id: task.id });
-      return { task: saved, study, created: true };
-    });
-    if (recorded.created && recorded.task.status === 'requested') this.queue.wake();
+    } catch (error) {
+      if (!(error instanceof RecordedConcurrently)) throw error;
+      const twin = await this.findRecorded(this.dataSource.manager, input.request.dedupeKey, { includeFailed: true });
+      if (!twin) throw new AppError('INTERNAL', 'A concurrently recorded scoring request cannot be read back', { cause: error });
+      return twin;
+    }
+    if (recorded.task.status === 'requested') this.queue.wake();
     return recorded;
   }
 
-  private async upsertStudy(manager: EntityManager, study: NewStudy): Promise<ImagingStudyEntity> {
-    if (study.studyInstanceUid) {
-      const known = await manager.findOneBy(ImagingStudyEntity, { studyInstanceUid: study.studyInstanceUid });
-      if (known) {
-        if (known.patientId !== study.patientId) {
-          throw new AppError('RESOURCE.VERSION_CONFLICT', 'StudyInstanceUID is already recorded for another patient');
-        }
-        return known;
-      }
-    }
-    const known = await manager.findOneBy(ImagingStudyEntity, { id: study.id });
-    if (known) return known;
-    await manager.insert(ImagingStudyEntity, { ...study });
-    return manager.findOneByOrFail(ImagingStudyEntity, { id: study.id });
+  /** The Task holding a dedupe key (the live one; with includeFailed, else the newest attempt). */
+  private async findRecorded(manager: EntityManager, dedupeKey: string, options: { includeFailed?: boolean } = {}): Promise<RecordedRequest | null> {
+    const query = manager.createQueryBuilder(ScoringTaskEntity, 'task').where('task.dedupe_key = :dedupeKey', { dedupeKey });
+    if (!options.includeFailed) query.andWhere("task.status <> 'failed'");
+    const task = await query.orderBy("task.status = 'failed'", 'ASC').addOrderBy('task.authored_at', 'DESC').getOne();
+    if (!task) return null;
+    const study = task.imagingStudyId ? await manager.findOneBy(ImagingStudyEntity, { id: task.imagingStudyId }) : null;
+    return { task, study, created: false };
   }
 
-  private async upsertImage(manager: EntityManager, studyId: string, image: NewImage): Promise<StoredImageEntity> {
-    const known = await manager.findOneBy(StoredImageEntity, { sha256: image.sha256 });
-    if (known) return known;
+  /** The study by StudyInstanceUID (else by id), inserted unless held; held for another patient → conflict. */
+  private async claimStudy(manager: EntityManager, study: NewStudy): Promise<ImagingStudyEntity> {
+    await manager.createQueryBuilder().insert().into(ImagingStudyEntity).values({ ...study }).orIgnore().execute();
+    const held = study.studyInstanceUid
+      ? await manager.findOneBy(ImagingStudyEntity, { studyInstanceUid: study.studyInstanceUid })
+      : await manager.findOneBy(ImagingStudyEntity, { id: study.id });
+    if (!held) throw new AppError('INTERNAL', 'The ImagingStudy was neither inserted nor found');
+    if (held.patientId !== study.patientId) {
+      throw new AppError('IMAGING.PATIENT_CONFLICT', 'This ImagingStudy (StudyInstanceUID) is already recorded for another patient');
+    }
+    return held;
+  }
+
+  /**
+   * The image by its key and its bytes, inserted unless held (unique indexes on both arbitrate concurrent
+   * submissions: the loser's insert waits for the winner's commit, then finds its row); held for another
+   * patient → conflict.
+   */
+  private async claimImage(manager: EntityManager, study: ImagingStudyEntity, image: NewImage): Promise<string> {
     const id = randomUUID();
-    await manager.insert(StoredImageEntity, { id, imagingStudyId: studyId, byteSize: image.content.length, ...image } as Partial<StoredImageEntity> as never);
-    return manager.findOneByOrFail(StoredImageEntity, { id });
+    await manager
+      .createQueryBuilder()
+      .insert()
+      .into(StoredImageEntity)
+      // jsonb metadata: TypeORM's deep-partial type cannot express an open record.
+      .values({ id, imagingStudyId: study.id, patientId: study.patientId, byteSize: image.content.length, ...image, metadata: image.metadata as never })
+      .orIgnore()
+      .execute();
+    const held = await manager
+      .createQueryBuilder(StoredImageEntity, 'image')
+      .where('image.image_key = :imageKey OR image.sha256 = :sha256', { imageKey: image.imageKey, sha256: image.sha256 })
+      .getMany();
+    if (held.length === 0) throw new AppError('INTERNAL', 'The image was neither inserted nor found');
+    if (held.some((row) => row.patientId !== study.patientId)) {
+      throw new AppError('IMAGING.PATIENT_CONFLICT', 'This image is already recorded for another patient');
+    }
+    return (held.find((row) => row.imageKey === image.imageKey) ?? held[0]).id;
   }
 
   async findTask(id: string): Promise<ScoringTaskEntity | null> {
@@ -165,12 +220,25 @@ export class ScoringStore {
     await this.dataSource.manager.update(ScoringTaskEntity, { id }, { status: 'failed', businessStatus: 'failed', failure, updatedAt: new Date() });
   }
 
-  /** Stores the result and its FHIR resources and completes the task, atomically; a redo is a no-op. */
-  async completeScoring(input: CompletedScoring): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
+  /**
+   * Stores the result and its FHIR resources and completes the task, atomically; a redo is a no-op. One
+   * timeline point per ImagingStudy and model version: under a lock on the study row, a study that already
+   * has its point from another instance's Task gets none from this one, which completes as skipped.
+   */
+  async completeScoring(input: CompletedScoring): Promise<CompletionOutcome> {
+    return this.dataSource.transaction(async (manager): Promise<CompletionOutcome> => {
       const task = await manager.findOne(ScoringTaskEntity, { where: { id: input.taskId }, lock: { mode: 'pessimistic_write' } });
       if (!task) throw new AppError('RESOURCE.NOT_FOUND', 'Task not found');
-      if (task.status === 'completed') return;
+      if (task.status === 'completed') return task.skipped ? { state: 'skipped', skip: task.skipped } : { state: 'completed' };
+      if (task.imagingStudyId) {
+        await manager.query('SELECT id FROM imaging_study WHERE id = $1 FOR UPDATE', [task.imagingStudyId]);
+        const pointObservationId = await this.findStudyPoint(task.imagingStudyId, task.modelVersion, task.id, manager);
+        if (pointObservationId) {
+          const skip = skipFor(pointObservationId);
+          await this.recordSkip(manager, task.id, skip);
+          return { state: 'skipped', skip };
+        }
+      }
       await manager
         .createQueryBuilder()
         .insert()
@@ -188,7 +256,33 @@ export class ScoringStore {
         { id: input.taskId },
         { status: 'completed', businessStatus: input.outbox ? 'publishing' : 'done', failure: null, observationId: input.result.id, diagnosticReportId: input.diagnosticReportId ?? null, updatedAt: new Date() },
       );
+      return { state: 'completed' };
     });
+  }
+
+  /**
+   * The Observation id of an ImagingStudy's timeline point for a model version, scored from another Task
+   * than `exceptTaskId` (the first one stored), or null.
+   */
+  async findStudyPoint(imagingStudyId: string, modelVersion: string, exceptTaskId: string, manager: EntityManager = this.dataSource.manager): Promise<string | null> {
+    const rows = (await manager.query(
+      `SELECT id FROM brixia_result
+        WHERE imaging_study_id = $1 AND model_version = $2 AND task_id IS NOT NULL AND task_id <> $3
+        ORDER BY created_at, id LIMIT 1`,
+      [imagingStudyId, modelVersion, exceptTaskId],
+    )) as Array<{ id: string }>;
+    return rows[0]?.id ?? null;
+  }
+
+  /** Completes a Task without a result of its own: its study's point comes from another instance. */
+  async skipTask(id: string, pointObservationId: string): Promise<TaskSkip> {
+    const skip = skipFor(pointObservationId);
+    await this.recordSkip(this.dataSource.manager, id, skip);
+    return skip;
+  }
+
+  private async recordSkip(manager: EntityManager, id: string, skip: TaskSkip): Promise<void> {
+    await manager.update(ScoringTaskEntity, { id }, { status: 'completed', businessStatus: 'skipped', skipped: skip, failure: null, updatedAt: new Date() });
   }
 
   private async putResource(manager: EntityManager, resource: fhir4.FhirResource): Promise<void> {
@@ -245,4 +339,11 @@ export class ScoringStore {
     });
     return { results, total };
   }
+}
+
+function skipFor(pointObservationId: string): TaskSkip {
+  return {
+    reason: 'Another instance of this ImagingStudy is already its timeline point (one point per study and model version): no result is recorded for this instance',
+    pointObservationId,
+  };
 }

@@ -5,6 +5,8 @@ import type { ScoringContext } from './scoring-context';
 
 export type TaskOutcome =
   | { readonly state: 'completed'; readonly task: ScoringTaskEntity; readonly observation: fhir4.Observation }
+  /** Completed without a result of its own: the study's timeline point is another instance's (Task.output). */
+  | { readonly state: 'skipped'; readonly task: ScoringTaskEntity }
   | { readonly state: 'pending'; readonly task: ScoringTaskEntity };
 
 /**
@@ -27,6 +29,7 @@ export async function awaitTaskOutcome(context: ScoringContext, taskId: string, 
     const code = (current.failure?.code ?? 'INTERNAL') as ErrorCode;
     throw new AppError(code in ERROR_TABLE ? code : 'INTERNAL', current.failure?.message ?? 'Scoring failed', { details: { taskId } });
   }
+  if (current.status === 'completed' && current.skipped) return { state: 'skipped', task: current };
   if (current.status === 'completed' && current.observationId) {
     const observation = (await readResource(context, 'Observation', current.observationId)) as fhir4.Observation;
     return { state: 'completed', task: current, observation };

@@ -16,13 +16,16 @@ import { explainResult } from './explain-result';
 import { loadTaskPixels } from './load-task-pixels';
 import { publicationFor } from './publication';
 import { attachExplanations, renderMissingExplanations } from './recover-explanations';
+import { checkAcquisitionTime } from './acquisition-time';
 
 /**
  * Scores one task. Idempotent: state is re-read, a finished task is left alone (but for explanation
  * images lost with a worker that died after publishing), and the result's
  * ids derive from the task so a redo (crash, retry) writes the same rows.
  * Non-retryable failures (bad image) fail the Task; retryable ones are thrown for the queue to
- * retry with backoff, and fail the Task on the last try.
+ * retry with backoff, and fail the Task on the last try. An instance of an ImagingStudy that already has
+ * its timeline point completes as skipped, unscored (and ScoringStore.completeScoring re-checks under a
+ * lock, for instances scored at the same time).
  */
 export async function processScoringJob(context: ScoringContext, model: ScoreModel, job: ScoringJob, jobContext: JobContext): Promise<void> {
   const logger = context.logger.child({ jobId: jobContext.jobId, taskId: job.taskId, requestId: job.requestId });
@@ -34,6 +37,13 @@ export async function processScoringJob(context: ScoringContext, model: ScoreMod
   }
   const started = Date.now();
   try {
+    const point = task.imagingStudyId ? await context.store.findStudyPoint(task.imagingStudyId, task.modelVersion, task.id) : null;
+    if (point) {
+      await context.store.skipTask(task.id, point);
+      logger.info({ pointObservationId: point, imagingStudyId: task.imagingStudyId }, 'instance skipped: its study already has its timeline point');
+      context.completions.notify(task.id);
+      return;
+    }
     await context.store.markTaskProgress(task.id, 'in-progress', 'fetching', task.attempts + 1);
     const pixels = await loadTaskPixels(context, task);
     const fetchedAt = Date.now();
@@ -41,8 +51,14 @@ export async function processScoringJob(context: ScoringContext, model: ScoreMod
     const decodeMs = Date.now() - fetchedAt;
     assertFrontalView(decoded.metadata);
     const study = task.imagingStudyId ? await context.store.findStudy(task.imagingStudyId) : null;
-    const acquiredAt = study?.resource.started ?? decoded.metadata.acquisitionDateTime;
-    if (!acquiredAt) throw new AppError('IMAGING.MISSING_ACQUISITION_TIME', 'The acquisition time of the image is unknown');
+    const acquisitionTime = study?.resource.started ?? decoded.metadata.acquisitionDateTime;
+    if (!acquisitionTime) throw new AppError('IMAGING.MISSING_ACQUISITION_TIME', 'The acquisition time of the image is unknown');
+    // Uploads were checked at intake; an EHR's ImagingStudy.started or a PACS header is checked here.
+    const acquiredAt = checkAcquisitionTime(
+      acquisitionTime,
+      { now: context.clock.now(), maxFutureSkewSeconds: context.maxFutureSkewSeconds, defaultTimezoneOffset: context.defaultTimezoneOffset },
+      { field: 'ImagingStudy.started', label: "The ImagingStudy's acquisition time", allowDateOnly: true },
+    );
 
     await context.store.markTaskProgress(task.id, 'in-progress', 'inferring');
     const preprocessStarted = Date.now();
@@ -59,13 +75,14 @@ export async function processScoringJob(context: ScoringContext, model: ScoreMod
     const reportId = derivedId('dr', task.id);
     const studyInstanceUid = study?.studyInstanceUid ?? decoded.metadata.studyInstanceUid ?? `2.25.${uuidAsDecimal(task.imagingStudyId ?? task.id)}`;
     // PNG/JPEG have no SOP Instance UID: the image hash stands in, so the identifier stays deterministic.
-    const sopInstanceUid = decoded.metadata.sopInstanceUid ?? task.dedupeKey.split(':')[0];
-    const identifier = observationIdentifier(context.fhir, { studyInstanceUid, sopInstanceUid, modelVersion: identity.version });
+    const sopInstanceUid = decoded.metadata.sopInstanceUid ?? createHash('sha256').update(pixels).digest('hex');
+    const patientId = task.patientId ?? study?.patientId ?? 'unknown';
+    const identifier = observationIdentifier(context.fhir, { patientId, studyInstanceUid, sopInstanceUid, modelVersion: identity.version });
     const observation = buildBrixiaObservation(context.fhir, {
       id: observationId,
       scoring: output,
       model: identity,
-      patientId: task.patientId ?? study?.patientId ?? 'unknown',
+      patientId,
       imagingStudy: { id: task.imagingStudyId ?? undefined, studyInstanceUid: study?.studyInstanceUid ?? decoded.metadata.studyInstanceUid },
       sopInstanceUid: decoded.metadata.sopInstanceUid,
       identifier,
@@ -94,12 +111,12 @@ export async function processScoringJob(context: ScoringContext, model: ScoreMod
       activity: 'create',
     });
     const storeStarted = Date.now();
-    await context.store.completeScoring({
+    const completion = await context.store.completeScoring({
       taskId: task.id,
       result: {
         id: observationId,
         taskId: task.id,
-        patientId: task.patientId ?? 'unknown',
+        patientId,
         imagingStudyId: task.imagingStudyId,
         identifierSystem: identifier.system ?? '',
         identifierValue: identifier.value ?? '',
@@ -118,6 +135,11 @@ export async function processScoringJob(context: ScoringContext, model: ScoreMod
       outbox: publicationFor(context, task.id, study, [buildModelDevice(identity, context.fhir), observation, report, provenance], observationId),
       events: [{ focus: `Observation/${observationId}`, patientId: task.patientId }],
     });
+    if (completion.state === 'skipped') {
+      logger.info({ pointObservationId: completion.skip.pointObservationId, imagingStudyId: task.imagingStudyId }, 'instance skipped: its study got its timeline point meanwhile');
+      context.completions.notify(task.id);
+      return;
+    }
     logger.info(
       {
         observationId,
@@ -138,7 +160,7 @@ export async function processScoringJob(context: ScoringContext, model: ScoreMod
     // and nobody waits for them. The report gains its media in a second write (a new version).
     const explanation = await explainResult(
       context.explanations,
-      { observationId, patientId: task.patientId ?? 'unknown', radiograph: decoded.image, scoring: output, output, created: issued, model: identity },
+      { observationId, patientId, radiograph: decoded.image, scoring: output, output, created: issued, model: identity },
       logger,
     );
     if (explanation) await attachExplanations(context, { ...report, media: explanation.reportMedia }, explanation.resources, logger);

@@ -39,6 +39,7 @@ export function taskResource(context: ScoringContext, task: ScoringTaskEntity): 
     diagnosticReportId: task.diagnosticReportId ?? undefined,
     identifier: { system: `${context.fhir.canonicalBase}/identifiers/scoring-request`, value: task.dedupeKey },
     requestId: task.requestId ?? undefined,
+    skipped: task.skipped ?? undefined,
   });
 }
 

@@ -4,6 +4,7 @@ import { resolveExternalImagingStudy, WADO_RS_CONNECTION_TYPE } from '@brixia/eh
 import type { RecordedRequest } from '@brixia/persistence';
 import { CONTAINED_WADO_RS_ID } from './external-imaging';
 import type { ScoringContext } from './scoring-context';
+import { dedupeKeyOf, externalStudyKeyOf } from './result-identity';
 
 const CONNECTION_TYPE_SYSTEM = 'http://terminology.hl7.org/CodeSystem/endpoint-connection-type';
 
@@ -47,7 +48,7 @@ export async function scoreExternalStudy(context: ScoringContext, reference: str
   };
   const recorded = await context.store.recordScoringRequest({
     study: { id: studyId, patientId, studyInstanceUid, source: 'external', resource: copy },
-    request: { dedupeKey: `ehr-${urlHash}:${context.model.identity.version}`, modelVersion: context.model.identity.version, requestId },
+    request: { dedupeKey: dedupeKeyOf(patientId, externalStudyKeyOf(urlHash), context.model.identity.version), modelVersion: context.model.identity.version, requestId },
   });
   context.logger.info({ requestId, taskId: recorded.task.id, imagingStudyId: recorded.study?.id, created: recorded.created }, 'external study recorded');
   return recorded;

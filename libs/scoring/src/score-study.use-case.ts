@@ -3,6 +3,7 @@ import { FHIR_ID_PATTERN, type BrixiaScoreRequest } from '@brixia/fhir';
 import type { RecordedRequest } from '@brixia/persistence';
 import type { ScoringContext } from './scoring-context';
 import { isAbsoluteReference, scoreExternalStudy } from './score-external-study.use-case';
+import { dedupeKeyOf, imageKeyOf } from './result-identity';
 
 /**
  * `$brixia-score` on an ImagingStudy held by this service (by id, by reference, or inline with a
@@ -35,7 +36,7 @@ export async function scoreStudy(
   return context.store.recordScoringRequest({
     study: { id: study.id, patientId: study.patientId, studyInstanceUid: study.studyInstanceUid, source: study.source, resource: study.resource },
     existingImageId: image.id,
-    request: { dedupeKey: `${image.sha256}:${context.model.identity.version}`, modelVersion: context.model.identity.version, requestId },
+    request: { dedupeKey: dedupeKeyOf(study.patientId, imageKeyOf(image), context.model.identity.version), modelVersion: context.model.identity.version, requestId },
   });
 }
 

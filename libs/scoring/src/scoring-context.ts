@@ -18,6 +18,8 @@ export interface ScoringContext {
   readonly model: Pick<ScoreModel, 'identity'>;
   /** Used for timestamps without an explicit offset in DICOM headers. */
   readonly defaultTimezoneOffset: string;
+  /** How far ahead of this service's clock an acquisition time may lie (BRIXIA_MAX_FUTURE_SKEW_S). */
+  readonly maxFutureSkewSeconds: number;
   /** EHR + PACS integration (issue 3); absent when no EHR/PACS is configured. */
   readonly external?: ExternalImagingContext;
   /** FHIR Subscriptions (R5 Backport, issue 3); absent when no subscriber endpoint is allowed. */

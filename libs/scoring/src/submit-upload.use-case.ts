@@ -4,12 +4,17 @@ import { buildImagingStudy, FHIR_ID_PATTERN } from '@brixia/fhir';
 import { assertFrontalView, detectImageFormat, readRadiographMetadata, type RadiographMetadata } from '@brixia/imaging';
 import type { RecordedRequest } from '@brixia/persistence';
 import type { ScoringContext } from './scoring-context';
+import { checkAcquisitionTime, type AcquisitionTimePolicy } from './acquisition-time';
+import { dedupeKeyOf, imageKeyOf } from './result-identity';
 
 export interface UploadInput {
   readonly bytes: Buffer;
   /** Patient id; taken from the DICOM header when absent. */
   readonly patientId?: string;
-  /** ISO date-time of acquisition; required for PNG/JPEG, overrides the DICOM header when given. */
+  /**
+   * ISO date-time of acquisition; required for PNG/JPEG, overrides the DICOM header when given. Without a
+   * zone it is read in the configured default zone.
+   */
   readonly acquired?: string;
   readonly requestId?: string;
   /**
@@ -28,7 +33,8 @@ export async function submitUpload(context: ScoringContext, input: UploadInput):
   if (input.patientId !== undefined && !FHIR_ID.test(input.patientId)) {
     throw new AppError('REQUEST.INVALID', 'patient must be a FHIR id ([A-Za-z0-9-.], at most 64 characters)', { expression: ['patient'] });
   }
-  const acquired = input.acquired !== undefined ? parseAcquired(input.acquired) : undefined;
+  const policy: AcquisitionTimePolicy = { now: context.clock.now(), maxFutureSkewSeconds: context.maxFutureSkewSeconds, defaultTimezoneOffset: context.defaultTimezoneOffset };
+  const acquired = input.acquired !== undefined ? checkAcquisitionTime(input.acquired, policy, { field: 'acquired', label: 'acquired', allowDateOnly: false }) : undefined;
   const sha256 = createHash('sha256').update(input.bytes).digest('hex');
   const format = detectImageFormat(input.bytes);
 
@@ -36,7 +42,7 @@ export async function submitUpload(context: ScoringContext, input: UploadInput):
   let refusal: AppError | undefined;
   try {
     if (!format) throw new AppError('IMAGING.NOT_AN_IMAGE', 'The file is neither DICOM, PNG nor JPEG');
-    metadata = readRadiographMetadata(input.bytes);
+    metadata = readRadiographMetadata(input.bytes, { defaultTimezoneOffset: context.defaultTimezoneOffset });
     assertFrontalView(metadata);
   } catch (error) {
     if (!isAppError(error) || !error.code.startsWith('IMAGING.')) throw error;
@@ -48,11 +54,16 @@ export async function submitUpload(context: ScoringContext, input: UploadInput):
   if (!patientId) {
     throw new AppError('REQUEST.INVALID', 'patient is required (the image carries no usable PatientID)', { expression: ['patient'] });
   }
-  const acquiredAt = acquired ?? metadata?.acquisitionDateTime;
+  // A header time is checked like a client's (DICOM dates that are not calendar dates never get here: they read as absent).
+  const headerTime = acquired === undefined && metadata?.acquisitionDateTime !== undefined && !refusal
+    ? checkAcquisitionTime(metadata.acquisitionDateTime, policy, { field: 'acquired', label: "The image's acquisition time (DICOM header)", allowDateOnly: true, hint: 'give acquired to override it' })
+    : undefined;
+  const acquiredAt = acquired ?? headerTime;
   if (!acquiredAt && !refusal) {
-    throw new AppError('REQUEST.INVALID', 'acquired (ISO date-time) is required when the image carries no acquisition time', { expression: ['acquired'] });
+    throw new AppError('REQUEST.INVALID', 'acquired (ISO date-time) is required when the image carries no valid acquisition time', { expression: ['acquired'] });
   }
 
+  const imageKey = imageKeyOf({ sopInstanceUid: metadata?.sopInstanceUid, sha256 });
   const studyId = randomUUID();
   const study = buildImagingStudy({
     id: studyId,
@@ -70,6 +81,7 @@ export async function submitUpload(context: ScoringContext, input: UploadInput):
     study: { id: studyId, patientId, studyInstanceUid: metadata?.studyInstanceUid ?? null, source: 'upload', resource: study },
     image: {
       sha256,
+      imageKey,
       contentType: format ? CONTENT_TYPES[format] : 'application/octet-stream',
       content: input.bytes,
       sopInstanceUid: metadata?.sopInstanceUid ?? null,
@@ -77,7 +89,7 @@ export async function submitUpload(context: ScoringContext, input: UploadInput):
       metadata: { ...(metadata ?? {}), acquisitionDateTime: acquiredAt ?? null },
     },
     request: {
-      dedupeKey: `${sha256}:${context.model.identity.version}`,
+      dedupeKey: dedupeKeyOf(patientId, imageKey, context.model.identity.version),
       modelVersion: context.model.identity.version,
       requestId: input.requestId,
       failure: refusal ? { code: refusal.code, message: refusal.message } : undefined,
@@ -88,15 +100,6 @@ export async function submitUpload(context: ScoringContext, input: UploadInput):
     'upload recorded',
   );
   return recorded;
-}
-
-function parseAcquired(value: string): string {
-  // FHIR dateTime with a time needs a zone (http://hl7.org/fhir/R4/datatypes.html#dateTime).
-  const isoWithZone = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
-  if (!isoWithZone.test(value) || Number.isNaN(Date.parse(value))) {
-    throw new AppError('REQUEST.INVALID', 'acquired must be an ISO 8601 date-time with a zone, e.g. 2024-03-01T10:15:00Z', { expression: ['acquired'] });
-  }
-  return value;
 }
 
 /** DICOM PatientID may hold characters a FHIR id cannot; such ids must be given explicitly. */

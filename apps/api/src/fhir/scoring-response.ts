@@ -8,6 +8,8 @@ import { sendFhir } from '../infrastructure/fhir-response';
  * Answers an accepted scoring request: `Prefer: respond-async` → 202 + Content-Location of the Task
  * (http://hl7.org/fhir/R4/async.html); otherwise wait (bounded) and return the Observation, or the
  * failure as an OperationOutcome; past the bound it degrades to the async answer (nothing is lost).
+ * An instance skipped because its study already has its timeline point answers 200 with its Task
+ * (businessStatus `skipped`, the point in Task.output): no Observation of its own exists.
  */
 export async function respondToScoringRequest(runtime: Runtime, response: Response, recorded: RecordedRequest, respondAsync: boolean): Promise<void> {
   const { scoring, config } = runtime;
@@ -19,6 +21,10 @@ export async function respondToScoringRequest(runtime: Runtime, response: Respon
         Location: `${config.fhir.baseUrl}/Observation/${outcome.observation.id}`,
         'Content-Location': taskUrl,
       });
+      return;
+    }
+    if (outcome.state === 'skipped') {
+      sendFhir(response, 200, taskResource(scoring, outcome.task), { 'Content-Location': taskUrl });
       return;
     }
   }

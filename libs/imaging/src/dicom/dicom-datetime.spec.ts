@@ -9,6 +9,16 @@ describe('DICOM date/time → ISO 8601', () => {
     expect(isoDate('2024-03-01')).toBeUndefined();
   });
 
+  it('reads dates that do not exist (30 February, 31 April, 29 February of a common year) as absent', () => {
+    expect(isoDate('20240230')).toBeUndefined();
+    expect(isoDate('20240431')).toBeUndefined();
+    expect(isoDate('20230229')).toBeUndefined();
+    expect(isoDate('20240229')).toBe('2024-02-29');
+    expect(isoDate('20000229')).toBe('2000-02-29');
+    expect(isoDate('19000229')).toBeUndefined();
+    expect(isoDateTimeParts('20240230120000')).toBeUndefined();
+  });
+
   it('converts TM with omitted components, fractions and the legacy colon form', () => {
     expect(isoTime('101500')).toBe('10:15:00');
     expect(isoTime('1015')).toBe('10:15:00');

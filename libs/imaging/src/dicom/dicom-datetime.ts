@@ -30,10 +30,18 @@ export function resolveDefaultOffset(value: string | undefined): string {
   return offset;
 }
 
+/** A date that exists: month 1–12, day within its month (29 February only in leap years). */
 function validDate(year: string, month?: string, day?: string): boolean {
   if (month !== undefined && (Number(month) < 1 || Number(month) > 12)) return false;
-  if (day !== undefined && (Number(day) < 1 || Number(day) > 31)) return false;
+  if (day !== undefined && (Number(day) < 1 || Number(day) > daysInMonth(Number(year), Number(month)))) return false;
   return Number(year) >= 1;
+}
+
+function daysInMonth(year: number, month: number): number {
+  // Day 0 of the next month is the last day of this one; setUTCFullYear keeps years below 100 as written.
+  const date = new Date(0);
+  date.setUTCFullYear(year, month, 0);
+  return date.getUTCDate();
 }
 
 /** DA → 'YYYY-MM-DD'. */

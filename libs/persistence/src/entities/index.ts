@@ -9,7 +9,7 @@ import { OutboxMessageEntity } from './outbox-message.entity';
 import { SubscriptionEntity, SubscriptionEventEntity, SubscriptionNotificationEntity } from './subscription.entity';
 
 export { BrixiaResultEntity, FhirResourceEntity, ImagingStudyEntity, ScoringTaskEntity, StoredImageEntity };
-export type { ScoringBusinessStatus, ScoringTaskStatus } from './scoring-task.entity';
+export type { ScoringBusinessStatus, ScoringTaskStatus, TaskSkip } from './scoring-task.entity';
 export { BrixiaReviewEntity, PatientMonitoringEntity };
 export type { StoredAlert } from './patient-monitoring.entity';
 export { OutboxMessageEntity };

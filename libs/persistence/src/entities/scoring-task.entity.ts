@@ -1,13 +1,23 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 export type ScoringTaskStatus = 'requested' | 'in-progress' | 'completed' | 'failed';
-export type ScoringBusinessStatus = 'queued' | 'fetching' | 'inferring' | 'publishing' | 'done' | 'failed' | 'publish-failed';
+export type ScoringBusinessStatus = 'queued' | 'fetching' | 'inferring' | 'publishing' | 'done' | 'failed' | 'publish-failed' | 'skipped';
+
+/** Why a completed Task has no result of its own: its ImagingStudy's timeline point comes from another instance. */
+export interface TaskSkip {
+  readonly reason: string;
+  /** The study's timeline point (the Observation of the instance that was scored). */
+  readonly pointObservationId: string;
+}
 
 /** One request to score one image with one model version (the FHIR Task's durable record). */
 @Entity({ name: 'scoring_task' })
 export class ScoringTaskEntity {
   @PrimaryColumn({ type: 'text' }) id!: string;
-  /** sha256(image) + model version: resubmitting the same image with the same model finds this row. */
+  /**
+   * `<patient>|<image key>|<model version>`: resubmitting the same image for the same patient with the same
+   * model finds this row; unique among Tasks that did not fail (a failed one does not block a new attempt).
+   */
   @Column({ name: 'dedupe_key', type: 'text' }) dedupeKey!: string;
   @Column({ type: 'text' }) status!: ScoringTaskStatus;
   @Column({ name: 'business_status', type: 'text' }) businessStatus!: ScoringBusinessStatus;
@@ -19,6 +29,8 @@ export class ScoringTaskEntity {
   @Column({ name: 'request_id', type: 'text', nullable: true }) requestId!: string | null;
   @Column({ type: 'integer', default: 0 }) attempts!: number;
   @Column({ name: 'observation_id', type: 'text', nullable: true }) observationId!: string | null;
+  /** Set when the Task completed without a result of its own (businessStatus `skipped`). */
+  @Column({ type: 'jsonb', nullable: true }) skipped!: TaskSkip | null;
   @Column({ name: 'diagnostic_report_id', type: 'text', nullable: true }) diagnosticReportId!: string | null;
   @Column({ name: 'authored_at', type: 'timestamptz', default: () => 'now()' }) authoredAt!: Date;
   @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' }) updatedAt!: Date;

@@ -5,6 +5,10 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 export class StoredImageEntity {
   @PrimaryColumn({ type: 'text' }) id!: string;
   @Column({ type: 'text' }) sha256!: string;
+  /** `sop:<SOPInstanceUID>` (DICOM) or `sha256:<hex>`: the image's identity, unique, so it belongs to one patient. */
+  @Column({ name: 'image_key', type: 'text' }) imageKey!: string;
+  /** The patient the image was recorded for; Tasks of the image must name the same patient (composite FK). */
+  @Column({ name: 'patient_id', type: 'text' }) patientId!: string;
   @Column({ name: 'imaging_study_id', type: 'text' }) imagingStudyId!: string;
   @Column({ name: 'content_type', type: 'text' }) contentType!: string;
   @Column({ name: 'byte_size', type: 'integer' }) byteSize!: number;
