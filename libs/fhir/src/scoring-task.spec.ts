@@ -29,6 +29,21 @@ describe('buildScoringTask', () => {
     expect(task.output?.map((output) => output.valueReference?.reference)).toEqual(['Observation/obs-1', 'DiagnosticReport/dr-1']);
   });
 
+  it('records a skipped instance as completed, the reason in statusReason and the study\'s point as output', () => {
+    const task = buildScoringTask(config, {
+      ...base,
+      status: 'completed',
+      businessStatus: undefined,
+      skipped: { reason: 'Another instance of this ImagingStudy is already its timeline point', pointObservationId: 'obs-point' },
+    });
+    expect(task.businessStatus?.text).toBe('skipped');
+    expect(task.statusReason?.text).toMatch(/another instance/i);
+    expect(task.output).toEqual([
+      { type: { text: 'Timeline point of the ImagingStudy (another instance)' }, valueReference: { reference: 'Observation/obs-point', type: 'Observation' } },
+    ]);
+    expect(task.contained).toBeUndefined();
+  });
+
   it('does not output results before completion', () => {
     const task = buildScoringTask(config, { ...base, status: 'in-progress', businessStatus: 'inferring', observationId: 'obs-1' });
     expect(task.output).toBeUndefined();

@@ -15,11 +15,12 @@ describe.each(modes)('ScoringStore on %s', (_mode, makeUrl) => {
   let queue: PgBossJobQueue;
   let store: ScoringStore;
 
+  // A wide bound: PGlite's WebAssembly start-up and the migrations took over 60 s on a loaded 2-core machine.
   beforeAll(async () => {
     database = await openDatabase({ url: await makeUrl(), embeddedDataDir: 'memory://', migrations: MIGRATIONS });
     queue = await PgBossJobQueue.start(database.dataSource, { retryLimit: 1, retryDelaySeconds: 1 });
     store = new ScoringStore(database.dataSource, queue);
-  }, 60_000);
+  }, 180_000);
 
   afterAll(async () => {
     await queue?.stop();

@@ -1,0 +1,19 @@
+import { dedupeKeyOf, externalStudyKeyOf, imageKeyOf } from './result-identity';
+
+describe('result identity', () => {
+  it('names a DICOM image by its SOP Instance UID (padding ignored) and anything else by its bytes', () => {
+    expect(imageKeyOf({ sopInstanceUid: '2.25.1.2\0', sha256: 'ab' })).toBe('sop:2.25.1.2');
+    expect(imageKeyOf({ sopInstanceUid: '2.25.1.2', sha256: 'cd' })).toBe(imageKeyOf({ sopInstanceUid: '2.25.1.2 ', sha256: 'ef' }));
+    expect(imageKeyOf({ sopInstanceUid: null, sha256: 'ab' })).toBe('sha256:ab');
+    expect(imageKeyOf({ sopInstanceUid: '  ', sha256: 'ab' })).toBe('sha256:ab');
+    expect(imageKeyOf({ sha256: 'ab' })).toBe('sha256:ab');
+  });
+
+  it('keys a request by patient, image and model version', () => {
+    const key = dedupeKeyOf('patient-a', 'sha256:ab', '0.2.0');
+    expect(key).toBe('patient-a|sha256:ab|0.2.0');
+    expect(dedupeKeyOf('patient-b', 'sha256:ab', '0.2.0')).not.toBe(key);
+    expect(dedupeKeyOf('patient-a', 'sha256:ab', '0.3.0')).not.toBe(key);
+    expect(dedupeKeyOf('patient-a', externalStudyKeyOf('ab'), '0.2.0')).toBe('patient-a|ehr:ab|0.2.0');
+  });
+});
