@@ -5,6 +5,8 @@ import type request from 'supertest';
 import { startService, type TestService } from './support/service';
 
 const MAX_FUTURE_SKEW_S = 600;
+// Wide bounds (no test may depend on the machine's speed): a scoring took minutes on a 2-core machine shared by ~8 test runs.
+const SCORING_BOUND_MS = 300_000;
 
 /** Acquisition times are real calendar instants, zoned (given or the configured default), not in the future. */
 describe('acquisition times at intake (PostgreSQL, real model)', () => {
@@ -15,8 +17,9 @@ describe('acquisition times at intake (PostgreSQL, real model)', () => {
       DATABASE_URL: await createTestDatabase('acquisition_time_e2e'),
       BRIXIA_DEFAULT_TIMEZONE: '+02:00',
       BRIXIA_MAX_FUTURE_SKEW_S: String(MAX_FUTURE_SKEW_S),
+      BRIXIA_SYNC_TIMEOUT_MS: String(SCORING_BOUND_MS),
     });
-  });
+  }, SCORING_BOUND_MS);
 
   afterAll(async () => {
     await service?.close();
@@ -71,17 +74,17 @@ describe('acquisition times at intake (PostgreSQL, real model)', () => {
     expect(await scoredAt(ahead)).toBe(ahead);
     expect(await scoredAt('2024-02-29T23:59:59Z')).toBe('2024-02-29T23:59:59Z');
     expect(await scoredAt('2024-03-04T10:15Z')).toBe('2024-03-04T10:15:00Z');
-  });
+  }, 3 * SCORING_BOUND_MS);
 
   it('gives a time without a zone the configured default zone', async () => {
     expect(await scoredAt('2024-03-04T10:00:00')).toBe('2024-03-04T10:00:00+02:00');
-  });
+  }, SCORING_BOUND_MS);
 
   it('reads DICOM times without TimezoneOffsetFromUTC in the configured default zone', async () => {
     const dicom = await makeDicomFixture({ patientId: 'dates-dicom', acquisitionDateTime: '20240305081500', width: 320, height: 320, seed: 601 });
     const response = await service.http.post('/api/v1/studies').attach('file', dicom, { filename: 'cxr.dcm' }).expect(201);
     expect(response.body.effectiveDateTime).toBe('2024-03-05T08:15:00+02:00');
-  });
+  }, SCORING_BOUND_MS);
 
   it('refuses a DICOM whose only dates are not calendar dates, or lie in the future, unless acquired is given', async () => {
     const invalid = await makeDicomFixture({ patientId: 'dates-dicom-bad', acquisitionDateTime: '20240230120000', width: 320, height: 320, seed: 602 });
@@ -95,5 +98,5 @@ describe('acquisition times at intake (PostgreSQL, real model)', () => {
 
     const corrected = await service.http.post('/api/v1/studies').attach('file', invalid, { filename: 'cxr.dcm' }).field('acquired', '2024-02-29T12:00:00Z').expect(201);
     expect(corrected.body.effectiveDateTime).toBe('2024-02-29T12:00:00Z');
-  });
+  }, SCORING_BOUND_MS);
 });
