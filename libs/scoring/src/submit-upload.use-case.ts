@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { AppError, isAppError } from '@brixia/common';
 import { buildImagingStudy, FHIR_ID_PATTERN } from '@brixia/fhir';
-import { assertFrontalView, detectImageFormat, readRadiographMetadata, type RadiographMetadata } from '@brixia/imaging';
+import { assertAcceptableAcquisition, detectImageFormat, readRadiographMetadata, type RadiographMetadata } from '@brixia/imaging';
 import type { RecordedRequest } from '@brixia/persistence';
 import type { ScoringContext } from './scoring-context';
 
@@ -37,7 +37,8 @@ export async function submitUpload(context: ScoringContext, input: UploadInput):
   try {
     if (!format) throw new AppError('IMAGING.NOT_AN_IMAGE', 'The file is neither DICOM, PNG nor JPEG');
     metadata = readRadiographMetadata(input.bytes);
-    assertFrontalView(metadata);
+    // The header part of the input gate; the worker checks pixels and the model's outputs (README.md, "Input gate").
+    assertAcceptableAcquisition(metadata);
   } catch (error) {
     if (!isAppError(error) || !error.code.startsWith('IMAGING.')) throw error;
     if (!input.respondAsync) throw error;
