@@ -6,7 +6,9 @@
  * DICOM found on the machine, and raster pictures shipped with Debian packages (icons, screenshots, plots).
  *
  *   nice -n 10 node -r ./tools/register.js bench/input-gate-calibration.ts [--shared ../shared]
- *        [--json tmp/input-gate.json] [--threads N]
+ *        [--json tmp/input-gate-calibration.json] [--threads N]
+ *   node -r ./tools/register.js bench/input-gate-calibration.ts --from-json tmp/input-gate-calibration.json
+ *        (re-applies the current thresholds to the statistics saved by a full run, without the model)
  *
  * Folders that are absent are skipped (and reported as such); nothing is copied anywhere.
  */
@@ -23,6 +25,7 @@ const { values } = parseArgs({
     shared: { type: 'string', default: join(__dirname, '..', '..', 'shared') },
     json: { type: 'string', default: 'tmp/input-gate-calibration.json' },
     threads: { type: 'string' },
+    'from-json': { type: 'string' },
   },
 });
 
@@ -117,7 +120,9 @@ function statistics(verdicts: readonly Verdict[]): Record<string, (e: LungMaskEv
   };
 }
 
-function report(verdicts: readonly Verdict[]): void {
+function report(saved: readonly Verdict[]): void {
+  // The plausibility rules are a pure function of the saved statistics: re-apply the current thresholds.
+  const verdicts = saved.map((v) => (v.evidence === undefined ? v : { ...v, model: chestPlausibilityProblems(v.evidence).map((p) => p.rule) }));
   const groups = new Map<string, Verdict[]>();
   for (const v of verdicts) groups.set(`${v.set} | ${v.cls}`, [...(groups.get(`${v.set} | ${v.cls}`) ?? []), v]);
   console.log('| set | class | images | refused (any rule) | by DICOM header | by image rules | by model plausibility | pixels only (header ignored) |');
@@ -144,6 +149,10 @@ function report(verdicts: readonly Verdict[]): void {
 }
 
 async function main(): Promise<void> {
+  if (values['from-json'] !== undefined) {
+    report(JSON.parse(readFileSync(values['from-json'], 'utf8')) as Verdict[]);
+    return;
+  }
   const model = await loadOrtScoreModel({ intraOpNumThreads: values.threads === undefined ? undefined : Number(values.threads) });
   const all = items(values.shared);
   const started = Date.now();
