@@ -40,7 +40,8 @@ export async function submitUpload(context: ScoringContext, input: UploadInput):
     // The header part of the input gate; the worker checks pixels and the model's outputs (README.md, "Input gate").
     assertAcceptableAcquisition(metadata);
   } catch (error) {
-    if (!isAppError(error) || !error.code.startsWith('IMAGING.')) throw error;
+    // Image refusals (IMAGING.* decoding and view, IMAGE.* the input gate) become a failed Task in async mode.
+    if (!isAppError(error) || !/^(IMAGING|IMAGE)\./.test(error.code)) throw error;
     if (!input.respondAsync) throw error;
     refusal = error;
   }
