@@ -8,7 +8,9 @@
  *   nice -n 10 node -r ./tools/register.js bench/input-gate-calibration.ts [--shared ../shared]
  *        [--json tmp/input-gate-calibration.json] [--threads N]
  *   node -r ./tools/register.js bench/input-gate-calibration.ts --from-json tmp/input-gate-calibration.json
- *        (re-applies the current thresholds to the statistics saved by a full run, without the model)
+ *        (re-applies the current thresholds to the statistics saved by a full run, without the model;
+ *        several files separated by commas: later entries replace earlier ones of the same image)
+ *   ... --names 'JPCLN03[17]' runs only the images whose path matches (e.g. after an image rule changed)
  *
  * Folders that are absent are skipped (and reported as such); nothing is copied anywhere.
  */
@@ -26,6 +28,7 @@ const { values } = parseArgs({
     json: { type: 'string', default: 'tmp/input-gate-calibration.json' },
     threads: { type: 'string' },
     'from-json': { type: 'string' },
+    names: { type: 'string' },
   },
 });
 
@@ -150,11 +153,16 @@ function report(saved: readonly Verdict[]): void {
 
 async function main(): Promise<void> {
   if (values['from-json'] !== undefined) {
-    report(JSON.parse(readFileSync(values['from-json'], 'utf8')) as Verdict[]);
+    const byName = new Map<string, Verdict>();
+    for (const file of values['from-json'].split(',')) {
+      for (const v of JSON.parse(readFileSync(file, 'utf8')) as Verdict[]) byName.set(`${v.cls}|${v.name}`, v);
+    }
+    report([...byName.values()]);
     return;
   }
   const model = await loadOrtScoreModel({ intraOpNumThreads: values.threads === undefined ? undefined : Number(values.threads) });
-  const all = items(values.shared);
+  const only = values.names === undefined ? undefined : new RegExp(values.names);
+  const all = items(values.shared).filter((item) => only === undefined || only.test(item.name));
   const started = Date.now();
   const verdicts: Verdict[] = [];
   try {

@@ -30,11 +30,24 @@ describe('chestPlausibilityProblems', () => {
     expect(rules({ meanLungProbability: 0.6 })).toEqual(['lung-confidence']);
   });
 
-  it('refuses one lung region, or two on the same side, or of very different sizes', () => {
-    expect(rules({ components: [lung(0.35, 0.5)] })).toEqual(['two-lungs']);
+  it('refuses two lung regions on the same side, or too close, or too small', () => {
     expect(rules({ components: [lung(0.2, 0.2), lung(0.15, 0.4)] })).toEqual(['lung-sides']);
     expect(rules({ components: [lung(0.2, 0.45), lung(0.15, 0.55)] })).toEqual(['lung-sides']);
-    expect(rules({ components: [lung(0.3, 0.3), lung(0.04, 0.7)] })).toEqual(['lung-balance']);
+    expect(rules({ components: [lung(0.1, 0.3), lung(0.035, 0.7)] })).toEqual(['two-lungs']);
+  });
+
+  it('refuses a second region neither lung-sized nor negligible', () => {
+    expect(rules({ components: [lung(0.37, 0.5), lung(0.045, 0.85)] })).toEqual(['lung-balance']);
+    expect(rules({ components: [lung(0.3, 0.3), lung(0.09, 0.7)] })).toEqual(['lung-balance']);
+  });
+
+  it('accepts lungs joined into one region across the midline, and nothing else as one region', () => {
+    expect(rules({ components: [lung(0.4, 0.55), lung(0.003, 0.9)] })).toEqual([]);
+    expect(rules({ components: [lung(0.35, 0.5)] })).toEqual([]);
+    expect(rules({ components: [lung(0.3, 0.8), lung(0.005, 0.3)] })).toEqual(['two-lungs']);
+    expect(rules({ components: [lung(0.15, 0.5)] })).toEqual(['two-lungs']);
+    expect(rules({ lungAreaFraction: 0.6, components: [lung(0.58, 0.5)] })).toEqual(['two-lungs']);
+    expect(rules({ components: [] })).toEqual(['two-lungs']);
   });
 
   it('refuses an alignment far from the frames of chest radiographs', () => {

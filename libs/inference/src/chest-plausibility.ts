@@ -7,18 +7,28 @@ import type { LungMaskEvidence } from './lung-mask-evidence';
  * calibration sets lies inside them, with a margin.
  */
 export const CHEST_PLAUSIBILITY = {
-  /** Fraction of the 512×512 frame the thresholded mask covers. */
+  /** Fraction of the 512×512 frame the thresholded mask covers (chest sets: 0.186–0.575). */
   minLungAreaFraction: 0.12,
   maxLungAreaFraction: 0.7,
-  /** Mean sigmoid over the mask: the decoder is sure where it sees lungs. */
+  /** Mean sigmoid over the mask: the decoder is sure where it sees lungs (chest sets: ≥ 0.879). */
   minMeanLungProbability: 0.85,
-  /** Each of the two largest components (one lung each) covers at least this fraction of the frame. */
-  minLungComponentFraction: 0.03,
-  /** The smaller lung is at least this fraction of the larger one. */
-  minLungBalance: 0.25,
-  /** The two lungs' centroids lie on either side of the vertical midline, at least this far apart (in frame widths). */
+  /** Two lungs: the smaller of the two largest regions is at least this fraction of the larger (chest sets: ≥ 0.356, or ≤ 0.03 when merged)... */
+  minLungBalance: 0.33,
+  /** ...and covers at least this fraction of the frame (chest sets: ≥ 0.063)... */
+  minLungComponentFraction: 0.04,
+  /** ...and their centroids lie on either side of the vertical midline, at least this far apart (chest sets: ≥ 0.283). */
   minLungSeparation: 0.2,
-  /** θ's diagonal (zoom of the aligned frame, identity = 1) and off-diagonal (rotation/shear), translation. */
+  /**
+   * Lungs the mask joins into one region (across the mediastinum; or one lung whited out by consolidation):
+   * any second region is at most this fraction of it (chest sets: ≤ 0.03; skull phantoms ≥ 0.1), the region
+   * covers this range of the frame (chest sets: 0.21–0.55, 1 of 11 above 0.5; generated photographs and
+   * smooth noise ≥ 0.546) and its centroid lies within this distance of the midline (chest sets: ≤ 0.10).
+   */
+  maxMergedLungBalance: 0.05,
+  minMergedLungFraction: 0.18,
+  maxMergedLungFraction: 0.5,
+  maxMergedLungOffset: 0.12,
+  /** θ's diagonal (zoom of the aligned frame, identity = 1; chest sets 0.471–1.073) and off-diagonal (rotation/shear, ≤ 0.163), translation (≤ 0.411). */
   minAlignmentScale: 0.4,
   maxAlignmentScale: 1.2,
   maxAlignmentShear: 0.3,
@@ -43,16 +53,28 @@ function lungProblems(evidence: LungMaskEvidence, t: ChestPlausibilityThresholds
     problems.push({ rule: 'lung-confidence', message: 'the lung segmentation is unsure where the lungs are' });
   }
   const [first, second] = evidence.components;
-  if (first === undefined || second === undefined || second.areaFraction < t.minLungComponentFraction || first.areaFraction < t.minLungComponentFraction) {
+  if (first === undefined) {
     problems.push({ rule: 'two-lungs', message: 'the lung mask does not show two lungs' });
     return problems;
   }
-  const [left, right] = first.centroidX <= second.centroidX ? [first, second] : [second, first];
-  if (!(left.centroidX < 0.5 && right.centroidX > 0.5) || right.centroidX - left.centroidX < t.minLungSeparation) {
-    problems.push({ rule: 'lung-sides', message: 'the two lung regions are not on either side of the midline' });
+  const balance = second === undefined ? 0 : second.areaFraction / first.areaFraction;
+  if (second === undefined || balance <= t.maxMergedLungBalance) {
+    // One region only: plausible as both lungs joined across the midline, of a lung-like size.
+    const central = Math.abs(first.centroidX - 0.5) <= t.maxMergedLungOffset;
+    if (!central || first.areaFraction < t.minMergedLungFraction || first.areaFraction > t.maxMergedLungFraction) {
+      problems.push({ rule: 'two-lungs', message: 'the lung mask does not show two lungs' });
+    }
+    return problems;
   }
-  if (second.areaFraction / first.areaFraction < t.minLungBalance) {
+  if (balance < t.minLungBalance) {
     problems.push({ rule: 'lung-balance', message: 'one lung region is far smaller than the other' });
+    return problems;
+  }
+  const [left, right] = first.centroidX <= second.centroidX ? [first, second] : [second, first];
+  if (second.areaFraction < t.minLungComponentFraction) {
+    problems.push({ rule: 'two-lungs', message: 'the lung mask does not show two lungs' });
+  } else if (!(left.centroidX < 0.5 && right.centroidX > 0.5) || right.centroidX - left.centroidX < t.minLungSeparation) {
+    problems.push({ rule: 'lung-sides', message: 'the two lung regions are not on either side of the midline' });
   }
   return problems;
 }

@@ -12,8 +12,12 @@ export const IMAGE_RULES = {
   minShortSide: 256,
   minAspectRatio: 0.5,
   maxAspectRatio: 2,
-  /** Standard deviation of the 8-bit display grey below which an image counts as near-constant. */
-  minGreyStdDev: 4,
+  /**
+   * Standard deviation of the 8-bit display grey below which an image counts as near-constant. Low on
+   * purpose: washed-out films (grey 239–255, standard deviation 3.0) are still scored, since the model's
+   * histogram equalisation restores their contrast.
+   */
+  minGreyStdDev: 2,
 } as const;
 
 /** Standard deviation of the display grey levels, from the 256-bin histogram. */
