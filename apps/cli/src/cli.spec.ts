@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import sharp from 'sharp';
+import { makeDicomFixture, makeRasterFixture, seededRandom } from '@brixia/imaging/testing';
 import { DEFAULT_MODEL_DIR } from '@brixia/inference';
 
 // End to end: the CLI as a child process, on generated PNGs, with the committed model.
@@ -23,18 +24,10 @@ function runCli(args: readonly string[]): Promise<Run> {
   });
 }
 
-/** A synthetic radiograph-like grey image: two bright ellipses ("lungs") on a vertical gradient. */
-function syntheticPng(width: number, height: number, seed: number): Promise<Buffer> {
-  const pixels = Buffer.alloc(width * height);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const u = x / width;
-      const v = y / height;
-      let g = 60 + 80 * v;
-      for (const cx of [0.3, 0.7]) g += 90 * Math.exp(-(((u - cx) / (0.14 + 0.01 * seed)) ** 2 + ((v - 0.5) / 0.3) ** 2));
-      pixels[y * width + x] = Math.min(255, Math.round(g));
-    }
-  }
+/** Uniform noise: no lungs for the model's own mask to find. */
+function noisePng(width: number, height: number, seed: number): Promise<Buffer> {
+  const random = seededRandom(seed);
+  const pixels = Buffer.from(Uint8Array.from({ length: width * height }, () => Math.floor(random() * 256)));
   return sharp(pixels, { raw: { width, height, channels: 1 } }).png().toBuffer();
 }
 
@@ -42,8 +35,12 @@ describe('brixia score (end to end)', () => {
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'brixia-cli-'));
-    await writeFile(path.join(dir, 'first.png'), await syntheticPng(640, 560, 0));
-    await writeFile(path.join(dir, 'second.png'), await syntheticPng(480, 512, 3));
+    // The chest-like synthetic radiograph of the e2e tests: it must pass the input gate.
+    await writeFile(path.join(dir, 'first.png'), await makeRasterFixture({ format: 'png', width: 640, height: 560, seed: 1 }));
+    await writeFile(path.join(dir, 'second.png'), await makeRasterFixture({ format: 'png', width: 480, height: 512, seed: 3 }));
+    await writeFile(path.join(dir, 'noise.png'), await noisePng(512, 512, 7));
+    await writeFile(path.join(dir, 'tiny.png'), await makeRasterFixture({ format: 'png', width: 1, height: 1 }));
+    await writeFile(path.join(dir, 'leg.dcm'), await makeDicomFixture({ width: 320, height: 320, overrides: { BodyPartExamined: 'EXTREMITY' } }));
     await writeFile(path.join(dir, 'garbage.bin'), Buffer.from('this is not a radiograph'));
   });
   afterAll(async () => {
@@ -67,6 +64,18 @@ describe('brixia score (end to end)', () => {
     expect(typeof lines[1].error.message).toBe('string');
     expect(stderr).toContain(`error: ${files[1]}: ${lines[1].error.message}`);
   }, 60_000);
+
+  it('refuses what the service refuses, with the same code (the shared input gate)', async () => {
+    const files = ['noise.png', 'tiny.png', 'leg.dcm', 'first.png'].map((f) => path.join(dir, f));
+    const { code, stdout } = await runCli(['score', ...files, '--json']);
+    const lines = stdout.trim().split('\n').map((line) => JSON.parse(line));
+    expect(code).toBe(1);
+    expect(lines.map((l) => l.error?.code)).toEqual(['IMAGE.NOT_A_CHEST_RADIOGRAPH', 'IMAGE.NOT_A_CHEST_RADIOGRAPH', 'IMAGE.NOT_A_CHEST_RADIOGRAPH', undefined]);
+    expect(lines[0].error.message).toMatch(/^Not a frontal chest radiograph: the /);
+    expect(lines[1].error.message).toMatch(/short side/);
+    expect(lines[2].error.message).toMatch(/BodyPartExamined EXTREMITY/);
+    expect(lines[3].global).toBeGreaterThanOrEqual(0);
+  }, 180_000);
 
   it('prints a table without --json and exits 0 when every file scores', async () => {
     const { code, stdout } = await runCli(['score', path.join(dir, 'first.png')]);

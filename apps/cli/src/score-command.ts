@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createLogger, isAppError, type Logger } from '@brixia/common';
-import { PREPROCESSING_ID, assertFrontalView, decodeRadiograph, preprocessForBsnet } from '@brixia/imaging';
-import { loadOrtScoreModel, type ScoreModel } from '@brixia/inference';
+import { PREPROCESSING_ID, assertScorableRadiograph, decodeRadiograph, preprocessForBsnet } from '@brixia/imaging';
+import { assertChestRadiograph, loadOrtScoreModel, type ScoreModel } from '@brixia/inference';
 import { USAGE, parseCliArgs, type ScoreCommand } from './cli-args';
 import { errorLine, jsonLine, tableText, type FileResult } from './score-output';
 
@@ -28,9 +28,12 @@ async function scoreFile(file: string, model: ScoreModel, logger: Logger): Promi
       const reason = (cause as NodeJS.ErrnoException).code ?? 'read error';
       return { file, ok: false, error: { code: 'IMAGING.UNREADABLE', message: `The file could not be read (${reason})` } };
     }
-    const { image, metadata } = await decodeRadiograph(bytes);
-    assertFrontalView(metadata);
-    return { file, ok: true, scoring: await model.score(preprocessForBsnet(image)) };
+    const decoded = await decodeRadiograph(bytes);
+    // The service's input gate, unchanged (README.md, "Input gate"): same images refused, same codes.
+    assertScorableRadiograph(decoded);
+    const scoring = await model.score(preprocessForBsnet(decoded.image));
+    assertChestRadiograph(scoring);
+    return { file, ok: true, scoring };
   } catch (error) {
     if (isAppError(error)) return { file, ok: false, error: { code: error.code, message: error.message } };
     logger.error({ err: error }, 'unexpected error while scoring a file');

@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'IMAGING.NOT_AN_IMAGE'
   | 'IMAGING.UNSUPPORTED_TRANSFER_SYNTAX'
   | 'IMAGING.NOT_FRONTAL'
+  | 'IMAGE.NOT_A_CHEST_RADIOGRAPH'
   | 'IMAGING.MISSING_ACQUISITION_TIME'
   | 'IMAGING.MISSING_PATIENT'
   | 'IMAGING.STUDY_NOT_FOUND'
@@ -76,6 +77,9 @@ export const ERROR_TABLE: Readonly<Record<ErrorCode, ErrorSpec>> = {
   'IMAGING.NOT_AN_IMAGE': { httpStatus: 422, issueType: 'not-supported', severity: 'error', retryable: false },
   'IMAGING.UNSUPPORTED_TRANSFER_SYNTAX': { httpStatus: 422, issueType: 'not-supported', severity: 'error', retryable: false },
   'IMAGING.NOT_FRONTAL': { httpStatus: 422, issueType: 'business-rule', severity: 'error', retryable: false },
+  // The input gate (README.md, "Input gate"): the header, the image or the model's own lung mask and
+  // alignment say this is not a frontal chest radiograph. The same bytes will be refused again: never retried.
+  'IMAGE.NOT_A_CHEST_RADIOGRAPH': { httpStatus: 422, issueType: 'business-rule', severity: 'error', retryable: false },
   'IMAGING.MISSING_ACQUISITION_TIME': { httpStatus: 422, issueType: 'required', severity: 'error', retryable: false },
   'IMAGING.MISSING_PATIENT': { httpStatus: 422, issueType: 'required', severity: 'error', retryable: false },
   'IMAGING.STUDY_NOT_FOUND': { httpStatus: 404, issueType: 'not-found', severity: 'error', retryable: false },

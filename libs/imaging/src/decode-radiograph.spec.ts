@@ -176,6 +176,10 @@ describe('metadata', () => {
       rows: 48,
       columns: 64,
       bitsStored: 12,
+      samplesPerPixel: 1,
+      bitsAllocated: 16,
+      highBit: 11,
+      pixelRepresentation: 0,
     });
   });
 

@@ -27,6 +27,11 @@ export interface RadiographMetadata {
   readonly rows: number;
   readonly columns: number;
   readonly bitsStored?: number;
+  /** Image Pixel module (PS3.3 C.7.6.3), DICOM only: checked by the input gate (input-gate/). */
+  readonly samplesPerPixel?: number;
+  readonly bitsAllocated?: number;
+  readonly highBit?: number;
+  readonly pixelRepresentation?: number;
 }
 
 /** A radiograph mapped to display grey levels, with its metadata. */

@@ -19,3 +19,11 @@ export {
   type BsnetTensor,
 } from './ort-session.adapter';
 export type { BsnetTensorLayout } from './model-contract';
+export { lungMaskEvidence, MASK_THRESHOLD, type LungComponent, type LungMaskEvidence } from './lung-mask-evidence';
+export {
+  assertChestRadiograph,
+  chestPlausibilityProblems,
+  CHEST_PLAUSIBILITY,
+  type ChestPlausibilityThresholds,
+  type PlausibilityProblem,
+} from './chest-plausibility';

@@ -4,6 +4,7 @@ import { MicroBatcher } from './micro-batcher';
 import type { BsnetOutputName } from './model-manifest';
 import { openBsnetSession, type BsnetSession } from './ort-session.adapter';
 import type { ExecutionProviderName, ModelOutput, ScoreModel, ScoreModelOptions, ScoreOptions } from './score-model.port';
+import { lungMaskEvidence } from './lung-mask-evidence';
 import { decodeZoneProbabilities, expectedGlobalScore } from './zone-decoding';
 
 const DEFAULT_MAX_BATCH_SIZE = 4;
@@ -71,8 +72,9 @@ export class OrtScoreModel implements ScoreModel {
       items.forEach((item, i) => stacked.set(item.input, i * inputSize));
     }
     const explain = items.some((item) => item.withExplanations);
-    // Only fetch what callers asked for: the 512×512 lung mask and the CAMs cost copies.
-    const outputs: BsnetOutputName[] = explain ? ['zone_probs', 'zone_cams', 'alignment'] : ['zone_probs'];
+    // The lung mask and θ feed the input gate's plausibility check on every image; the CAMs cost copies
+    // and are only fetched when asked for.
+    const outputs: BsnetOutputName[] = explain ? ['zone_probs', 'lung_mask', 'alignment', 'zone_cams'] : ['zone_probs', 'lung_mask', 'alignment'];
     const started = performance.now();
     let result: Awaited<ReturnType<BsnetSession['run']>>;
     try {
@@ -85,18 +87,25 @@ export class OrtScoreModel implements ScoreModel {
     this.logger.debug({ batchSize: n, durationMs, outputs, executionProvider: this.executionProvider }, 'session run');
     const zoneProbs = result.zone_probs?.data ?? new Float32Array();
     const camsPerImage = 6 * 4 * camSize[0] * camSize[1];
+    const mask = result.lung_mask;
+    const alignment = result.alignment?.data;
+    if (mask === undefined || alignment === undefined) throw new AppError('INFERENCE.FAILED', 'The model returned no lung mask or alignment');
+    const [maskHeight, maskWidth] = [mask.dims[2], mask.dims[3]];
+    const maskPerImage = maskHeight * maskWidth;
     return items.map((item, i) => {
       const scoring = decodeZoneProbabilities(zoneProbs, i, this.session.manifest.zoneDecision);
+      const theta = alignment.subarray(i * ALIGNMENT_VALUES, (i + 1) * ALIGNMENT_VALUES);
+      const lungMask = lungMaskEvidence(mask.data.subarray(i * maskPerImage, (i + 1) * maskPerImage), maskWidth, maskHeight, theta);
       const cams = result.zone_cams?.data;
-      const alignment = result.alignment?.data;
-      if (!item.withExplanations || cams === undefined || alignment === undefined) {
-        return { ...scoring, expectedGlobal: expectedGlobalScore(scoring.probabilities) };
+      if (!item.withExplanations || cams === undefined) {
+        return { ...scoring, expectedGlobal: expectedGlobalScore(scoring.probabilities), lungMask };
       }
       return {
         ...scoring,
         expectedGlobal: expectedGlobalScore(scoring.probabilities),
+        lungMask,
         zoneCams: { shape: [6, 4, camSize[0], camSize[1]] as const, data: cams.slice(i * camsPerImage, (i + 1) * camsPerImage) },
-        alignment: Array.from(alignment.subarray(i * ALIGNMENT_VALUES, (i + 1) * ALIGNMENT_VALUES)),
+        alignment: Array.from(theta),
       };
     });
   }

@@ -23,8 +23,10 @@ function fakeSession(failWhen: (batch: Float32Array) => boolean): BsnetSession &
       const result: Partial<Record<BsnetOutputName, BsnetTensor>> = { zone_probs: { dims: [n, 6, 4], data: zoneProbs } };
       if (outputs.includes('zone_cams')) {
         result.zone_cams = { dims: [n, 6, 4, 2, 2], data: new Float32Array(n * 96).map((_, j) => Math.floor(j / 96)) };
-        result.alignment = { dims: [n, 2, 3], data: new Float32Array(n * 6).map((_, j) => Math.floor(j / 6)) };
       }
+      // Image i's mask is i / 4 everywhere (lung from the third image on); θ is i everywhere.
+      if (outputs.includes('lung_mask')) result.lung_mask = { dims: [n, 1, 4, 4], data: new Float32Array(n * SIZE).map((_, j) => Math.floor(j / SIZE) / 4) };
+      if (outputs.includes('alignment')) result.alignment = { dims: [n, 2, 3], data: new Float32Array(n * 6).map((_, j) => Math.floor(j / 6)) };
       return result;
     },
     release: async () => undefined,
@@ -62,6 +64,9 @@ describe('OrtScoreModel batching and errors', () => {
     expect(c.zoneCams?.data.every((v) => v === 2)).toBe(true);
     expect(c.alignment).toEqual([2, 2, 2, 2, 2, 2]);
     expect(b.zoneCams).toBeUndefined();
+    // The gate's evidence comes with every output, explanations or not, each from its own slice.
+    expect([a, b, c].map((o) => o.lungMask.lungAreaFraction)).toEqual([0, 0, 1]);
+    expect(b.lungMask.alignment).toEqual([1, 1, 1, 1, 1, 1]);
     expect([a.global, b.global, c.global]).toEqual([6, 12, 18]);
     expect(c.expectedGlobal).toBeCloseTo(18, 6);
     await model.close();

@@ -55,6 +55,11 @@ describe('loadOrtScoreModel on the committed model', () => {
     const plain = await model.score(golden[0].input);
     expect(plain.zoneCams).toBeUndefined();
     expect(plain.alignment).toBeUndefined();
+    // The input gate's evidence comes with every output, explained or not (θ as in the explained run).
+    expect(plain.lungMask.alignment).toHaveLength(6);
+    plain.lungMask.alignment.forEach((v, i) => expect(v).toBeCloseTo(out.alignment?.[i] ?? Number.NaN, 4));
+    expect(plain.lungMask.lungAreaFraction).toBeGreaterThanOrEqual(0);
+    expect(plain.lungMask.lungAreaFraction).toBeLessThanOrEqual(1);
   });
 
   it.each(golden.map((g) => [g.inputCase, g] as const))('matches the golden vector %s', async (_name, g) => {

@@ -1,4 +1,5 @@
 import type { BrixiaScoring, Logger, ModelIdentity } from '@brixia/common';
+import type { LungMaskEvidence } from './lung-mask-evidence';
 
 /** Execution providers this service uses: WebGPU (Dawn over Vulkan, on GPU hosts) and the CPU. */
 export type ExecutionProviderName = 'webgpu' | 'cpu';
@@ -13,6 +14,8 @@ export interface ZoneCams {
 export interface ModelOutput extends BrixiaScoring {
   /** Σ_zones Σ_k k·p_k, 0–18. */
   readonly expectedGlobal: number;
+  /** Statistics of the lung mask and θ, for the input gate (chest-plausibility.ts); always present. */
+  readonly lungMask: LungMaskEvidence;
   /** Only when explanations were asked for. */
   readonly zoneCams?: ZoneCams;
   /** The affine θ of the alignment network, row-major 2×3 (6 numbers); only with explanations. */

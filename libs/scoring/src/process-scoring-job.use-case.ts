@@ -8,8 +8,8 @@ import {
   deviceIdFor,
   observationIdentifier,
 } from '@brixia/fhir';
-import { assertFrontalView, decodeRadiograph, preprocessForBsnet } from '@brixia/imaging';
-import type { ScoreModel } from '@brixia/inference';
+import { assertScorableRadiograph, decodeRadiograph, preprocessForBsnet } from '@brixia/imaging';
+import { assertChestRadiograph, type ScoreModel } from '@brixia/inference';
 import type { JobContext, ScoringJob } from '@brixia/persistence';
 import type { ScoringContext } from './scoring-context';
 import { explainResult } from './explain-result';
@@ -49,7 +49,8 @@ export async function processScoringJob(context: ScoringContext, model: ScoreMod
     const fetchedAt = Date.now();
     const decoded = await decodeRadiograph(pixels, { defaultTimezoneOffset: context.defaultTimezoneOffset });
     const decodeMs = Date.now() - fetchedAt;
-    assertFrontalView(decoded.metadata);
+    // The input gate (README.md, "Input gate"): header, size, shape and contrast before the model runs...
+    assertScorableRadiograph(decoded);
     const study = task.imagingStudyId ? await context.store.findStudy(task.imagingStudyId) : null;
     const acquisitionTime = study?.resource.started ?? decoded.metadata.acquisitionDateTime;
     if (!acquisitionTime) throw new AppError('IMAGING.MISSING_ACQUISITION_TIME', 'The acquisition time of the image is unknown');
@@ -66,6 +67,8 @@ export async function processScoringJob(context: ScoringContext, model: ScoreMod
     const inferenceStarted = Date.now();
     const output = await model.score(input, { withExplanations: context.explanations !== undefined });
     const inferenceMs = Date.now() - inferenceStarted;
+    // ...and the model's own lung mask and alignment after: a refused image fails the Task, no Observation.
+    assertChestRadiograph(output);
     const preprocessMs = inferenceStarted - preprocessStarted;
 
     await context.store.markTaskProgress(task.id, 'in-progress', 'publishing');

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { AppError, isAppError } from '@brixia/common';
 import { buildImagingStudy, FHIR_ID_PATTERN } from '@brixia/fhir';
-import { assertFrontalView, detectImageFormat, readRadiographMetadata, type RadiographMetadata } from '@brixia/imaging';
+import { assertAcceptableAcquisition, detectImageFormat, readRadiographMetadata, type RadiographMetadata } from '@brixia/imaging';
 import type { RecordedRequest } from '@brixia/persistence';
 import type { ScoringContext } from './scoring-context';
 import { checkAcquisitionTime, type AcquisitionTimePolicy } from './acquisition-time';
@@ -43,9 +43,11 @@ export async function submitUpload(context: ScoringContext, input: UploadInput):
   try {
     if (!format) throw new AppError('IMAGING.NOT_AN_IMAGE', 'The file is neither DICOM, PNG nor JPEG');
     metadata = readRadiographMetadata(input.bytes, { defaultTimezoneOffset: context.defaultTimezoneOffset });
-    assertFrontalView(metadata);
+    // The header part of the input gate; the worker checks pixels and the model's outputs (README.md, "Input gate").
+    assertAcceptableAcquisition(metadata);
   } catch (error) {
-    if (!isAppError(error) || !error.code.startsWith('IMAGING.')) throw error;
+    // Image refusals (IMAGING.* decoding and view, IMAGE.* the input gate) become a failed Task in async mode.
+    if (!isAppError(error) || !/^(IMAGING|IMAGE)\./.test(error.code)) throw error;
     if (!input.respondAsync) throw error;
     refusal = error;
   }

@@ -22,7 +22,11 @@ const TAGS = {
   photometricInterpretation: 'x00280004',
   rows: 'x00280010',
   columns: 'x00280011',
+  samplesPerPixel: 'x00280002',
+  bitsAllocated: 'x00280100',
   bitsStored: 'x00280101',
+  highBit: 'x00280102',
+  pixelRepresentation: 'x00280103',
 } as const;
 
 function dateAndTime(dataSet: DataSet, dateTag: string, timeTag: string): IsoDateTimeParts | undefined {
@@ -72,5 +76,9 @@ export function dicomMetadata(parsed: ParsedDicom, defaultOffset: string): Radio
     rows: uint16Value(dataSet, TAGS.rows) ?? 0,
     columns: uint16Value(dataSet, TAGS.columns) ?? 0,
     bitsStored: uint16Value(dataSet, TAGS.bitsStored),
+    samplesPerPixel: uint16Value(dataSet, TAGS.samplesPerPixel),
+    bitsAllocated: uint16Value(dataSet, TAGS.bitsAllocated),
+    highBit: uint16Value(dataSet, TAGS.highBit),
+    pixelRepresentation: uint16Value(dataSet, TAGS.pixelRepresentation),
   };
 }

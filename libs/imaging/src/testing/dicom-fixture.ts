@@ -25,6 +25,8 @@ export interface DicomFixtureOptions {
   frames?: number;
   /** Extra: PixelRepresentation 1, stored = synthetic − 2^(bitsStored−1). Default false. */
   signed?: boolean;
+  /** Extra: attributes written last, over the generated ones (e.g. BodyPartExamined, PixelRepresentation), for refusal tests. */
+  overrides?: Readonly<Record<string, unknown>>;
 }
 
 const SOP_CLASS = { CR: '1.2.840.10008.5.1.4.1.1.1', DX: '1.2.840.10008.5.1.4.1.1.1.1' } as const;
@@ -102,6 +104,7 @@ function dataset(opts: DicomFixtureOptions, bitsStored: number, pixelData: Array
     HighBit: bitsStored - 1,
     PixelRepresentation: opts.signed ? 1 : 0,
     ...optional,
+    ...(opts.overrides ?? {}),
     PixelData: pixelData,
     _vrMap: { PixelData: encapsulated || bitsAllocated === 8 ? 'OB' : 'OW' },
   };
