@@ -84,8 +84,10 @@ describe('reference dashboard in headless Chromium', () => {
     await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
     browser = await chromium.launch({ executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    // Playwright's 30 s default per wait, doubled: pages render in well under a second idle.
+    page.setDefaultTimeout(60_000);
     mkdirSync(ARTIFACTS, { recursive: true });
-  }, 90_000);
+  });
 
   afterAll(async () => {
     await browser?.close();
@@ -93,8 +95,16 @@ describe('reference dashboard in headless Chromium', () => {
   });
 
   it('lists patients by latest score and updates live when a result arrives', async () => {
+    const events = service.runtime.monitoring.service.events;
+    const listenersBefore = events.listenerCount; // no page open yet: the service's own listeners
     await page.goto(`${base}/dashboard/`);
     await page.locator('[data-testid=live-status].on').waitFor();
+    // The page's two subscriptions (completed assessments, alerts) register after the socket opens.
+    const deadline = Date.now() + 60_000;
+    while (events.listenerCount < listenersBefore + 2) {
+      if (Date.now() > deadline) throw new Error('the dashboard did not subscribe within 60 s');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     const rows = page.locator('[data-testid=patient-row]');
     await rows.first().waitFor();
     const ids = await rows.evaluateAll((elements) => elements.map((element) => element.getAttribute('data-patient')));
@@ -107,7 +117,7 @@ describe('reference dashboard in headless Chromium', () => {
     const stores = { monitoring: service.runtime.monitoring.store, scoring: service.runtime.scoring.store };
     await seedResults(stores, { fhir: service.runtime.config.fhir, model: service.runtime.scoring.model.identity, patients: 1, studiesPerPatient: 1, patientPrefix: 'live', score: () => 15 });
     await service.runtime.monitoring.service.resultRecorded('obs-live-0-0', null);
-    await page.locator('[data-patient=live-0]').waitFor({ timeout: 10_000 });
+    await page.locator('[data-patient=live-0]').waitFor({ timeout: 60_000 });
     expect(await rows.first().getAttribute('data-patient')).toBe('live-0');
     await expect(page.locator('[data-testid=alert-item]').first().textContent()).resolves.toContain('live-0');
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-list.png'), fullPage: true });

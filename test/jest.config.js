@@ -4,6 +4,8 @@ module.exports = {
   displayName: 'e2e',
   rootDir: __dirname,
   testMatch: ['<rootDir>/**/*.e2e-spec.ts'],
-  testTimeout: 120_000,
+  // Each test starts services and runs the real model. The heaviest (upload, explanations, occlusion with
+  // 9 model runs) took 75 s with the 2 cores shared at load average 22, ≈ 10 s idle: 300 s per test or hook.
+  testTimeout: 300_000,
   maxWorkers: 1,
 };

@@ -19,7 +19,7 @@ describe.each(modes)('ScoringStore on %s', (_mode, makeUrl) => {
     database = await openDatabase({ url: await makeUrl(), embeddedDataDir: 'memory://', migrations: MIGRATIONS });
     queue = await PgBossJobQueue.start(database.dataSource, { retryLimit: 1, retryDelaySeconds: 1 });
     store = new ScoringStore(database.dataSource, queue);
-  }, 60_000);
+  });
 
   afterAll(async () => {
     await queue?.stop();
@@ -51,7 +51,7 @@ describe.each(modes)('ScoringStore on %s', (_mode, makeUrl) => {
     expect(received).toEqual([{ taskId: first.task.id }]);
     const content = await store.loadImageContent(first.task.imageId as string);
     expect(content?.content.toString()).toBe('image-1');
-  }, 30_000);
+  });
 
   it('completes a task atomically and a redo stays a single result', async () => {
     const { task } = await store.recordScoringRequest(request('image-2'));
@@ -75,5 +75,5 @@ describe.each(modes)('ScoringStore on %s', (_mode, makeUrl) => {
     expect(total).toBe(1);
     expect(results[0].globalScore).toBe(7);
     expect((await store.findResource('Observation', observation.id as string))?.versionId).toBe(1);
-  }, 30_000);
+  });
 });
