@@ -68,15 +68,13 @@ describe('loadOrtScoreModel on the committed model', () => {
   });
 
   it('micro-batches concurrent calls into fewer runs, with the results of sequential calls', async () => {
-    // Eight distinct inputs: the golden inputs, and the same mirrored left-right and dimmed.
-    const inputs = Array.from({ length: 8 }, (_, i) => {
+    // Five distinct inputs (the golden inputs, two of them also mirrored left-right): one full batch of 4
+    // and the rest; the batcher's own rules are covered without the model in micro-batcher.spec.ts.
+    const inputs = Array.from({ length: 5 }, (_, i) => {
       const base = golden[i % golden.length].input;
+      if (i < golden.length) return base;
       const out = new Float32Array(base.length);
-      for (let p = 0; p < base.length; p++) {
-        const x = p % 512;
-        const v = i >= golden.length ? base[p - x + 511 - x] : base[p];
-        out[p] = v * (1 - 0.05 * Math.floor(i / golden.length));
-      }
+      for (let p = 0; p < base.length; p++) out[p] = base[p - (p % 512) + 511 - (p % 512)];
       return out;
     });
     const sequential: ModelOutput[] = [];
@@ -84,10 +82,9 @@ describe('loadOrtScoreModel on the committed model', () => {
     const runsBefore = logger.entries.filter((e) => e.msg === 'session run').length;
     const concurrent = await Promise.all(inputs.map((input) => model.score(input)));
     const runs = logger.entries.filter((e) => e.msg === 'session run').slice(runsBefore);
-    expect(runs.length).toBeLessThan(inputs.length);
-    expect(runs.map((r) => r.fields['batchSize'])).toEqual([4, 4]);
+    expect(runs.map((r) => r.fields['batchSize'])).toEqual([4, 1]);
     concurrent.forEach((out, i) => expect(maxAbsDiff(out, sequential[i])).toBeLessThan(1e-5));
-    // 16 model runs: ≈ 2.3 s idle; 29–35 s measured with the 2 cores shared (load average 19–25).
+    // 10 model runs: ≈ 1.5 s idle, 25 s measured at load average 25; 16 runs took up to 135 s under heavier load.
   }, 600_000);
 
   it('refuses inputs of the wrong size or with non-finite values (REQUEST.INVALID)', async () => {
