@@ -297,5 +297,5 @@ describe('GraphQL serial monitoring (PostgreSQL)', () => {
     expect(kinds.data?.assessment.explanationImages.filter((image) => image.kind === 'occlusion-overlay')).toHaveLength(7);
     const unknownStudy = await gql(`mutation { requestAssessment(imagingStudyId: "nope") { taskId } }`);
     expect(unknownStudy.errors?.[0].extensions.code).toBe('IMAGING.STUDY_NOT_FOUND');
-  });
+  }, 600_000); // upload, overlays, review, occlusion (9 model runs): ≈ 10 s idle, 75–94 s measured at load average 22–25
 });
