@@ -14,15 +14,16 @@ export interface GreyRaster {
 /** Longest side of the rendered overlays, in pixels: enough to read zones, small to store. */
 export const OVERLAY_MAX_SIDE = 512;
 
-/**
- * A 1-channel raw buffer as libvips treats it: `resize` on a raw input of unknown interpretation may come
- * back as 3 identical bands (sharp 0.35 does), so every raw read pins the output to one grey band
- * (`toColourspace('b-w')`) and then checks the size and band count sharp reports instead of assuming them.
- */
+/** A grey raster as a 1-band raw sharp input. */
 function rawGrey(image: GreyRaster): sharp.Sharp {
   return sharp(Buffer.from(image.pixels.buffer, image.pixels.byteOffset, image.pixels.byteLength), { raw: { width: image.width, height: image.height, channels: 1 } });
 }
 
+/**
+ * Reads a pipeline back as a grey raster. `resize` on a 1-band raw input may come back as 3 identical
+ * bands (sharp 0.35 does), so the output is pinned to one grey band (`toColourspace('b-w')`) and the size
+ * and band count sharp reports are checked and used, never assumed.
+ */
 async function toGreyRaster(pipeline: sharp.Sharp, width: number, height: number): Promise<GreyRaster> {
   const { data, info } = await pipeline.toColourspace('b-w').raw().toBuffer({ resolveWithObject: true });
   if (info.width !== width || info.height !== height || data.length !== width * height * info.channels) {
