@@ -18,4 +18,9 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper,
   setupFiles: [path.join(root, 'tools/jest-setup.js')],
+  // Jest's 5 s default fails specs that decode with codecs, load the R4 definitions (≈ 1–2 s idle) or open
+  // PostgreSQL when the 2 CI cores are shared: the heaviest took 14 s at load average 25. 120 s per test or
+  // hook; a spec that needs more (the real model) says so itself. (When jest.config.js runs the projects,
+  // its own testTimeout applies: Jest reads this option globally.)
+  testTimeout: 120_000,
 };

@@ -2,6 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { preprocessForBsnet, type GreyImage } from '@brixia/imaging';
+import { displayedCorrelation, rasterFixturePixels, resizeGreyImage } from '@brixia/imaging/testing';
+import { measureZoneOverlay } from '@brixia/monitoring/testing';
 import { createTestDatabase } from '@brixia/persistence/testing';
 import { startService, uploadRadiograph, type TestService } from './support/service';
 import { seedResults } from './support/monitoring-seed';
@@ -17,6 +20,45 @@ async function freePort(): Promise<number> {
   const { port } = probe.address() as { port: number };
   await new Promise<void>((resolve) => probe.close(() => resolve()));
   return port;
+}
+
+/** The uploaded radiograph (uploadRadiograph's lossless PNG of these pixels). */
+const UPLOAD = { width: 600, height: 500, seed: 5 };
+
+/**
+ * Waits until the upload's seven overlays exist: they are rendered after the result is published, off the
+ * request's path (≈ 1–3 s on the 2-core machine under load; the bound is 60 s).
+ */
+async function explanationImagesRendered(service: TestService, observationId: string): Promise<void> {
+  const query = `query A($id: ID!) { assessment(observationId: $id) { explanationImages { url } } }`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const body = (await service.http.post('/graphql').send({ query, variables: { id: observationId } }).expect(200)).body as { data?: { assessment: { explanationImages: unknown[] } } };
+    if ((body.data?.assessment.explanationImages.length ?? 0) >= 7) return;
+    if (Date.now() > deadline) throw new Error('explanation images not rendered after 60 s');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/**
+ * The pixels the page shows for an <img>: drawn at its natural size onto a canvas in the page and read
+ * back (RGB, base64), with its natural and laid-out sizes.
+ */
+async function displayedPixels(page: Page, testId: string): Promise<{ width: number; height: number; shownWidth: number; shownHeight: number; rgb: Uint8Array }> {
+  const read = await page.locator(`[data-testid=${testId}]`).evaluate((element) => {
+    const img = element as unknown as { naturalWidth: number; naturalHeight: number; clientWidth: number; clientHeight: number };
+    const doc = (globalThis as unknown as { document: { createElement(tag: string): { width: number; height: number; getContext(kind: string): { drawImage(i: unknown, x: number, y: number): void; getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } } } }).document;
+    const canvas = doc.createElement('canvas');
+    canvas.width = img.naturalWidth;
+    canvas.height = img.naturalHeight;
+    const context = canvas.getContext('2d');
+    context.drawImage(img, 0, 0);
+    const rgba = context.getImageData(0, 0, img.naturalWidth, img.naturalHeight).data;
+    let binary = '';
+    for (let p = 0; p < rgba.length; p += 4) binary += String.fromCharCode(rgba[p], rgba[p + 1], rgba[p + 2]);
+    return { width: img.naturalWidth, height: img.naturalHeight, shownWidth: img.clientWidth, shownHeight: img.clientHeight, rgb: btoa(binary) };
+  });
+  return { ...read, rgb: new Uint8Array(Buffer.from(read.rgb, 'base64')) };
 }
 
 describe('reference dashboard in headless Chromium', () => {
@@ -35,14 +77,17 @@ describe('reference dashboard in headless Chromium', () => {
     await seedResults(stores, { ...common, patients: 4, studiesPerPatient: 4, patientPrefix: 'dash', score: (p, s) => [[2, 4, 7, 10], [12, 11, 9, 8], [3, 3, 4, 3], [6, 6, 7, 6]][p][s] });
     await service.runtime.monitoring.service.refreshStale();
     await service.runtime.monitoring.service.review({ observationId: 'obs-dash-0-2', action: 'confirm', practitionerId: 'dr-rossi' });
-    const upload = await uploadRadiograph(service, { patient: 'dash-cxr', acquired: '2024-03-05T10:00:00Z', seed: 5 });
+    const upload = await uploadRadiograph(service, { patient: 'dash-cxr', acquired: '2024-03-05T10:00:00Z', ...UPLOAD });
     uploadedObservationId = (upload.body as fhir4.Observation).id ?? '';
+    await explanationImagesRendered(service, uploadedObservationId);
     const server = service.app.getHttpServer();
     await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
     browser = await chromium.launch({ executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    // Playwright's 30 s default per wait, doubled: pages render in well under a second idle.
+    page.setDefaultTimeout(60_000);
     mkdirSync(ARTIFACTS, { recursive: true });
-  }, 90_000);
+  });
 
   afterAll(async () => {
     await browser?.close();
@@ -50,8 +95,16 @@ describe('reference dashboard in headless Chromium', () => {
   });
 
   it('lists patients by latest score and updates live when a result arrives', async () => {
+    const events = service.runtime.monitoring.service.events;
+    const listenersBefore = events.listenerCount; // no page open yet: the service's own listeners
     await page.goto(`${base}/dashboard/`);
     await page.locator('[data-testid=live-status].on').waitFor();
+    // The page's two subscriptions (completed assessments, alerts) register after the socket opens.
+    const deadline = Date.now() + 60_000;
+    while (events.listenerCount < listenersBefore + 2) {
+      if (Date.now() > deadline) throw new Error('the dashboard did not subscribe within 60 s');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     const rows = page.locator('[data-testid=patient-row]');
     await rows.first().waitFor();
     const ids = await rows.evaluateAll((elements) => elements.map((element) => element.getAttribute('data-patient')));
@@ -64,7 +117,7 @@ describe('reference dashboard in headless Chromium', () => {
     const stores = { monitoring: service.runtime.monitoring.store, scoring: service.runtime.scoring.store };
     await seedResults(stores, { fhir: service.runtime.config.fhir, model: service.runtime.scoring.model.identity, patients: 1, studiesPerPatient: 1, patientPrefix: 'live', score: () => 15 });
     await service.runtime.monitoring.service.resultRecorded('obs-live-0-0', null);
-    await page.locator('[data-patient=live-0]').waitFor({ timeout: 10_000 });
+    await page.locator('[data-patient=live-0]').waitFor({ timeout: 60_000 });
     expect(await rows.first().getAttribute('data-patient')).toBe('live-0');
     await expect(page.locator('[data-testid=alert-item]').first().textContent()).resolves.toContain('live-0');
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-list.png'), fullPage: true });
@@ -82,13 +135,38 @@ describe('reference dashboard in headless Chromium', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-patient.png'), fullPage: true });
   });
 
-  it('shows a study with its radiograph and overlay, and confirms it', async () => {
+  it('shows a study with its radiograph and overlay as they are, and confirms it', async () => {
     await page.goto(`${base}/dashboard/#/assessments/${uploadedObservationId}`);
     const radiograph = page.locator('[data-testid=radiograph]');
     await radiograph.waitFor();
     await page.waitForFunction('[...document.images].every((img) => img.complete && img.naturalWidth > 0)');
-    expect(await page.locator('[data-testid=overlay]').evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBe(512);
+    const source: GreyImage = { width: UPLOAD.width, height: UPLOAD.height, pixels: rasterFixturePixels(UPLOAD) };
+    // The radiograph as the browser shows it: the source's content and shape, not stretched by the layout.
+    const shown = await displayedPixels(page, 'radiograph');
+    expect([shown.width, shown.height]).toEqual([512, 427]);
+    expect(shown.shownWidth / shown.shownHeight).toBeCloseTo(UPLOAD.width / UPLOAD.height, 1);
+    const grey = { width: shown.width, height: shown.height, pixels: Uint8Array.from({ length: shown.width * shown.height }, (_, p) => shown.rgb[p * 3]) };
+    expect(await displayedCorrelation(grey, source)).toBeGreaterThanOrEqual(0.99);
+    // Zone A's overlay: heat inside zone A's box mapped through the alignment, the radiograph elsewhere.
+    const allZones = await page.locator('[data-testid=overlay]').getAttribute('src');
     await page.click('[data-testid=overlay-A]');
+    await page.waitForFunction(
+      (previous) => {
+        const img = (globalThis as unknown as { document: { querySelector(s: string): { src: string; complete: boolean; naturalWidth: number } } }).document.querySelector('[data-testid=overlay]');
+        return img.src !== previous && img.complete && img.naturalWidth > 0;
+      },
+      new URL(allZones ?? '', base).href,
+    );
+    const overlay = await displayedPixels(page, 'overlay');
+    expect([overlay.width, overlay.height]).toEqual([512, 427]);
+    const model = service.runtime.model;
+    if (!model) throw new Error('role all loads the model');
+    const { alignment } = await model.score(preprocessForBsnet(source), { withExplanations: true });
+    const zoneA = measureZoneOverlay(overlay, 'A', alignment ?? [], await resizeGreyImage(source, 512, 427));
+    expect(zoneA.mass).toBeGreaterThan(0);
+    expect(zoneA.inside).toBeGreaterThanOrEqual(0.99);
+    expect(zoneA.correlation).toBeGreaterThanOrEqual(0.99);
+    await page.locator('.images').screenshot({ path: join(ARTIFACTS, 'dashboard-study-images.png') });
     await page.click('[data-testid=confirm]');
     await page.locator('[data-testid=review-message]', { hasText: 'final, version 2' }).waitFor();
     await page.locator('[data-testid=study-status]', { hasText: 'final' }).waitFor();

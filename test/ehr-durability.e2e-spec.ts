@@ -25,9 +25,10 @@ describe('killed worker on the EHR/PACS path', () => {
     const common = {
       DATABASE_URL: await createTestDatabase('brixia_ehr_durability'),
       BRIXIA_EHR_BASE_URL: ehr.baseUrl,
-      BRIXIA_EHR_TIMEOUT_MS: '2000',
+      BRIXIA_EHR_TIMEOUT_MS: '30000',
       BRIXIA_PACS_WADO_RS_URL: pacs.dicomWebUrl,
-      BRIXIA_JOB_EXPIRE_S: '4',
+      // Longer than a live job takes on loaded cores (several seconds), so expiry only redoes the killed worker's.
+      BRIXIA_JOB_EXPIRE_S: '20',
       BRIXIA_QUEUE_MAINTENANCE_S: '1',
       BRIXIA_JOB_RETRY_DELAY_S: '1',
       BRIXIA_OUTBOX_BASE_DELAY_S: '0.5',
@@ -56,7 +57,7 @@ describe('killed worker on the EHR/PACS path', () => {
     expect((await tasks()).filter((task) => task.status === 'completed').length).toBeLessThan(4);
 
     processes.push(await startServiceProcess({ ...common, BRIXIA_ROLE: 'worker', BRIXIA_WORKER_CONCURRENCY: '2' }));
-    const finalDeadline = Date.now() + 90_000;
+    const finalDeadline = Date.now() + 180_000;
     let done = false;
     while (!done && Date.now() < finalDeadline) {
       await new Promise((r) => setTimeout(r, 300));
@@ -67,5 +68,5 @@ describe('killed worker on the EHR/PACS path', () => {
       expect(await ehr.search('Observation', { subject: `Patient/${study.patientId}` })).toHaveLength(1);
       expect(await ehr.search('DiagnosticReport', { subject: `Patient/${study.patientId}` })).toHaveLength(1);
     }
-  }, 180_000);
+  }, 600_000); // up to 60 s for a job in progress, three process starts (model loads), 180 s to finish
 });

@@ -47,13 +47,13 @@ describe('publishing results back to the EHR', () => {
     service = await startService({
       DATABASE_URL: databaseUrl,
       BRIXIA_EHR_BASE_URL: ehr.baseUrl,
-      BRIXIA_EHR_TIMEOUT_MS: '2000',
+      BRIXIA_EHR_TIMEOUT_MS: '30000', // the EHR answers in ms; outages refuse connections
       BRIXIA_PACS_WADO_RS_URL: pacs.dicomWebUrl,
       BRIXIA_OUTBOX_BASE_DELAY_S: '0.5',
       BRIXIA_OUTBOX_MAX_DELAY_S: '8',
       BRIXIA_OUTBOX_POLL_MS: '200',
     });
-  }, 90_000);
+  });
 
   afterAll(async () => {
     await service?.close();
@@ -69,7 +69,7 @@ describe('publishing results back to the EHR', () => {
     const seeded = await seedExternalStudy(ehr, pacs, 101);
     const response = await score(seeded.studyUrl).expect(201);
     const observation = response.body as fhir4.Observation;
-    const state = await until('delivery', async () => ((await delivery(observation.id as string)).state === 'delivered' ? delivery(observation.id as string) : undefined), 20_000);
+    const state = await until('delivery', async () => ((await delivery(observation.id as string)).state === 'delivered' ? delivery(observation.id as string) : undefined), 60_000);
     const remoteObservation = state.remoteIds[`Observation/${observation.id}`];
     expect(remoteObservation).toMatch(/^Observation\//);
 
@@ -100,7 +100,7 @@ describe('publishing results back to the EHR', () => {
       const response = await score(seeded.studyUrl).expect(201);
       observationId = response.body.id;
       taskPath = new URL(String(response.headers['content-location'])).pathname;
-      await until('dead letter', async () => ((await delivery(observationId)).state === 'dead' ? true : undefined), 20_000);
+      await until('dead letter', async () => ((await delivery(observationId)).state === 'dead' ? true : undefined), 60_000);
     } finally {
       ehr.setOverride(undefined);
     }
@@ -109,10 +109,10 @@ describe('publishing results back to the EHR', () => {
     const dead = listed.find((entry) => entry.observationId === observationId);
     expect(dead?.lastError).toMatch(/UPSTREAM.INVALID_RESPONSE/);
     await cli('redeliver', dead?.id as string);
-    await until('redelivery', async () => ((await delivery(observationId)).state === 'delivered' ? true : undefined), 20_000);
+    await until('redelivery', async () => ((await delivery(observationId)).state === 'delivered' ? true : undefined), 60_000);
     expect(await ehr.search('Observation', { subject: `Patient/${seeded.patientId}` })).toHaveLength(1);
     expect((await service.http.get(taskPath).expect(200)).body.businessStatus.text).toBe('done');
-  }, 60_000);
+  });
 
   it('survives a 60 s EHR outage: every result arrives exactly once after recovery', async () => {
     const seeded = await Promise.all([201, 202, 203].map((seed) => seedExternalStudy(ehr, pacs, seed)));
@@ -122,7 +122,7 @@ describe('publishing results back to the EHR', () => {
     for (const study of seeded) {
       const accepted = await score(study.studyUrl).set('Prefer', 'respond-async').expect(202);
       const taskPath = new URL(String(accepted.headers['content-location'])).pathname;
-      observations.push(await until('scoring', async () => (await service.http.get(taskPath)).body.output?.[0]?.valueReference?.reference?.replace('Observation/', ''), 30_000));
+      observations.push(await until('scoring', async () => (await service.http.get(taskPath)).body.output?.[0]?.valueReference?.reference?.replace('Observation/', ''), 60_000));
     }
     await ehr.stop();
     ehr.setOverride(undefined);
@@ -133,13 +133,13 @@ describe('publishing results back to the EHR', () => {
       expect(state.attempts).toBeGreaterThan(2);
     }
     await ehr.start();
-    for (const id of observations) await until('delivery after recovery', async () => ((await delivery(id)).state === 'delivered' ? true : undefined), 30_000);
+    for (const id of observations) await until('delivery after recovery', async () => ((await delivery(id)).state === 'delivered' ? true : undefined), 60_000);
     for (const study of seeded) {
       expect(await ehr.search('Observation', { subject: `Patient/${study.patientId}` })).toHaveLength(1);
       expect(await ehr.search('DiagnosticReport', { subject: `Patient/${study.patientId}` })).toHaveLength(1);
     }
     expect(await ehr.search('Device', {})).toHaveLength(1);
-  }, 150_000);
+  });
 
   it('publishes a clinician override as an update of the same Observation and report plus a revision Provenance, exactly once', async () => {
     const seeded = await seedExternalStudy(ehr, pacs, 401);
@@ -147,7 +147,7 @@ describe('publishing results back to the EHR', () => {
     const ai = response.body as fhir4.Observation;
     const id = ai.id as string;
     const taskPath = new URL(String(response.headers['content-location'])).pathname;
-    const first = await until('delivery', async () => ((await delivery(id)).state === 'delivered' ? delivery(id) : undefined), 20_000);
+    const first = await until('delivery', async () => ((await delivery(id)).state === 'delivered' ? delivery(id) : undefined), 60_000);
     const remoteObservation = first.remoteIds[`Observation/${id}`];
     const remoteReport = Object.entries(first.remoteIds).find(([local]) => local.startsWith('DiagnosticReport/'))?.[1];
 
@@ -158,7 +158,7 @@ describe('publishing results back to the EHR', () => {
     const state = await until('revision delivery', async () => {
       const current = await delivery(id);
       return current.revisions?.[0]?.state === 'delivered' ? current : undefined;
-    }, 20_000);
+    }, 60_000);
     expect(state).toMatchObject({ outboxId: first.outboxId, state: 'delivered', remoteIds: first.remoteIds });
     const revision = state.revisions?.[0] as MessageState;
     expect(state.revisions).toHaveLength(1);
@@ -193,11 +193,11 @@ describe('publishing results back to the EHR', () => {
         const current = await delivery(id);
         const message = [current, ...(current.revisions ?? [])].find((m) => m.outboxId === outboxId);
         return message?.state === 'delivered' && message.deliveredAt !== (outboxId === first.outboxId ? first.deliveredAt : revision.deliveredAt) ? true : undefined;
-      }, 20_000);
+      }, 60_000);
     }
     expect(await provenances()).toHaveLength(2);
     expect((await ehr.search<fhir4.Observation>('Observation', { subject: `Patient/${seeded.patientId}` })).map((o) => o.status)).toEqual(['amended']);
     // The Task's businessStatus is the AI result's publication: done, untouched by the revision.
     expect((await service.http.get(taskPath).expect(200)).body.businessStatus.text).toBe('done');
-  }, 90_000);
+  });
 });

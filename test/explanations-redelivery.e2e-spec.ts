@@ -24,7 +24,12 @@ describe('explanation images after a redelivered job (PostgreSQL)', () => {
     const taskId = String(upload.headers['content-location']).split('/Task/')[1]?.split('/')[0];
     const reportId = (await service.runtime.scoring.store.findTask(taskId))?.diagnosticReportId ?? '';
     const readReport = async (): Promise<fhir4.DiagnosticReport> => (await service.http.get(`/fhir/DiagnosticReport/${reportId}`).expect(200)).body as fhir4.DiagnosticReport;
-    for (let i = 0; i < 100 && ((await readReport()).media?.length ?? 0) < 7; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    // Rendered off the request's path (≈ 1–3 s on the 2 cores under load): bounded at 60 s.
+    const deadline = Date.now() + 60_000;
+    while (((await readReport()).media?.length ?? 0) < 7) {
+      if (Date.now() > deadline) throw new Error('explanation images not rendered after 60 s');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
     // The state a worker killed between publishing and rendering leaves: result out, report without images.
     const { media: _rendered, meta: _meta, ...bare } = await readReport();
     await service.runtime.scoring.store.saveResource(bare);

@@ -4,6 +4,8 @@ module.exports = {
   displayName: 'e2e',
   rootDir: __dirname,
   testMatch: ['<rootDir>/**/*.e2e-spec.ts'],
-  testTimeout: 120_000,
+  // Each test starts services and runs the real model: most take 1–25 s with the 2 cores shared at load
+  // average 22–25 (≈ 10× their idle cost), so 300 s per test or hook; heavier tests say so themselves.
+  testTimeout: 300_000,
   maxWorkers: 1,
 };

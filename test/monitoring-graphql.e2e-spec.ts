@@ -55,6 +55,7 @@ describe('GraphQL serial monitoring (PostgreSQL)', () => {
   beforeAll(async () => {
     databaseUrl = await createTestDatabase('monitoring_graphql');
     service = await startService({ DATABASE_URL: databaseUrl });
+    idleListeners = service.runtime.monitoring.service.events.listenerCount;
     const stores = { monitoring: service.runtime.monitoring.store, scoring: service.runtime.scoring.store };
     const common = { fhir: service.runtime.config.fhir, model: service.runtime.scoring.model.identity };
     await seedResults(stores, { ...common, patients: 60, studiesPerPatient: 4, patientPrefix: 'list' });
@@ -177,6 +178,29 @@ describe('GraphQL serial monitoring (PostgreSQL)', () => {
     await service.http.get('/fhir/Observation/$lastn').expect(400);
   });
 
+  /** Listeners of this service's monitoring events with no GraphQL subscription open (set in beforeAll). */
+  let idleListeners = 0;
+  /** Waits until earlier tests' subscriptions are gone (they end asynchronously after their client closes). */
+  const noSubscriptions = async (): Promise<void> => {
+    await until('earlier subscriptions closed', () => service.runtime.monitoring.service.events.listenerCount === idleListeners);
+  };
+  /**
+   * Waits until `count` GraphQL subscriptions listen: a subscription registers asynchronously after
+   * `subscribe`, and an event published before that would be missed, however fast the machine.
+   */
+  const listening = async (count: number): Promise<void> => {
+    await until('subscriptions registered', () => service.runtime.monitoring.service.events.listenerCount >= idleListeners + count);
+  };
+
+  /** Polls `check` until it holds; the bound (60 s) is ≥ 100× what these events take on a loaded machine. */
+  const until = async (what: string, check: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> => {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await check())) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+
   const wsClient = async (): Promise<ReturnType<typeof createClient>> => {
     const server = service.app.getHttpServer();
     if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -189,13 +213,13 @@ describe('GraphQL serial monitoring (PostgreSQL)', () => {
     const client = await wsClient();
     try {
       const received: unknown[] = [];
+      await noSubscriptions();
       client.subscribe({ query: `subscription { assessmentCompleted(patientId: "remote-0") { patientId observationId } }` }, { next: (value) => received.push(value.data), error: () => undefined, complete: () => undefined });
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await listening(1);
       const stores = { monitoring: worker.monitoring.store, scoring: worker.scoring.store };
       await seedResults(stores, { fhir: worker.config.fhir, model: worker.scoring.model.identity, patients: 1, studiesPerPatient: 1, patientPrefix: 'remote', score: () => 4 });
       await worker.monitoring.service.resultRecorded('obs-remote-0-0', null);
-      const deadline = Date.now() + 5000;
-      while (received.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      await until('the relayed event', () => received.length > 0);
       expect(received).toEqual([{ assessmentCompleted: { patientId: 'remote-0', observationId: 'obs-remote-0-0' } }]);
     } finally {
       await client.dispose();
@@ -207,18 +231,19 @@ describe('GraphQL serial monitoring (PostgreSQL)', () => {
     const client = await wsClient();
     try {
       const received: { alerts: unknown[]; completed: unknown[] } = { alerts: [], completed: [] };
-      const subscribed = (query: string, into: unknown[]) =>
-        new Promise<void>((resolve, reject) => {
-          client.subscribe({ query }, { next: (value) => into.push(value.data), error: reject, complete: () => undefined });
-          setTimeout(resolve, 300);
-        });
-      await subscribed(`subscription { alertRaised(patientId: "late-0") { ruleId severity observationId } }`, received.alerts);
-      await subscribed(`subscription { assessmentCompleted { patientId observationId global } }`, received.completed);
+      const errors: unknown[] = [];
+      await noSubscriptions();
+      const subscribe = (query: string, into: unknown[]): void => {
+        client.subscribe({ query }, { next: (value) => into.push(value.data), error: (error) => errors.push(error), complete: () => undefined });
+      };
+      subscribe(`subscription { alertRaised(patientId: "late-0") { ruleId severity observationId } }`, received.alerts);
+      subscribe(`subscription { assessmentCompleted { patientId observationId global } }`, received.completed);
+      await listening(2);
+      expect(errors).toEqual([]);
       const stores = { monitoring: service.runtime.monitoring.store, scoring: service.runtime.scoring.store };
       await seedResults(stores, { fhir: service.runtime.config.fhir, model: service.runtime.scoring.model.identity, patients: 1, studiesPerPatient: 1, patientPrefix: 'late', score: () => 10 });
       await service.runtime.monitoring.service.resultRecorded('obs-late-0-0', null);
-      const deadline = Date.now() + 5000;
-      while (received.alerts.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      await until('the alert and the completion', () => received.alerts.length > 0 && received.completed.length > 0);
       expect(received.alerts).toEqual([{ alertRaised: { ruleId: 'score-8-or-more', severity: 'INFO', observationId: 'obs-late-0-0' } }]);
       expect(received.completed).toEqual([{ assessmentCompleted: { patientId: 'late-0', observationId: 'obs-late-0-0', global: 10 } }]);
     } finally {
@@ -232,10 +257,10 @@ describe('GraphQL serial monitoring (PostgreSQL)', () => {
     // The overlays are rendered right after the result is published (off the request's critical path).
     const query = `query A($id: ID!) { assessment(observationId: $id) { taskId global task diagnosticReport explanationImages { zone url contentType mediaId } radiographUrl } }`;
     let body = await gql(query, { id: observation.id });
-    for (let i = 0; i < 100 && (body.data?.assessment?.explanationImages.length ?? 0) < 7; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
+    await until('the explanation images', async () => {
       body = await gql(query, { id: observation.id });
-    }
+      return (body.data?.assessment?.explanationImages.length ?? 0) >= 7;
+    });
     expect(body.errors).toBeUndefined();
     const assessment = body.data?.assessment as NonNullable<GqlBody['data']>['assessment'];
     expect(assessment.global).toBe(observation.valueInteger);
@@ -248,12 +273,11 @@ describe('GraphQL serial monitoring (PostgreSQL)', () => {
     expectValidR4(media.body);
     await service.http.get(new URL(assessment.radiographUrl).pathname).expect(200).expect('content-type', 'image/png');
     // the completion hook refreshed the monitoring projection
-    const deadline = Date.now() + 5000;
     let patient = await gql(`{ patient(id: "cxr-1") { latestScore } }`);
-    while (patient.errors && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
+    await until('the monitoring projection', async () => {
       patient = await gql(`{ patient(id: "cxr-1") { latestScore } }`);
-    }
+      return !patient.errors;
+    });
     expect(patient.data?.patient.latestScore).toBe(observation.valueInteger);
     const studyId = observation.derivedFrom?.[0].reference?.replace('ImagingStudy/', '');
     const again = await gql(`mutation { requestAssessment(imagingStudyId: "${studyId}") { taskId created status } }`);
@@ -273,5 +297,5 @@ describe('GraphQL serial monitoring (PostgreSQL)', () => {
     expect(kinds.data?.assessment.explanationImages.filter((image) => image.kind === 'occlusion-overlay')).toHaveLength(7);
     const unknownStudy = await gql(`mutation { requestAssessment(imagingStudyId: "nope") { taskId } }`);
     expect(unknownStudy.errors?.[0].extensions.code).toBe('IMAGING.STUDY_NOT_FOUND');
-  });
+  }, 600_000); // upload, overlays, review, occlusion (9 model runs): ≈ 10 s idle, 75–94 s measured at load average 22–25
 });

@@ -50,7 +50,8 @@ export async function startOrthanc(): Promise<OrthancServer> {
     child = spawn('Orthanc', [join(dir, 'orthanc.json')], { stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
-    const deadline = Date.now() + 20_000;
+    // Orthanc answers within a second idle; 60 s leaves room for loaded CI cores.
+    const deadline = Date.now() + 60_000;
     while (Date.now() < deadline) {
       if (child.exitCode !== null) throw new Error(`Orthanc exited with ${child.exitCode}:\n${log}`);
       try {

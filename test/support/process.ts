@@ -25,8 +25,11 @@ export interface ServiceProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Runs `npm start` (the newcomer's command) and waits until /health answers 200. */
-export async function startServiceProcess(env: Record<string, string>, timeoutMs = 90_000): Promise<ServiceProcess> {
+/**
+ * Runs `npm start` (the newcomer's command) and waits until /health answers 200. Start-up (compile,
+ * migrations, model load) takes seconds idle and several times that on loaded CI cores: bounded at 180 s.
+ */
+export async function startServiceProcess(env: Record<string, string>, timeoutMs = 180_000): Promise<ServiceProcess> {
   const workerOnly = env['BRIXIA_ROLE'] === 'worker';
   const port = Number(env['PORT'] ?? (await freePort()));
   const child = spawn('npm', ['start', '--silent'], {

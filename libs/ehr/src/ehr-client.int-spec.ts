@@ -8,13 +8,13 @@ describe('EHR client against a FHIR server', () => {
   let peer: FhirPeer;
   let locked: FhirPeer;
   let directory: EhrDirectory;
-  const limits = { timeoutMs: 5000, maxResponseBytes: 64 * 1024 };
+  const limits = { timeoutMs: 30_000, maxResponseBytes: 64 * 1024 };
 
   beforeAll(async () => {
     peer = await startFhirPeer();
     locked = await startFhirPeer({ requireBearer: 'sesame' });
     directory = await EhrDirectory.create({ servers: [{ baseUrl: peer.baseUrl, auth: { kind: 'none' } }, { baseUrl: locked.baseUrl, auth: { kind: 'bearer', token: 'sesame' } }], limits });
-  }, 30_000);
+  });
   afterAll(async () => {
     await peer?.close();
     await locked?.close();

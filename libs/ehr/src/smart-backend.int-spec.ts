@@ -35,7 +35,7 @@ describe('SMART Backend Services against a token endpoint and a FHIR server', ()
     await new Promise<void>((resolve) => tokenServer.listen(0, '127.0.0.1', () => resolve()));
     tokenUrl = `http://127.0.0.1:${(tokenServer.address() as AddressInfo).port}/auth/token`;
     peer = await startFhirPeer({ requireBearer: 'issued-token' });
-  }, 30_000);
+  });
 
   afterAll(async () => {
     await peer?.close();
@@ -48,7 +48,7 @@ describe('SMART Backend Services against a token endpoint and a FHIR server', ()
     const privateKeyPem = keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
     const directory = await EhrDirectory.create({
       servers: [{ baseUrl: peer.baseUrl, auth: { kind: 'smart-backend', tokenUrl, clientId: 'brixia', privateKeyPem, algorithm: 'ES384', scope: 'system/Patient.read' } }],
-      limits: { timeoutMs: 5000, maxResponseBytes: 1 << 20 },
+      limits: { timeoutMs: 30_000, maxResponseBytes: 1 << 20 },
     });
     expect((await directory.defaultServer!.read('Patient', patient.id)).id).toBe(patient.id);
     expect((await directory.defaultServer!.read('Patient', patient.id)).id).toBe(patient.id);
@@ -58,7 +58,7 @@ describe('SMART Backend Services against a token endpoint and a FHIR server', ()
     const wrongKey = generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
     const refused = await EhrDirectory.create({
       servers: [{ baseUrl: peer.baseUrl, auth: { kind: 'smart-backend', tokenUrl, clientId: 'brixia', privateKeyPem: wrongKey, algorithm: 'ES384', scope: 'system/Patient.read' } }],
-      limits: { timeoutMs: 5000, maxResponseBytes: 1 << 20 },
+      limits: { timeoutMs: 30_000, maxResponseBytes: 1 << 20 },
     });
     await expect(refused.defaultServer!.read('Patient', patient.id)).rejects.toMatchObject({ code: 'UPSTREAM.UNAUTHORIZED' });
   });

@@ -33,9 +33,8 @@ const taskInput: ScoringTaskInput = sampleScoringTaskInput;
 
 describe('R4 conformance of every builder', () => {
   beforeAll(() => {
-    const { ms } = ensureR4Definitions();
-    // Loading ~45 MB of definitions: measured ~1–2 s; a regression to many seconds would show here.
-    expect(ms).toBeLessThan(15_000);
+    // Loading ~45 MB of definitions: measured ~1–2 s idle; its cost is not asserted (loaded CI machines).
+    ensureR4Definitions();
   });
 
   const observation = buildBrixiaObservation(config, observationInput);

@@ -98,7 +98,7 @@ describeWithSamples('shared DICOM samples', () => {
       unpacked.cleanup();
     }
     for (const row of dicomRows) decoded.set(row.file, await decodeRadiograph(readFileSync(join(dir, row.file))));
-  }, 60_000);
+  });
 
   it('lists the expected files', () => {
     expect(dicomRows.length).toBeGreaterThanOrEqual(11);

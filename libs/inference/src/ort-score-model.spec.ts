@@ -7,7 +7,9 @@ import { loadOrtScoreModel } from './ort-score-model.adapter';
 import type { ModelOutput, ScoreModel } from './score-model.port';
 import { readGoldenModelCases, recordingLogger } from './testing/golden-vectors';
 
-// These tests run the real committed model (models/bsnet/0.2.0) on the CPU.
+// These tests run the real committed model (models/bsnet/0.2.0) on the CPU: ≈ 0.15 s per image idle. With
+// the 2 cores shared (load average 21 plus two busy loops) one explained run took up to 52 s: 300 s each.
+jest.setTimeout(300_000);
 const golden = readGoldenModelCases(DEFAULT_MODEL_DIR);
 const logger = recordingLogger();
 let model: ScoreModel;
@@ -71,15 +73,13 @@ describe('loadOrtScoreModel on the committed model', () => {
   });
 
   it('micro-batches concurrent calls into fewer runs, with the results of sequential calls', async () => {
-    // Eight distinct inputs: the golden inputs, and the same mirrored left-right and dimmed.
-    const inputs = Array.from({ length: 8 }, (_, i) => {
+    // Five distinct inputs (the golden inputs, two of them also mirrored left-right): one full batch of 4
+    // and the rest; the batcher's own rules are covered without the model in micro-batcher.spec.ts.
+    const inputs = Array.from({ length: 5 }, (_, i) => {
       const base = golden[i % golden.length].input;
+      if (i < golden.length) return base;
       const out = new Float32Array(base.length);
-      for (let p = 0; p < base.length; p++) {
-        const x = p % 512;
-        const v = i >= golden.length ? base[p - x + 511 - x] : base[p];
-        out[p] = v * (1 - 0.05 * Math.floor(i / golden.length));
-      }
+      for (let p = 0; p < base.length; p++) out[p] = base[p - (p % 512) + 511 - (p % 512)];
       return out;
     });
     const sequential: ModelOutput[] = [];
@@ -87,10 +87,10 @@ describe('loadOrtScoreModel on the committed model', () => {
     const runsBefore = logger.entries.filter((e) => e.msg === 'session run').length;
     const concurrent = await Promise.all(inputs.map((input) => model.score(input)));
     const runs = logger.entries.filter((e) => e.msg === 'session run').slice(runsBefore);
-    expect(runs.length).toBeLessThan(inputs.length);
-    expect(runs.map((r) => r.fields['batchSize'])).toEqual([4, 4]);
+    expect(runs.map((r) => r.fields['batchSize'])).toEqual([4, 1]);
     concurrent.forEach((out, i) => expect(maxAbsDiff(out, sequential[i])).toBeLessThan(1e-5));
-  });
+    // 10 model runs: ≈ 1.5 s idle, 25 s measured at load average 25; 16 runs took up to 135 s under heavier load.
+  }, 600_000);
 
   it('refuses inputs of the wrong size or with non-finite values (REQUEST.INVALID)', async () => {
     await expect(model.score(new Float32Array(256 * 256))).rejects.toMatchObject({ code: 'REQUEST.INVALID' });

@@ -59,7 +59,7 @@ describe.each(modes)('MonitoringService on %s', (_mode, makeUrl) => {
     for (const [day, global] of [[0, 3], [1, 3]] as const) await addResult('calm', day, global);
     for (const [day, global] of [[0, 14], [3, 9]] as const) await addResult('better', day, global);
     expect(await service.refreshStale()).toBe(3);
-  }, 60_000);
+  });
 
   afterAll(async () => {
     await database?.close();

@@ -20,7 +20,7 @@ describe.each(modes)('OutboxStore on %s', (_mode, makeUrl) => {
     database = await openDatabase({ url: await makeUrl(), embeddedDataDir: 'memory://', migrations: MIGRATIONS });
     scoring = new ScoringStore(database.dataSource, { enqueueScoring: async () => undefined, wake: () => undefined });
     outbox = new OutboxStore(database.dataSource);
-  }, 60_000);
+  });
 
   afterAll(async () => {
     await database?.close();

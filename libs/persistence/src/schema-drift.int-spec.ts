@@ -8,7 +8,7 @@ describe('entities vs migrations (PostgreSQL)', () => {
 
   beforeAll(async () => {
     database = await openDatabase({ url: await createTestDatabase('persistence_drift'), migrations: MIGRATIONS });
-  }, 60_000);
+  });
 
   afterAll(async () => {
     await database?.close();

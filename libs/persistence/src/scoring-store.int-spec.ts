@@ -60,7 +60,7 @@ describe.each(modes)('ScoringStore on %s', (_mode, makeUrl) => {
     expect(received).toEqual([{ taskId: first.task.id }]);
     const content = await store.loadImageContent(first.task.imageId as string);
     expect(content?.content.toString()).toBe('image-1');
-  }, 30_000);
+  });
 
   it('completes a task atomically and a redo stays a single result', async () => {
     const { task } = await store.recordScoringRequest(request('image-2'));
@@ -84,7 +84,7 @@ describe.each(modes)('ScoringStore on %s', (_mode, makeUrl) => {
     expect(total).toBe(1);
     expect(results[0].globalScore).toBe(7);
     expect((await store.findResource('Observation', observation.id as string))?.versionId).toBe(1);
-  }, 30_000);
+  });
 
   it('lets one of concurrent requests for one image and two patients win, by the unique index; the other records nothing', async () => {
     for (const round of [1, 2, 3]) {
@@ -99,7 +99,7 @@ describe.each(modes)('ScoringStore on %s', (_mode, makeUrl) => {
       expect(await rowsOf(winner === a ? b : a)).toEqual({ tasks: 0, studies: 0, images: 0 });
       expect(await rowsOf(winner)).toEqual({ tasks: 1, studies: 1, images: 1 });
     }
-  }, 60_000);
+  });
 
   it('refuses a StudyInstanceUID held for another patient, and starts a new Task after a failed one', async () => {
     await store.recordScoringRequest(request('study-image-1', 'uid-a', '2.25.4242'));
@@ -112,5 +112,5 @@ describe.each(modes)('ScoringStore on %s', (_mode, makeUrl) => {
     expect(first.task.status).toBe('failed');
     expect(second.created).toBe(true);
     expect(second.task.id).not.toBe(first.task.id);
-  }, 30_000);
+  });
 });

@@ -91,13 +91,18 @@ describe('preprocessForBsnet (bsnet-v1)', () => {
     expect(isAppError(caught) && caught.code).toBe('IMAGING.NO_PIXELS');
   });
 
-  it('preprocesses a 2000×2000 radiograph quickly', () => {
+  it('preprocesses a 2000×2000 radiograph to 512² values in [0, 1]', () => {
+    // Its speed is measured in bench/preprocess.bench.ts, not asserted here (shared CI machines are loaded).
     const pixels = Uint8Array.from({ length: 2000 * 2000 }, (_, i) => (i * 31 + (i >> 11)) % 256);
-    preprocessForBsnet({ width: 64, height: 64, pixels: pixels.subarray(0, 4096) }); // warm the JIT
-    const start = performance.now();
-    preprocessForBsnet({ width: 2000, height: 2000, pixels });
-    // The target is well under 100 ms (about 40 ms measured); the bound is loose for a loaded CI machine.
-    expect(performance.now() - start).toBeLessThan(1000);
+    const out = preprocessForBsnet({ width: 2000, height: 2000, pixels });
+    expect(out).toHaveLength(512 * 512);
+    let lowest = Infinity;
+    let highest = -Infinity;
+    for (const v of out) {
+      lowest = Math.min(lowest, v);
+      highest = Math.max(highest, v);
+    }
+    expect([lowest >= 0, highest]).toEqual([true, 1]);
   });
 });
 

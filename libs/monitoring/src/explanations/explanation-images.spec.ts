@@ -34,5 +34,5 @@ describe('renderExplanationImages', () => {
     expect(Math.max(r, g, b) - Math.min(r, g, b)).toBeGreaterThan(40);
     const [r2, g2, b2] = rgbAt(400, 80);
     expect([r2 - g2, g2 - b2]).toEqual([0, 0]);
-  }, 30_000);
+  });
 });

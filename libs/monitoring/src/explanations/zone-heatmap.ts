@@ -1,5 +1,8 @@
 import { ZONES, type Zone, type ZoneScore } from '@brixia/common';
 
+// Per-pixel loops call these locals: under Jest's sandboxed globals every `Math.x` lookup is slow.
+const { abs, floor, max, min } = Math;
+
 /**
  * Zone boxes in the aligned frame, [y1, x1, y2, x2] as fractions (BS-Net reference code, shared
  * bsnet.md): the six overlapping regions the heads score.
@@ -35,7 +38,7 @@ export function invertAffine(theta: readonly number[]): [number, number, number,
   if (theta.length !== 6) throw new RangeError('alignment θ must have 6 values');
   const [a, b, c, d, e, f] = theta;
   const det = a * e - b * d;
-  if (!Number.isFinite(det) || Math.abs(det) < 1e-9) throw new RangeError('alignment θ is singular');
+  if (!Number.isFinite(det) || abs(det) < 1e-9) throw new RangeError('alignment θ is singular');
   // [x_t; y_t] = A⁻¹ ([x_s; y_s] − [c; f])
   const ia = e / det;
   const ib = -b / det;
@@ -46,12 +49,12 @@ export function invertAffine(theta: readonly number[]): [number, number, number,
 
 /** Bilinear sample of an h × w map at continuous pixel coordinates (align_corners=False centres), edges clamped. */
 function sample(map: Float32Array, offset: number, h: number, w: number, x: number, y: number): number {
-  const cx = Math.min(Math.max(x, 0), w - 1);
-  const cy = Math.min(Math.max(y, 0), h - 1);
-  const x0 = Math.floor(cx);
-  const y0 = Math.floor(cy);
-  const x1 = Math.min(x0 + 1, w - 1);
-  const y1 = Math.min(y0 + 1, h - 1);
+  const cx = min(max(x, 0), w - 1);
+  const cy = min(max(y, 0), h - 1);
+  const x0 = floor(cx);
+  const y0 = floor(cy);
+  const x1 = min(x0 + 1, w - 1);
+  const y1 = min(y0 + 1, h - 1);
   const fx = cx - x0;
   const fy = cy - y0;
   const at = (yy: number, xx: number): number => map[offset + yy * w + xx];
@@ -77,7 +80,7 @@ export function zoneHeatMap(
   const inverse = invertAffine(alignment);
   const chosen = zones.map((zone) => ({ zone, box: ZONE_BOXES[zone], offset: (ZONES.indexOf(zone) * classes + predicted[zone]) * h * w }));
   let peak = 0;
-  for (const { offset } of chosen) for (let i = 0; i < h * w; i++) peak = Math.max(peak, cams.data[offset + i]);
+  for (const { offset } of chosen) for (let i = 0; i < h * w; i++) peak = max(peak, cams.data[offset + i]);
   const values = new Float32Array(size.width * size.height);
   if (peak <= 0) return { width: size.width, height: size.height, values };
   for (let py = 0; py < size.height; py++) {
