@@ -34,6 +34,8 @@ const schema = z.object({
   BRIXIA_CANONICAL_BASE: z.string().url().default('https://brixia.example.org/fhir'),
   BRIXIA_DEFAULT_TIMEZONE: z.string().regex(/^(Z|[+-]\d{2}:\d{2})$/).default('Z'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // json for log collectors (the default), pretty for a person at a terminal.
+  LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
   // EHR / PACS integration: BRIXIA_EHR_*, BRIXIA_PACS_*, BRIXIA_OUTBOX_* (integration/integration-config.ts).
   ...INTEGRATION_ENV,
   // Serial monitoring (libs/monitoring monitoring-rules.ts documents each rule and its source).
@@ -84,6 +86,7 @@ function toAppConfig(c: z.infer<typeof schema>) {
     publicBaseUrl: publicBase,
     defaultTimezoneOffset: c.BRIXIA_DEFAULT_TIMEZONE,
     logLevel: c.LOG_LEVEL,
+    logFormat: c.LOG_FORMAT,
     integration: integrationConfig(c, (message) => {
       throw new AppError('CONFIG.INVALID', `Invalid configuration: ${message}`);
     }),
