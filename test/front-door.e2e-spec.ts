@@ -44,7 +44,7 @@ describe('front door, API docs and GraphQL explorer', () => {
     await page.goto(`${base}/`);
     await expect(page.locator('#intended-use').textContent()).resolves.toMatch(/research only — not for diagnosis/);
     await expect(page.locator('#model-version').textContent()).resolves.toBe(service.runtime.scoring.model.identity.version);
-    const links = await page.locator('#entry-points a').evaluateAll((anchors) => anchors.map((a) => (a as HTMLAnchorElement).href));
+    const links = await page.locator('#entry-points a').evaluateAll((anchors) => anchors.map((a) => (a as unknown as { href: string }).href));
     expect(links).toEqual([`${base}/dashboard/`, `${base}/api/docs`, `${base}/graphql`, `${base}/fhir/metadata`, `${base}/health`]);
     await page.screenshot({ path: join(ARTIFACTS, 'front-door.png'), fullPage: true });
     await page.close();
