@@ -15,6 +15,7 @@ import { ExplanationResourcesController } from './fhir/explanation-resources.con
 import { RadiographController } from './monitoring/radiograph.controller';
 import { DashboardAssetsController } from './dashboard/dashboard-assets.controller';
 import { MonitoringGraphqlModule } from './graphql/monitoring-graphql.module';
+import { FrontDoorController } from './front-door/front-door.controller';
 
 /** HTTP transports over a ready Runtime (database migrated, queue started, model loaded). */
 @Module({})
@@ -23,7 +24,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [MulterModule.register({ storage: memoryStorage(), limits: { fileSize: runtime.config.limits.uploadBytes, files: 1, fields: 10 } }), MonitoringGraphqlModule.forRoot(runtime)],
-      controllers: [ObservationLastnController, ExplanationResourcesController, RadiographController, DashboardAssetsController, ImagingStudyController, FhirResourcesController, StudiesController, PatientsController, HealthController, DeliveryController, SubscriptionController],
+      controllers: [FrontDoorController, ObservationLastnController, ExplanationResourcesController, RadiographController, DashboardAssetsController, ImagingStudyController, FhirResourcesController, StudiesController, PatientsController, HealthController, DeliveryController, SubscriptionController],
       providers: [{ provide: RUNTIME, useValue: runtime }],
     };
   }

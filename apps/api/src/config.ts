@@ -36,6 +36,8 @@ const schema = z.object({
   // How far ahead of this clock an acquisition time may lie (modality clocks drift); up to a day.
   BRIXIA_MAX_FUTURE_SKEW_S: z.coerce.number().int().min(0).max(86_400).default(300),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // json for log collectors (the default), pretty for a person at a terminal.
+  LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
   // EHR / PACS integration: BRIXIA_EHR_*, BRIXIA_PACS_*, BRIXIA_OUTBOX_* (integration/integration-config.ts).
   ...INTEGRATION_ENV,
   // Serial monitoring (libs/monitoring monitoring-rules.ts documents each rule and its source).
@@ -87,6 +89,7 @@ function toAppConfig(c: z.infer<typeof schema>) {
     defaultTimezoneOffset: c.BRIXIA_DEFAULT_TIMEZONE,
     maxFutureSkewSeconds: c.BRIXIA_MAX_FUTURE_SKEW_S,
     logLevel: c.LOG_LEVEL,
+    logFormat: c.LOG_FORMAT,
     integration: integrationConfig(c, (message) => {
       throw new AppError('CONFIG.INVALID', `Invalid configuration: ${message}`);
     }),

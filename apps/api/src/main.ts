@@ -2,11 +2,14 @@ import { AppError, createLogger } from '@brixia/common';
 import { loadConfig } from './config';
 import { createHttpApp } from './http-app';
 import { createRuntime } from './runtime';
+import { entryPointUrls } from './front-door/front-door-page';
+import { assertPortFree } from './infrastructure/port-check';
 
 /** Process entry: role `all` (default) serves HTTP and works the queue, `api` only serves, `worker` only works. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = createLogger({ level: config.logLevel, name: 'brixia' });
+  const logger = createLogger({ level: config.logLevel, name: 'brixia', format: config.logFormat });
+  if (config.role !== 'worker') await assertPortFree(config.port, config.host);
   const runtime = await createRuntime(config, logger);
   const shutdown = async (signal: string): Promise<void> => {
     logger.info({ signal }, 'shutting down');
@@ -26,7 +29,8 @@ async function main(): Promise<void> {
   }
   const app = await createHttpApp(runtime);
   await app.listen(config.port, config.host);
-  logger.info({ role: config.role, port: config.port, fhirBase: config.fhir.baseUrl, database: runtime.database.mode }, 'listening');
+  logger.info({ role: config.role, port: config.port, fhirBase: config.fhir.baseUrl, database: runtime.database.mode, urls: entryPointUrls(config.publicBaseUrl) }, 'listening');
+  process.stderr.write(`\nBrixia FHIR is up (research use only, not for diagnosis):\n${Object.entries(entryPointUrls(config.publicBaseUrl)).map(([name, url]) => `  ${name.padEnd(26)} ${url}`).join('\n')}\n\n`);
 }
 
 main().catch((error: unknown) => {

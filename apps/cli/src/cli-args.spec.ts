@@ -24,6 +24,18 @@ describe('parseCliArgs', () => {
     expect(parseCliArgs(argv).kind).toBe('usage-error');
   });
 
+  it('reads --progress / --no-progress, and leaves it to the terminal otherwise', () => {
+    expect(parseCliArgs(['score', 'a.png', '--progress'])).toMatchObject({ progress: true });
+    expect(parseCliArgs(['score', 'a.png', '--no-progress'])).toMatchObject({ progress: false });
+    expect(parseCliArgs(['score', 'a.png'])).not.toHaveProperty('progress');
+  });
+
+  it('reads the sample command with one folder', () => {
+    expect(parseCliArgs(['sample', 'tour'])).toEqual({ kind: 'sample', dir: 'tour' });
+    expect(parseCliArgs(['sample']).kind).toBe('usage-error');
+    expect(parseCliArgs(['sample', 'a', 'b']).kind).toBe('usage-error');
+  });
+
   it('answers --help', () => {
     expect(parseCliArgs(['--help'])).toEqual({ kind: 'help' });
   });

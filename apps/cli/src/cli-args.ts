@@ -2,12 +2,17 @@ import { parseArgs } from 'node:util';
 import type { ExecutionProviderName } from '@brixia/inference';
 
 export const USAGE = `Usage: brixia score <file>... [options]
+       brixia sample <dir>
 
-Scores frontal chest radiographs (DICOM, PNG, JPEG) with BS-Net: Brixia zone scores A–F (0–3)
-and the global score (0–18). Research use only, not for diagnosis.
+score   Scores frontal chest radiographs (DICOM, PNG, JPEG) with BS-Net: Brixia zone scores A–F (0–3)
+        and the global score (0–18). Research use only, not for diagnosis.
+sample  Writes a synthetic chest-like radiograph as DICOM and PNG into <dir> for a quick tour
+        (generated pixels, no patient data).
 
 Options:
-  --json               one JSON line per file on stdout (default: a table)
+  --json               one JSON line per file on stdout (default: a table, one row as each file is scored)
+  --progress           progress on stderr (model load, n of N files, time left); on by default when
+                       stderr is a terminal
   --provider <name>    webgpu | cpu (default cpu; webgpu falls back to cpu when unavailable)
   --model-dir <dir>    folder with manifest.json and the ONNX file (default: the committed model)
   --verbose            debug logs on stderr (default: warnings and errors only)
@@ -21,9 +26,16 @@ export interface ScoreCommand {
   readonly executionProviders: readonly ExecutionProviderName[];
   readonly modelDir?: string;
   readonly verbose: boolean;
+  /** true/false when --progress/--no-progress was given; undefined: on when stderr is a terminal. */
+  readonly progress?: boolean;
 }
 
-export type CliCommand = ScoreCommand | { readonly kind: 'help' } | { readonly kind: 'usage-error'; readonly message: string };
+export interface SampleCommand {
+  readonly kind: 'sample';
+  readonly dir: string;
+}
+
+export type CliCommand = ScoreCommand | SampleCommand | { readonly kind: 'help' } | { readonly kind: 'usage-error'; readonly message: string };
 
 const PROVIDERS: Readonly<Record<string, readonly ExecutionProviderName[]>> = {
   cpu: ['cpu'],
@@ -44,6 +56,8 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
         provider: { type: 'string', default: 'cpu' },
         'model-dir': { type: 'string' },
         verbose: { type: 'boolean', default: false },
+        progress: { type: 'boolean' },
+        'no-progress': { type: 'boolean' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -53,6 +67,10 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   const { values, positionals } = parsed;
   if (values.help) return { kind: 'help' };
   const [command, ...files] = positionals;
+  if (command === 'sample') {
+    if (files.length !== 1) return { kind: 'usage-error', message: 'sample takes one folder' };
+    return { kind: 'sample', dir: files[0] };
+  }
   if (command !== 'score') {
     return { kind: 'usage-error', message: command === undefined ? 'no command given' : `unknown command "${command}"` };
   }
@@ -66,5 +84,6 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     executionProviders: providers,
     modelDir: values['model-dir'],
     verbose: values.verbose,
+    ...(values.progress ? { progress: true } : values['no-progress'] ? { progress: false } : {}),
   };
 }

@@ -88,6 +88,34 @@ describe('brixia score (end to end)', () => {
     expect(stdout).toContain('first.png');
   });
 
+  it('shows progress on stderr with --progress and keeps the table on stdout', async () => {
+    const files = ['first.png', 'second.png'].map((f) => path.join(dir, f));
+    const { code, stdout, stderr } = await runCli(['score', ...files, '--progress']);
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/brixia: loading the model…\nbrixia: model bsnet [\d.]+ loaded in [\d.]+ s \(cpu\)\n/);
+    expect(stderr).toMatch(/brixia: 1 of 2 files scored, about .+ left\n/);
+    expect(stderr).toContain('brixia: 2 of 2 files scored\n');
+    const rows = stdout.split('\n');
+    expect(rows[0]).toMatch(/^FILE\s+A B C D E F\s+GLOBAL$/);
+    expect(rows[1]).toContain('first.png');
+    expect(rows[2]).toContain('second.png');
+    expect(stdout).not.toContain('brixia:');
+  }, 120_000);
+
+  it('writes a synthetic sample study (DICOM + PNG) that the scorer accepts', async () => {
+    const sampleDir = path.join(dir, 'tour');
+    const written = await runCli(['sample', sampleDir]);
+    expect(written.code).toBe(0);
+    const paths = written.stdout.trim().split('\n');
+    expect(paths).toEqual([path.join(sampleDir, 'sample-chest.dcm'), path.join(sampleDir, 'sample-chest.png')]);
+    const dicom = await readFile(paths[0]);
+    expect(dicom.subarray(128, 132).toString('latin1')).toBe('DICM');
+    const { code, stdout } = await runCli(['score', ...paths, '--json']);
+    expect(code).toBe(0);
+    const lines = stdout.trim().split('\n').map((line) => JSON.parse(line));
+    expect(lines.map((l) => typeof l.global)).toEqual(['number', 'number']);
+  }, 120_000);
+
   it('exits 2 with the usage text on a usage error', async () => {
     const { code, stdout, stderr } = await runCli(['score', '--provider', 'tpu', 'x.png']);
     expect(code).toBe(2);

@@ -7,6 +7,7 @@ import { runCli } from './score-command';
 runCli(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
+  stderrIsTerminal: process.stderr.isTTY === true,
 }).then(
   (code) => {
     process.exitCode = code;

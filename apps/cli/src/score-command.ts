@@ -3,12 +3,16 @@ import { createLogger, isAppError, type Logger } from '@brixia/common';
 import { PREPROCESSING_ID, assertScorableRadiograph, decodeRadiograph, preprocessForBsnet } from '@brixia/imaging';
 import { assertChestRadiograph, loadOrtScoreModel, type ScoreModel } from '@brixia/inference';
 import { USAGE, parseCliArgs, type ScoreCommand } from './cli-args';
-import { errorLine, jsonLine, tableText, type FileResult } from './score-output';
+import { errorLine, jsonLine, tableFooter, tableHeader, tableRow, type FileResult } from './score-output';
+import { ProgressReporter } from './progress';
+import { writeSample } from './sample-command';
 
 /** Where the CLI writes; process.stdout/stderr in main.ts. */
 export interface CliIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
+  /** Whether stderr is a terminal: progress is shown there by default only then. */
+  readonly stderrIsTerminal?: boolean;
 }
 
 /** Exit codes: 0 all scored, 1 some file (or the model) failed, 2 usage error. */
@@ -58,9 +62,12 @@ async function* scoreFiles(files: readonly string[], model: ScoreModel, logger: 
 
 async function runScore(command: ScoreCommand, io: CliIo): Promise<number> {
   const logger = createLogger({ level: command.verbose ? 'debug' : 'warn', destination: 'stderr', name: 'brixia-cli' });
+  const progress = new ProgressReporter(command.progress ?? io.stderrIsTerminal === true, io.stderr);
   let model: ScoreModel;
   try {
+    progress.loadingModel();
     model = await loadOrtScoreModel({ modelDir: command.modelDir, executionProviders: command.executionProviders, logger });
+    progress.modelLoaded(`${model.identity.name} ${model.identity.version}`, model.executionProvider);
   } catch (error) {
     io.stderr(`${errorLine('model', isAppError(error) ? `${error.message} (${error.code})` : String(error))}\n`);
     return EXIT_FAILED;
@@ -73,16 +80,22 @@ async function runScore(command: ScoreCommand, io: CliIo): Promise<number> {
     return EXIT_FAILED;
   }
   const results: FileResult[] = [];
+  // The table's width is known from the names, so each row can be printed as soon as its file is scored.
+  const width = Math.max(4, ...command.files.map((file) => file.length));
+  if (!command.json) io.stdout(`${tableHeader(width)}\n`);
+  progress.start(command.files.length);
   try {
     for await (const result of scoreFiles(command.files, model, logger)) {
       results.push(result);
+      progress.fileDone();
       if (!result.ok) io.stderr(`${errorLine(result.file, result.error.message)}\n`);
-      if (command.json) io.stdout(`${jsonLine(result, model.identity)}\n`);
+      io.stdout(`${command.json ? jsonLine(result, model.identity) : tableRow(result, width)}\n`);
     }
   } finally {
+    progress.finish();
     await model.close();
   }
-  if (!command.json) io.stdout(`${tableText(results, model.identity, model.executionProvider)}\n`);
+  if (!command.json) io.stdout(`\n${tableFooter(model.identity, model.executionProvider)}\n`);
   return results.every((r) => r.ok) ? EXIT_OK : EXIT_FAILED;
 }
 
@@ -98,5 +111,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return EXIT_USAGE;
     case 'score':
       return runScore(command, io);
+    case 'sample': {
+      const written = await writeSample(command.dir);
+      io.stdout(`${written.dicom}\n${written.png}\n`);
+      io.stderr('synthetic chest-like radiograph (generated pixels, no patient data); try: npm run --silent brixia -- score ' + written.dicom + '\n');
+      return EXIT_OK;
+    }
   }
 }

@@ -23,15 +23,25 @@ export function errorLine(file: string, message: string): string {
   return `error: ${file}: ${message}`;
 }
 
+/** The table's header line for file names up to `width` characters. */
+export function tableHeader(width: number): string {
+  return `${'FILE'.padEnd(width)}  ${ZONES.join(' ')}  GLOBAL`;
+}
+
+/** One table row: zone scores A–F and the global score, or the error code. */
+export function tableRow(result: FileResult, width: number): string {
+  return result.ok
+    ? `${result.file.padEnd(width)}  ${ZONES.map((z) => result.scoring.zones[z]).join(' ')}  ${String(result.scoring.global).padStart(6)}`
+    : `${result.file.padEnd(width)}  ${'-'.repeat(ZONES.length * 2 - 1)}  ${result.error.code}`;
+}
+
+/** The line under the table naming the model. */
+export function tableFooter(model: ModelIdentity, executionProvider: string): string {
+  return `model ${model.name} ${model.version} (sha256 ${model.sha256.slice(0, 12)}…, ${executionProvider}); research use only`;
+}
+
 /** A short table for people: one row per file, zone scores A–F and the global score. */
 export function tableText(results: readonly FileResult[], model: ModelIdentity, executionProvider: string): string {
   const width = Math.max(4, ...results.map((r) => r.file.length));
-  const header = `${'FILE'.padEnd(width)}  ${ZONES.join(' ')}  GLOBAL`;
-  const rows = results.map((r) =>
-    r.ok
-      ? `${r.file.padEnd(width)}  ${ZONES.map((z) => r.scoring.zones[z]).join(' ')}  ${String(r.scoring.global).padStart(6)}`
-      : `${r.file.padEnd(width)}  ${'-'.repeat(ZONES.length * 2 - 1)}  ${r.error.code}`,
-  );
-  const footer = `model ${model.name} ${model.version} (sha256 ${model.sha256.slice(0, 12)}…, ${executionProvider}); research use only`;
-  return [header, ...rows, '', footer].join('\n');
+  return [tableHeader(width), ...results.map((r) => tableRow(r, width)), '', tableFooter(model, executionProvider)].join('\n');
 }

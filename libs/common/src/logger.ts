@@ -1,4 +1,5 @@
 import pino from 'pino';
+import pinoPretty from 'pino-pretty';
 
 /**
  * Logger port: JSON lines with level, time, msg and structured fields (requestId, jobId,
@@ -17,10 +18,16 @@ export interface LoggerOptions {
   readonly name?: string;
   /** Where lines go; stderr keeps stdout free for CLIs that print results. */
   readonly destination?: 'stdout' | 'stderr';
+  /** `json` (default): one JSON object per line for collectors; `pretty`: coloured lines for a person. */
+  readonly format?: 'json' | 'pretty';
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const destination = pino.destination({ fd: options.destination === 'stderr' ? 2 : 1, sync: true });
+  const fd = options.destination === 'stderr' ? 2 : 1;
+  const destination =
+    options.format === 'pretty'
+      ? pinoPretty({ destination: fd, sync: true, colorize: Boolean((fd === 2 ? process.stderr : process.stdout).isTTY), translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' })
+      : pino.destination({ fd, sync: true });
   return pino(
     {
       level: options.level ?? 'info',

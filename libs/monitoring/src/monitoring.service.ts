@@ -87,6 +87,7 @@ export class MonitoringService {
       minLatestGlobal: filter.minLatestScore,
       maxLatestGlobal: filter.maxLatestScore,
       hasActiveAlerts: filter.hasActiveAlerts,
+      patientIdPrefix: filter.patientIdPrefix,
       after: after ? { latestGlobal: after.latestGlobal, trendRank: after.trendRank, patientId: after.patientId } : undefined,
       limit: query.first,
     });

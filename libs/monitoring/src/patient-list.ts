@@ -33,6 +33,8 @@ export interface PatientFilter {
   readonly maxLatestScore?: number;
   /** true: with active alerts only; false: without. */
   readonly hasActiveAlerts?: boolean;
+  /** Patients whose id starts with this (case-sensitive, like FHIR ids). */
+  readonly patientIdPrefix?: string;
 }
 
 export const MAX_PAGE_SIZE = 100;
@@ -41,6 +43,9 @@ export const MAX_PAGE_SIZE = 100;
 export function checkListArguments(first: number, filter: PatientFilter): void {
   if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
     throw new AppError('REQUEST.INVALID', `first must be an integer 1–${MAX_PAGE_SIZE}`, { expression: ['first'] });
+  }
+  if (filter.patientIdPrefix !== undefined && !/^[A-Za-z0-9\-.]{1,64}$/.test(filter.patientIdPrefix)) {
+    throw new AppError('REQUEST.INVALID', 'patientIdPrefix must be the start of a FHIR id', { expression: ['filter.patientIdPrefix'] });
   }
   for (const [name, value] of [['minLatestScore', filter.minLatestScore], ['maxLatestScore', filter.maxLatestScore]] as const) {
     if (value !== undefined && (!Number.isInteger(value) || value < 0 || value > 18)) {

@@ -51,6 +51,8 @@ export interface SummaryQuery {
   readonly maxLatestGlobal?: number;
   /** true: only patients with active alerts; false: only patients without. */
   readonly hasActiveAlerts?: boolean;
+  /** Patient ids starting with this (FHIR id characters only: no LIKE wildcards can occur). */
+  readonly patientIdPrefix?: string;
   readonly after?: { readonly latestGlobal: number; readonly trendRank: number; readonly patientId: string };
   readonly limit: number;
 }
@@ -214,6 +216,7 @@ export class MonitoringStore {
     if (query.minLatestGlobal !== undefined) qb.andWhere('p.latest_global >= :minG', { minG: query.minLatestGlobal });
     if (query.maxLatestGlobal !== undefined) qb.andWhere('p.latest_global <= :maxG', { maxG: query.maxLatestGlobal });
     if (query.hasActiveAlerts !== undefined) qb.andWhere(query.hasActiveAlerts ? 'p.active_alert_count > 0' : 'p.active_alert_count = 0');
+    if (query.patientIdPrefix !== undefined) qb.andWhere('starts_with(p.patient_id, :prefix)', { prefix: query.patientIdPrefix });
     if (query.after) {
       qb.andWhere(
         '(p.latest_global < :ag OR (p.latest_global = :ag AND (p.trend_rank > :ar OR (p.trend_rank = :ar AND p.patient_id > :ap))))',

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Controller, Get, Param, Req, Res } from '@nestjs/common';
 import { transform } from '@swc/core';
 import type { Request, Response } from 'express';
@@ -10,6 +10,19 @@ import { AppError } from '@brixia/common';
 export const DASHBOARD_DIR = resolve(__dirname, '../../../dashboard/src');
 
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.css': 'text/css; charset=utf-8', '.js': 'text/javascript; charset=utf-8' };
+
+/** Third-party browser files the dashboard loads, served from npm packages (no CDN). */
+const VENDOR_FILES: Readonly<Record<string, readonly [pkg: string, file: string]>> = {
+  'd3.js': ['d3', 'dist/d3.min.js'],
+};
+
+/** A file inside an installed package, found on Node's module paths (d3's `exports` hide its package.json). */
+function vendorPath(pkg: string, file: string): string {
+  for (const dir of require.resolve.paths(pkg) ?? []) {
+    if (existsSync(join(dir, pkg, 'package.json'))) return join(dir, pkg, file);
+  }
+  throw new AppError('RESOURCE.NOT_FOUND', `The package ${pkg} is not installed`);
+}
 
 /**
  * Serves the reference dashboard (apps/dashboard, which talks to the service only through
@@ -28,6 +41,19 @@ export class DashboardAssetsController {
       return;
     }
     response.sendFile(resolve(DASHBOARD_DIR, 'index.html'), { headers: { 'Content-Type': TYPES['.html'] } });
+  }
+
+  @Get('vendor/:file')
+  async vendor(@Param('file') file: string, @Res() response: Response): Promise<void> {
+    const entry = VENDOR_FILES[file];
+    if (entry === undefined) throw new AppError('RESOURCE.NOT_FOUND', 'No such dashboard file');
+    const source = vendorPath(...entry);
+    let body = this.cache.get(source);
+    if (body === undefined) {
+      body = await readFile(source, 'utf8');
+      this.cache.set(source, body);
+    }
+    response.status(200).type(TYPES[file.endsWith('.css') ? '.css' : '.js']).send(body);
   }
 
   @Get(':file')

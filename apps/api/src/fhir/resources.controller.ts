@@ -6,8 +6,7 @@ import type { Runtime } from '../runtime';
 import { RUNTIME } from '../infrastructure/tokens';
 import { singleValue } from '../infrastructure/single-value';
 import { sendFhir } from '../infrastructure/fhir-response';
-
-const SOFTWARE_VERSION = '0.1.0';
+import { SOFTWARE_VERSION } from '../software-version';
 
 /** FHIR reads and searches over what this service publishes. */
 @Controller('fhir')

@@ -1,4 +1,4 @@
-import { GraphQLError, buildSchema, parse, validate } from 'graphql';
+import { GraphQLError, buildSchema, getIntrospectionQuery, parse, validate } from 'graphql';
 import { AppError, silentLogger } from '@brixia/common';
 import { formatGraphqlError } from './graphql-errors';
 import { complexityLimitPlugin, depthLimitRule } from './query-limits';
@@ -15,6 +15,14 @@ describe('depthLimitRule', () => {
     const refused = errors('{ node { child { child { id } } } }', 3);
     expect(refused.map((e) => e.extensions['code'])).toEqual(['REQUEST.TOO_COMPLEX']);
     expect(errors('{ node { ...F } } fragment F on Node { child { child { id } } }', 3)).toHaveLength(1);
+  });
+
+  it("bounds introspection apart from the data graph: GraphiQL's standard query passes, a deeper one is refused", () => {
+    expect(errors(getIntrospectionQuery(), 3)).toEqual([]);
+    const deep = `{ __schema { types { ${'ofType { '.repeat(20)}name${' }'.repeat(20)} } } }`;
+    expect(errors(deep, 3).map((e) => e.message)).toEqual([expect.stringMatching(/^Introspection depth \d+ exceeds the limit of 16$/)]);
+    // Data fields next to introspection still count against the data limit.
+    expect(errors('{ __typename node { child { child { id } } } }', 3)).toHaveLength(1);
   });
 
   it('does not loop on cyclic fragments', () => {

@@ -132,6 +132,7 @@ export class PatientFilterInput {
   @Field(() => Int, { nullable: true }) minLatestScore?: number;
   @Field(() => Int, { nullable: true }) maxLatestScore?: number;
   @Field(() => AlertStateValue, { nullable: true }) alertState?: AlertStateValue;
+  @Field(() => String, { nullable: true, description: 'Patients whose id starts with this.' }) patientIdPrefix?: string;
 }
 
 @ObjectType({ description: 'An explanation image (heat map overlay on the radiograph).' })

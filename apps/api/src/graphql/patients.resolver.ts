@@ -32,6 +32,7 @@ export class PatientsResolver {
         minLatestScore: filter?.minLatestScore ?? undefined,
         maxLatestScore: filter?.maxLatestScore ?? undefined,
         hasActiveAlerts: filter?.alertState === undefined || filter.alertState === null ? undefined : filter.alertState === AlertStateValue.ACTIVE,
+        patientIdPrefix: filter?.patientIdPrefix || undefined,
       },
     });
     return {

@@ -4,8 +4,17 @@ import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphq
 import { refusal } from './graphql-errors';
 
 /**
- * Validation rule: refuses operations nested deeper than `maxDepth` fields (fragments followed,
- * introspection fields counted like any other), before anything runs.
+ * How deep an introspection subtree (`__schema`, `__type`) may go: GraphiQL's standard introspection
+ * query nests `ofType` to depth 15. Counted apart from `maxDepth`, which bounds the data graph; the
+ * introspection graph is the schema itself, small and fixed.
+ */
+export const INTROSPECTION_MAX_DEPTH = 16;
+
+const isIntrospectionRoot = (name: string): boolean => name === '__schema' || name === '__type';
+
+/**
+ * Validation rule: refuses operations nested deeper than `maxDepth` fields (fragments followed), and
+ * introspection subtrees deeper than INTROSPECTION_MAX_DEPTH, before anything runs.
  */
 export function depthLimitRule(maxDepth: number): (context: ValidationContext) => ASTVisitor {
   return (context) => {
@@ -13,11 +22,14 @@ export function depthLimitRule(maxDepth: number): (context: ValidationContext) =
     for (const definition of context.getDocument().definitions) {
       if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
     }
+    let introspectionDepth = 0;
     const depthOf = (selectionSet: SelectionSetNode | undefined, seen: ReadonlySet<string>): number => {
       if (!selectionSet) return 0;
       let deepest = 0;
       for (const selection of selectionSet.selections) {
-        if (selection.kind === Kind.FIELD) deepest = Math.max(deepest, selection.selectionSet ? 1 + depthOf(selection.selectionSet, seen) : 1);
+        if (selection.kind === Kind.FIELD && isIntrospectionRoot(selection.name.value)) {
+          introspectionDepth = Math.max(introspectionDepth, 1 + depthOf(selection.selectionSet, seen));
+        } else if (selection.kind === Kind.FIELD) deepest = Math.max(deepest, selection.selectionSet ? 1 + depthOf(selection.selectionSet, seen) : 1);
         else if (selection.kind === Kind.INLINE_FRAGMENT) deepest = Math.max(deepest, depthOf(selection.selectionSet, seen));
         else if (!seen.has(selection.name.value)) {
           const fragment = fragments.get(selection.name.value);
@@ -28,9 +40,15 @@ export function depthLimitRule(maxDepth: number): (context: ValidationContext) =
     };
     return {
       OperationDefinition(node): void {
+        introspectionDepth = 0;
         const depth = depthOf(node.selectionSet, new Set());
         if (depth > maxDepth) {
           context.reportError(new GraphQLError(`Query depth ${depth} exceeds the limit of ${maxDepth}`, { nodes: [node], extensions: { code: 'REQUEST.TOO_COMPLEX' } }));
+        }
+        if (introspectionDepth > INTROSPECTION_MAX_DEPTH) {
+          context.reportError(
+            new GraphQLError(`Introspection depth ${introspectionDepth} exceeds the limit of ${INTROSPECTION_MAX_DEPTH}`, { nodes: [node], extensions: { code: 'REQUEST.TOO_COMPLEX' } }),
+          );
         }
       },
     };

@@ -1,4 +1,5 @@
 import { Controller, Get, Inject, Param } from '@nestjs/common';
+import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { AppError } from '@brixia/common';
 import { FHIR_ID_PATTERN } from '@brixia/fhir';
 import { OutboxStore, type OutboxMessageEntity } from '@brixia/persistence';
@@ -23,6 +24,7 @@ function deliveryState(message: OutboxMessageEntity): Record<string, unknown> {
  * Publication state of one result (issue 3): its first publication at the top level, and the
  * publications of its reviews under `revisions` (in the order they are delivered).
  */
+@ApiTags('results')
 @Controller('api/v1/results')
 export class DeliveryController {
   private readonly outbox: OutboxStore;
@@ -31,6 +33,10 @@ export class DeliveryController {
     this.outbox = new OutboxStore(runtime.database.dataSource);
   }
 
+  @ApiOperation({ summary: 'Where the publication of a result to the EHR stands', description: 'pending (with the next try), delivered (with the EHR ids) or dead; reviews under `revisions`.' })
+  @ApiParam({ name: 'observationId', description: 'id of the Brixia Observation' })
+  @ApiResponse({ status: 200, description: 'Delivery state (JSON)' })
+  @ApiResponse({ status: 404, description: 'No such result or no EHR publication (OperationOutcome)' })
   @Get(':observationId/delivery')
   async delivery(@Param('observationId') observationId: string): Promise<Record<string, unknown>> {
     const messages = FHIR_ID_PATTERN.test(observationId) ? await this.outbox.listByResult(observationId) : [];

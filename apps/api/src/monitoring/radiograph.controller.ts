@@ -1,4 +1,5 @@
 import { Controller, Get, Inject, Param, Res } from '@nestjs/common';
+import { ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AppError } from '@brixia/common';
 import { decodeRadiograph } from '@brixia/imaging';
@@ -8,10 +9,16 @@ import { RUNTIME } from '../infrastructure/tokens';
 import { FHIR_ID_PATTERN } from '@brixia/fhir';
 
 /** The stored radiograph as a display PNG (same size as the explanation overlays), for viewers. */
+@ApiTags('images')
 @Controller('api/v1/images')
 export class RadiographController {
   constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
 
+  @ApiOperation({ summary: 'The stored radiograph as a display PNG', description: 'Same geometry as the explanation overlays; for viewers.' })
+  @ApiParam({ name: 'id', description: 'id of the stored image (GraphQL `assessment.radiographUrl` links it)' })
+  @ApiProduces('image/png')
+  @ApiResponse({ status: 200, description: 'PNG' })
+  @ApiResponse({ status: 404, description: 'No such image (OperationOutcome)' })
   @Get(':id/radiograph.png')
   async radiograph(@Param('id') id: string, @Res() response: Response): Promise<void> {
     if (!FHIR_ID_PATTERN.test(id)) throw new AppError('REQUEST.INVALID', 'Image id must be a FHIR id');

@@ -1,4 +1,5 @@
 import { Body, Controller, Headers, Inject, Post, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { FileInterceptor } from '@nestjs/platform-express';
 import type { Response } from 'express';
 import { AppError } from '@brixia/common';
@@ -10,10 +11,36 @@ import { singleValue } from '../infrastructure/single-value';
 import { respondToScoringRequest } from '../fhir/scoring-response';
 
 /** Multipart upload of one radiograph (DICOM, PNG or JPEG) for scoring. */
+@ApiTags('studies')
 @Controller('api/v1/studies')
 export class StudiesController {
   constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
 
+  @ApiOperation({
+    summary: 'Upload one radiograph for scoring',
+    description:
+      'DICOM (patient and acquisition time from the header when not given), PNG or JPEG. Synchronous by default: 201 with the ' +
+      'Observation (Content-Location = its Task). With `Prefer: respond-async`: 202 and Content-Location of the Task to poll.',
+  })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['file'],
+      properties: {
+        file: { type: 'string', format: 'binary', description: 'DICOM Part 10, PNG or JPEG' },
+        patient: { type: 'string', description: 'FHIR id of the patient (required for PNG/JPEG; DICOM falls back to PatientID)' },
+        acquired: { type: 'string', format: 'date-time', description: 'acquisition instant with a timezone (DICOM falls back to the header)' },
+      },
+    },
+  })
+  @ApiHeader({ name: 'Prefer', required: false, description: '`respond-async` for the asynchronous pattern' })
+  @ApiResponse({ status: 201, description: 'Scored: the Brixia Observation (application/fhir+json)' })
+  @ApiResponse({ status: 202, description: 'Accepted: poll the Task named by Content-Location' })
+  @ApiResponse({ status: 400, description: 'Bad request (OperationOutcome)' })
+  @ApiResponse({ status: 409, description: 'The image is already recorded for another patient (OperationOutcome)' })
+  @ApiResponse({ status: 413, description: 'Upload over the size limit (OperationOutcome)' })
+  @ApiResponse({ status: 422, description: 'Not a scorable frontal chest radiograph (OperationOutcome)' })
   @Post()
   @UseInterceptors(FileInterceptor('file'))
   async upload(

@@ -1,0 +1,158 @@
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { createTestDatabase } from '@brixia/persistence/testing';
+import { startService, uploadRadiograph, type TestService } from './support/service';
+import { seedResults } from './support/monitoring-seed';
+
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const ARTIFACTS = join(__dirname, '../test-artifacts');
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+/** Pearson correlation of two equally long pixel vectors. */
+function correlation(a: readonly number[], b: readonly number[]): number {
+  const n = a.length;
+  const mean = (v: readonly number[]): number => v.reduce((s, x) => s + x, 0) / n;
+  const ma = mean(a);
+  const mb = mean(b);
+  let num = 0;
+  let da = 0;
+  let db = 0;
+  for (let i = 0; i < n; i++) {
+    num += (a[i] - ma) * (b[i] - mb);
+    da += (a[i] - ma) ** 2;
+    db += (b[i] - mb) ** 2;
+  }
+  return num / Math.sqrt(da * db);
+}
+
+/** The red channel of the viewer canvas and of the radiograph <img> drawn at the canvas size, in the page. */
+async function viewerAndSourcePixels(page: Page): Promise<{ viewer: number[]; source: number[]; zoom: string }> {
+  return page.evaluate(() => {
+    const canvas = document.querySelector('[data-testid=viewer-canvas]') as HTMLCanvasElement;
+    const img = document.querySelector('[data-testid=radiograph]') as HTMLImageElement;
+    const copy = document.createElement('canvas');
+    copy.width = canvas.width;
+    copy.height = canvas.height;
+    const context = copy.getContext('2d') as CanvasRenderingContext2D;
+    context.drawImage(img, 0, 0, canvas.width, canvas.height);
+    // Every 7th pixel's red channel: plenty for a correlation, and cheap to hand back from the page.
+    const red = (data: Uint8ClampedArray): number[] => Array.from({ length: Math.floor(data.length / 28) }, (_, i) => data[i * 28]);
+    const viewer = (canvas.getContext('2d') as CanvasRenderingContext2D).getImageData(0, 0, canvas.width, canvas.height).data;
+    return { viewer: red(viewer), source: red(context.getImageData(0, 0, canvas.width, canvas.height).data), zoom: canvas.dataset['zoom'] ?? '' };
+  });
+}
+
+describe('dashboard: image viewer, dated timeline, patient search (headless Chromium)', () => {
+  let service: TestService;
+  let browser: Browser;
+  let page: Page;
+  let base: string;
+  let uploadedObservationId: string;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    service = await startService({ DATABASE_URL: await createTestDatabase('dashboard_viewer_e2e'), BRIXIA_PUBLIC_BASE_URL: base });
+    const stores = { monitoring: service.runtime.monitoring.store, scoring: service.runtime.scoring.store };
+    const common = { fhir: service.runtime.config.fhir, model: service.runtime.scoring.model.identity, withObservations: true };
+    await seedResults(stores, { ...common, patients: 3, studiesPerPatient: 4, patientPrefix: 'ward', score: (p, s) => [[2, 5, 9, 12], [10, 9, 7, 6], [3, 3, 4, 3]][p][s] });
+    await seedResults(stores, { ...common, patients: 2, studiesPerPatient: 1, patientPrefix: 'icu', score: () => 14 });
+    await service.runtime.monitoring.service.refreshStale();
+    await service.runtime.monitoring.service.review({ observationId: 'obs-ward-0-3', action: 'override', zones: { A: 3, B: 3, C: 3, D: 3, E: 3, F: 0 }, practitionerId: 'dr-rossi' });
+    const upload = await uploadRadiograph(service, { patient: 'ward-cxr', acquired: '2024-03-05T10:00:00Z', seed: 5, width: 600, height: 500 });
+    uploadedObservationId = (upload.body as fhir4.Observation).id ?? '';
+    const server = service.app.getHttpServer();
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    browser = await chromium.launch({ executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    mkdirSync(ARTIFACTS, { recursive: true });
+  });
+
+  afterEach(() => {
+    expect(pageErrors).toEqual([]);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await service?.close();
+  });
+
+  it('searches patients by id prefix and filters by score', async () => {
+    await page.goto(`${base}/dashboard/`);
+    await page.locator('[data-testid=patient-row]').first().waitFor();
+    await page.fill('[data-testid=patient-search]', 'icu');
+    await page.press('[data-testid=patient-search]', 'Enter');
+    await page.locator('[data-testid=list-count]', { hasText: '2 shown' }).waitFor();
+    const ids = await page.locator('[data-testid=patient-row]').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-patient')));
+    expect(ids).toEqual(['icu-0', 'icu-1']);
+    await page.fill('[data-testid=patient-search]', '');
+    await page.press('[data-testid=patient-search]', 'Enter');
+    await page.locator('[data-testid=list-count]', { hasText: /[5-9] shown/ }).waitFor();
+    await page.selectOption('[data-testid=score-filter]', '12');
+    await page.locator('[data-testid=list-count]', { hasText: '3 shown' }).waitFor();
+    const scores = (await page.locator('[data-testid=patient-row] [data-testid=score]').allTextContents()).map(Number);
+    expect(scores.every((score) => score >= 12)).toBe(true);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-search.png'), fullPage: true });
+  });
+
+  it('draws the timeline on a dated axis with AI and clinician series, a zone strip, full dates and overridden zones marked', async () => {
+    await page.goto(`${base}/dashboard/#/patients/ward-0`);
+    await page.locator('[data-testid=timeline-chart]').waitFor();
+    const ticks = await page.locator('[data-testid=time-tick]').allTextContents();
+    expect(ticks.length).toBeGreaterThanOrEqual(2);
+    expect(ticks.join(' ')).toMatch(/Mar|0[1-4]/);
+    expect(await page.locator('[data-testid=series-ai]').count()).toBe(1);
+    expect(await page.locator('[data-testid=point-clinician]').count()).toBe(1);
+    expect(await page.locator('[data-testid=point-ai-overridden]').count()).toBe(1);
+    expect(await page.locator('[data-testid=strip-cell]').count()).toBe(4 * 6);
+    await expect(page.locator('[data-testid=chart-legend]').textContent()).resolves.toContain('score 8: the in-hospital-mortality cut-off');
+    const dates = await page.locator('[data-testid=grid-date]').allTextContents();
+    expect(dates).toEqual(['2024-03-01 00:00', '2024-03-02 00:00', '2024-03-03 00:00', '2024-03-04 00:00'].map((d) => expect.stringMatching(new RegExp(`^${d.slice(0, 10)}`))));
+    expect(await page.locator('[data-testid=zone-grid] td[data-overridden]').count()).toBeGreaterThan(0);
+    await page.hover('[data-testid=point-clinician]');
+    await expect(page.locator('[data-testid=hover-details]').textContent()).resolves.toMatch(/^2024-03-04 \d\d:\d\d UTC · 15\/18 \(clinician override, AI 12\) · zones A3/);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-timeline.png'), fullPage: true });
+  });
+
+  it('shows the study in a viewer on the source pixels, with zoom, window/level, labels and probabilities', async () => {
+    await page.goto(`${base}/dashboard/#/assessments/${uploadedObservationId}`);
+    await page.locator('[data-testid=viewer-canvas]').waitFor();
+    await page.waitForFunction('[...document.images].every((img) => img.complete && img.naturalWidth > 0)');
+    await page.locator('[data-testid=overlay-opacity]').fill('0');
+    await page.waitForFunction(() => (document.querySelector('[data-testid=viewer-canvas]') as HTMLCanvasElement).dataset['zoom'] === '1');
+    const initial = await viewerAndSourcePixels(page);
+    expect(correlation(initial.viewer, initial.source)).toBeGreaterThan(0.99);
+    await expect(page.locator('[data-testid=ai-label]').textContent()).resolves.toBe('AI result — preliminary (not reviewed)');
+    await expect(page.locator('[data-testid=study-facts]').textContent()).resolves.toBe(`Acquired 2024-03-05 10:00 UTC · model bsnet ${service.runtime.scoring.model.identity.version}`);
+    const probabilities = await page.locator('[data-testid=zone-probabilities-A]').textContent();
+    expect(probabilities).toMatch(/^0: \d+ % · 1: \d+ % · 2: \d+ % · 3: \d+ %$/);
+    await expect(page.locator('h1').textContent()).resolves.toMatch(/^Brixia score \d+ \/ 18$/);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-viewer.png'), fullPage: true });
+
+    await page.click('[data-testid=zoom-in]');
+    const zoomed = await viewerAndSourcePixels(page);
+    expect(zoomed.zoom).toBe('1.5');
+    expect(correlation(zoomed.viewer, initial.viewer)).toBeLessThan(0.95);
+    await page.locator('[data-testid=window]').fill('64');
+    const windowed = await viewerAndSourcePixels(page);
+    const contrast = (v: readonly number[]): number => v.reduce((m, x) => Math.max(m, x), 0) - v.reduce((m, x) => Math.min(m, x), 255);
+    expect(windowed.viewer.filter((v) => v === 0 || v === 255).length).toBeGreaterThan(zoomed.viewer.filter((v) => v === 0 || v === 255).length);
+    expect(contrast(windowed.viewer)).toBeGreaterThanOrEqual(contrast(zoomed.viewer));
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-viewer-zoomed.png'), fullPage: true });
+    await page.click('[data-testid=view-reset]');
+    await page.locator('[data-testid=overlay-opacity]').fill('0');
+    const reset = await viewerAndSourcePixels(page);
+    expect(correlation(reset.viewer, initial.viewer)).toBeGreaterThan(0.999);
+  });
+});

@@ -1,0 +1,110 @@
+import { mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { createTestDatabase } from '@brixia/persistence/testing';
+import { assertPortFree } from '../apps/api/src/infrastructure/port-check';
+import { startService, type TestService } from './support/service';
+
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const ARTIFACTS = join(__dirname, '../test-artifacts');
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+describe('front door, API docs and GraphQL explorer', () => {
+  let service: TestService;
+  let browser: Browser;
+  let base: string;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    service = await startService({ DATABASE_URL: await createTestDatabase('front_door_e2e'), BRIXIA_PUBLIC_BASE_URL: base });
+    const server = service.app.getHttpServer();
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    browser = await chromium.launch({ executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    mkdirSync(ARTIFACTS, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await service?.close();
+  });
+
+  it('GET / says what the service is, its intended use, and links every entry point', async () => {
+    const response = await service.http.get('/').expect(200);
+    expect(response.headers['content-type']).toMatch(/^text\/html/);
+    const page = await browser.newPage();
+    await page.goto(`${base}/`);
+    await expect(page.locator('#intended-use').textContent()).resolves.toMatch(/research only — not for diagnosis/);
+    await expect(page.locator('#model-version').textContent()).resolves.toBe(service.runtime.scoring.model.identity.version);
+    const links = await page.locator('#entry-points a').evaluateAll((anchors) => anchors.map((a) => (a as unknown as { href: string }).href));
+    expect(links).toEqual([`${base}/dashboard/`, `${base}/api/docs`, `${base}/graphql`, `${base}/fhir/metadata`, `${base}/health`]);
+    await page.screenshot({ path: join(ARTIFACTS, 'front-door.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('serves an OpenAPI 3 document of /api/v1 generated from the controllers', async () => {
+    const { body } = await service.http.get('/api/docs-json').expect(200);
+    expect(body.openapi).toMatch(/^3\./);
+    const paths = Object.keys(body.paths as Record<string, unknown>).sort();
+    expect(paths).toEqual(['/api/v1/images/{id}/radiograph.png', '/api/v1/patients/{id}/timeline', '/api/v1/results/{observationId}/delivery', '/api/v1/studies']);
+    const upload = body.paths['/api/v1/studies'].post;
+    expect(Object.keys(upload.requestBody.content)).toEqual(['multipart/form-data']);
+    expect(upload.requestBody.content['multipart/form-data'].schema.required).toEqual(['file']);
+    expect(Object.keys(upload.responses)).toEqual(expect.arrayContaining(['201', '202', '400', '409', '413', '422']));
+    expect(body.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+  });
+
+  it('renders the interactive API docs in a browser from local assets (no CDN)', async () => {
+    const page = await browser.newPage();
+    const foreign: string[] = [];
+    page.on('request', (request) => {
+      if (!request.url().startsWith(base)) foreign.push(request.url());
+    });
+    await page.goto(`${base}/api/docs`);
+    await page.locator('.opblock-summary-path').first().waitFor();
+    const operations = await page.locator('.opblock-summary-path').allTextContents();
+    expect(operations.map((text) => text.replace(/\u200b/g, ''))).toEqual(expect.arrayContaining(['/api/v1/studies', '/api/v1/patients/{id}/timeline']));
+    expect(foreign).toEqual([]);
+    await page.screenshot({ path: join(ARTIFACTS, 'api-docs.png'), fullPage: false });
+    await page.close();
+  });
+
+  it('opens GraphiQL at /graphql in a browser and leaves API calls to the GraphQL server', async () => {
+    const html = await service.http.get('/graphql').set('Accept', 'text/html').expect(200);
+    expect(html.text).toContain('graphql-explorer/graphiql.js');
+    // A JSON client still reaches Apollo (which answers a GET without a query with its own 400).
+    const api = await service.http.get('/graphql').set('Accept', 'application/json');
+    expect(api.headers['content-type'] ?? '').not.toMatch(/text\/html/);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const foreign: string[] = [];
+    page.on('request', (request) => {
+      if (!request.url().startsWith(base)) foreign.push(request.url());
+    });
+    await page.goto(`${base}/graphql`);
+    await page.locator('.graphiql-container').waitFor();
+    expect(await page.locator('.graphiql-container').count()).toBe(1);
+    expect(foreign).toEqual([]);
+    await page.screenshot({ path: join(ARTIFACTS, 'graphql-explorer.png') });
+    await page.close();
+  });
+
+  it('reports a busy port before the model would be loaded', async () => {
+    const blocker: Server = createServer();
+    const port = await freePort();
+    await new Promise<void>((resolve) => blocker.listen(port, '127.0.0.1', resolve));
+    try {
+      await expect(assertPortFree(port, '127.0.0.1')).rejects.toThrow(`Port ${port} on 127.0.0.1 is already in use`);
+    } finally {
+      await new Promise<void>((resolve) => blocker.close(() => resolve()));
+    }
+    await expect(assertPortFree(port, '127.0.0.1')).resolves.toBeUndefined();
+  });
+});
