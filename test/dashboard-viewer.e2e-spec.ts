@@ -2,6 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
 import { createTestDatabase } from '@brixia/persistence/testing';
 import { startService, uploadRadiograph, type TestService } from './support/service';
 import { seedResults } from './support/monitoring-seed';
@@ -35,20 +37,23 @@ function correlation(a: readonly number[], b: readonly number[]): number {
 }
 
 /** The red channel of the viewer canvas and of the radiograph <img> drawn at the canvas size, in the page. */
+// Runs in the page (a string, so this file needs no DOM types): the red channel of every 7th pixel of the
+// viewer canvas and of the radiograph <img> drawn at the canvas size.
+const READ_PIXELS = `(() => {
+  const canvas = document.querySelector('[data-testid=viewer-canvas]');
+  const img = document.querySelector('[data-testid=radiograph]');
+  const copy = document.createElement('canvas');
+  copy.width = canvas.width;
+  copy.height = canvas.height;
+  const context = copy.getContext('2d');
+  context.drawImage(img, 0, 0, canvas.width, canvas.height);
+  const red = (data) => Array.from({ length: Math.floor(data.length / 28) }, (_, i) => data[i * 28]);
+  const viewer = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+  return { viewer: red(viewer), source: red(context.getImageData(0, 0, canvas.width, canvas.height).data), zoom: canvas.dataset.zoom || '' };
+})()`;
+
 async function viewerAndSourcePixels(page: Page): Promise<{ viewer: number[]; source: number[]; zoom: string }> {
-  return page.evaluate(() => {
-    const canvas = document.querySelector('[data-testid=viewer-canvas]') as HTMLCanvasElement;
-    const img = document.querySelector('[data-testid=radiograph]') as HTMLImageElement;
-    const copy = document.createElement('canvas');
-    copy.width = canvas.width;
-    copy.height = canvas.height;
-    const context = copy.getContext('2d') as CanvasRenderingContext2D;
-    context.drawImage(img, 0, 0, canvas.width, canvas.height);
-    // Every 7th pixel's red channel: plenty for a correlation, and cheap to hand back from the page.
-    const red = (data: Uint8ClampedArray): number[] => Array.from({ length: Math.floor(data.length / 28) }, (_, i) => data[i * 28]);
-    const viewer = (canvas.getContext('2d') as CanvasRenderingContext2D).getImageData(0, 0, canvas.width, canvas.height).data;
-    return { viewer: red(viewer), source: red(context.getImageData(0, 0, canvas.width, canvas.height).data), zoom: canvas.dataset['zoom'] ?? '' };
-  });
+  return page.evaluate(READ_PIXELS) as Promise<{ viewer: number[]; source: number[]; zoom: string }>;
 }
 
 describe('dashboard: image viewer, dated timeline, patient search (headless Chromium)', () => {
@@ -130,7 +135,7 @@ describe('dashboard: image viewer, dated timeline, patient search (headless Chro
     await page.locator('[data-testid=viewer-canvas]').waitFor();
     await page.waitForFunction('[...document.images].every((img) => img.complete && img.naturalWidth > 0)');
     await page.locator('[data-testid=overlay-opacity]').fill('0');
-    await page.waitForFunction(() => (document.querySelector('[data-testid=viewer-canvas]') as HTMLCanvasElement).dataset['zoom'] === '1');
+    await page.waitForFunction("document.querySelector('[data-testid=viewer-canvas]').dataset.zoom === '1'");
     const initial = await viewerAndSourcePixels(page);
     expect(correlation(initial.viewer, initial.source)).toBeGreaterThan(0.99);
     await expect(page.locator('[data-testid=ai-label]').textContent()).resolves.toBe('AI result — preliminary (not reviewed)');
@@ -154,5 +159,40 @@ describe('dashboard: image viewer, dated timeline, patient search (headless Chro
     await page.locator('[data-testid=overlay-opacity]').fill('0');
     const reset = await viewerAndSourcePixels(page);
     expect(correlation(reset.viewer, initial.viewer)).toBeGreaterThan(0.999);
+  });
+
+  it('reports occlusion progress over graphql-ws and disables the control once the maps exist', async () => {
+    const { body } = await service.http.post('/graphql').send({ query: `{ assessment(observationId: "${uploadedObservationId}") { taskId } }` }).expect(200);
+    const taskId = (body as { data: { assessment: { taskId: string } } }).data.assessment.taskId;
+    const client = createClient({ url: `${base.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, lazy: false });
+    const progress: Array<{ done: number; total: number }> = [];
+    try {
+      const subscribed = new Promise<void>((resolve, reject) => {
+        client.on('connected', () => resolve());
+        client.subscribe(
+          { query: 'subscription($taskId: ID!) { occlusionProgress(taskId: $taskId) { done total } }', variables: { taskId } },
+          { next: (value) => progress.push((value.data as { occlusionProgress: { done: number; total: number } }).occlusionProgress), error: reject, complete: () => undefined },
+        );
+      });
+      const events = service.runtime.monitoring.service.events;
+      const listenersBefore = events.listenerCount;
+      await subscribed;
+      // The subscription is live once the server holds its listener; only then start the work.
+      while (events.listenerCount <= listenersBefore) await new Promise((resolve) => setTimeout(resolve, 20));
+      const made = await service.http.post('/graphql').send({ query: `mutation { explainByOcclusion(taskId: "${taskId}", segments: 12) { segments forwardPasses } }` }).expect(200);
+      const segments = (made.body as { data: { explainByOcclusion: { segments: number } } }).data.explainByOcclusion.segments;
+      const deadline = Date.now() + 60_000;
+      while (progress.at(-1)?.done !== segments && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(progress.length).toBeGreaterThan(1);
+      expect(progress.every((p) => p.total === segments)).toBe(true);
+      expect(progress.map((p) => p.done)).toEqual([...progress.map((p) => p.done)].sort((a, b) => a - b));
+      expect(progress.at(-1)).toEqual({ done: segments, total: segments });
+    } finally {
+      await client.dispose();
+    }
+    await page.goto(`${base}/dashboard/#/assessments/${uploadedObservationId}`);
+    await page.locator('[data-testid=occlusion]', { hasText: 'Occlusion maps computed' }).waitFor();
+    expect(await page.locator('[data-testid=occlusion]').isDisabled()).toBe(true);
+    expect(await page.locator('[data-testid=overlay-occlusion-all]').count()).toBe(1);
   });
 });

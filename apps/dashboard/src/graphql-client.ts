@@ -31,18 +31,24 @@ type Message = { type: string; id?: string; payload?: { data?: unknown } };
  */
 export class LiveConnection {
   private socket?: WebSocket;
-  private readonly subscriptions = new Map<string, { query: string; onData: (data: unknown) => void }>();
+  private readonly subscriptions = new Map<string, { query: string; onData: (data: unknown) => void; variables?: Record<string, unknown> }>();
   private nextId = 1;
   private retryMs = 500;
 
   constructor(private readonly onState: (connected: boolean) => void) {
+    current = this;
     this.connect();
   }
 
-  subscribe(query: string, onData: (data: unknown) => void): void {
+  /** Starts a subscription (again after each reconnect); returns the function that stops it. */
+  subscribe(query: string, onData: (data: unknown) => void, variables?: Record<string, unknown>): () => void {
     const id = String(this.nextId++);
-    this.subscriptions.set(id, { query, onData });
-    if (this.socket?.readyState === WebSocket.OPEN) this.send({ id, type: 'subscribe', payload: { query } as never });
+    this.subscriptions.set(id, { query, onData, variables });
+    if (this.socket?.readyState === WebSocket.OPEN) this.send({ id, type: 'subscribe', payload: { query, variables } as never });
+    return () => {
+      this.subscriptions.delete(id);
+      if (this.socket?.readyState === WebSocket.OPEN) this.send({ id, type: 'complete' });
+    };
   }
 
   private connect(): void {
@@ -55,7 +61,7 @@ export class LiveConnection {
       if (message.type === 'connection_ack') {
         this.retryMs = 500;
         this.onState(true);
-        for (const [id, sub] of this.subscriptions) this.send({ id, type: 'subscribe', payload: { query: sub.query } as never });
+        for (const [id, sub] of this.subscriptions) this.send({ id, type: 'subscribe', payload: { query: sub.query, variables: sub.variables } as never });
       } else if (message.type === 'ping') this.send({ type: 'pong' });
       else if (message.type === 'next' && message.id) this.subscriptions.get(message.id)?.onData(message.payload?.data);
     };
@@ -69,4 +75,11 @@ export class LiveConnection {
   private send(message: Message): void {
     this.socket?.send(JSON.stringify(message));
   }
+}
+
+let current: LiveConnection | undefined;
+
+/** The page's live connection (main.ts opens one), for views that follow long work. */
+export function liveConnection(): LiveConnection | undefined {
+  return current;
 }

@@ -1,5 +1,5 @@
 import { h, scoreBadge } from './dom.js';
-import { graphql, GraphqlRequestError } from './graphql-client.js';
+import { graphql, GraphqlRequestError, liveConnection } from './graphql-client.js';
 import { imageViewer } from './image-viewer.js';
 
 interface ObservationComponent {
@@ -28,6 +28,7 @@ const ASSESSMENT = `query Assessment($id: ID!) {
   assessment(observationId: $id) { observationId taskId patientId status versionId global observation explanationImages { kind zone url } radiographUrl }
 }`;
 const AI_VALUES = `query AiValues($patient: ID!) { patient(id: $patient) { timeline { points { observationId aiGlobal zones { zone score aiScore } } } } }`;
+const OCCLUSION_PROGRESS = `subscription Progress($taskId: ID!) { occlusionProgress(taskId: $taskId) { done total } }`;
 const OCCLUSION = `mutation Occlusion($taskId: ID!) { explainByOcclusion(taskId: $taskId) { images forwardPasses durationMs } }`;
 const REVIEW = `mutation Review($input: ReviewAssessmentInput!) { reviewAssessment(input: $input) { versionId status } }`;
 const ZONES = ['A', 'B', 'C', 'D', 'E', 'F'];
@@ -98,11 +99,22 @@ export async function renderStudyView(root: HTMLElement, observationId: string, 
   occlude.addEventListener('click', () => {
     occlude.setAttribute('disabled', '');
     const started = Date.now();
+    let progress = '';
     const tick = (): void => {
-      occlude.textContent = `Computing occlusion maps… ${Math.round((Date.now() - started) / 1000)} s`;
+      occlude.textContent = `Computing occlusion maps… ${progress}${Math.round((Date.now() - started) / 1000)} s`;
     };
     tick();
     const timer = setInterval(tick, 1000);
+    const stopProgress = liveConnection()?.subscribe(
+      OCCLUSION_PROGRESS,
+      (data) => {
+        const { done, total } = (data as { occlusionProgress: { done: number; total: number } }).occlusionProgress;
+        progress = `${done} of ${total} super-pixels, `;
+        occlude.dataset['progress'] = `${done}/${total}`;
+        tick();
+      },
+      { taskId: assessment.taskId },
+    );
     graphql<{ explainByOcclusion: { images: number; forwardPasses: number; durationMs: number } }>(OCCLUSION, { taskId: assessment.taskId })
       .then(({ explainByOcclusion: made }) => renderStudyView(root, observationId, `Occlusion maps: ${made.forwardPasses} model runs, ${(made.durationMs / 1000).toFixed(1)} s`))
       .catch((error: unknown) => {
@@ -111,7 +123,10 @@ export async function renderStudyView(root: HTMLElement, observationId: string, 
         message.className = 'message error';
         message.textContent = error instanceof GraphqlRequestError ? `${error.code}: ${error.message}` : String(error);
       })
-      .finally(() => clearInterval(timer));
+      .finally(() => {
+        clearInterval(timer);
+        stopProgress?.();
+      });
   });
   const zoneRows = ZONES.map((zone) => {
     const score = zoneScore(zone);

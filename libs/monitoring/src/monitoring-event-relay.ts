@@ -61,6 +61,7 @@ function revive(event: MonitoringEvent): MonitoringEvent {
     case 'alert-raised':
       return { ...event, alert: { ...event.alert, acquiredAt: new Date(event.alert.acquiredAt) } };
     case 'result-reviewed':
+    case 'occlusion-progress':
       return { ...event };
   }
 }

@@ -11,7 +11,9 @@ export type MonitoringEvent =
       readonly acquiredAt: Date;
     }
   | { readonly type: 'alert-raised'; readonly alert: MonitoringAlert }
-  | { readonly type: 'result-reviewed'; readonly patientId: string; readonly observationId: string; readonly versionId: number; readonly status: string };
+  | { readonly type: 'result-reviewed'; readonly patientId: string; readonly observationId: string; readonly versionId: number; readonly status: string }
+  /** Occlusion maps being computed for a Task: `done` of `total` super-pixels re-scored. */
+  | { readonly type: 'occlusion-progress'; readonly taskId: string; readonly done: number; readonly total: number };
 
 export type MonitoringListener = (event: MonitoringEvent) => void;
 

@@ -20,7 +20,12 @@ export const MAX_OCCLUSION_SEGMENTS = 400;
  * copy per super-pixel (micro-batched), and the overlays are stored as Binary + Media and added to
  * the DiagnosticReport's media (replacing earlier occlusion images of the same result).
  */
-export async function explainByOcclusion(context: ScoringContext, model: ScoreModel, taskId: string, options: { segments?: number } = {}): Promise<OcclusionOutcome> {
+export async function explainByOcclusion(
+  context: ScoringContext,
+  model: ScoreModel,
+  taskId: string,
+  options: { segments?: number; onProgress?: (done: number, total: number) => void } = {},
+): Promise<OcclusionOutcome> {
   const renderOcclusion = context.explanations?.renderOcclusion;
   if (!renderOcclusion) throw new AppError('REQUEST.INVALID', 'Explanations are switched off on this service');
   const segments = options.segments ?? 180;
@@ -46,6 +51,7 @@ export async function explainByOcclusion(context: ScoringContext, model: ScoreMo
     segments,
     created: context.clock.now().toISOString(),
     model: model.identity,
+    onProgress: options.onProgress,
   });
   for (const resource of rendered.resources) await context.store.saveResource(resource);
   if (task.diagnosticReportId) {

@@ -26,6 +26,8 @@ export interface OcclusionRenderInput {
   readonly segments: number;
   readonly created: string;
   readonly model: ModelIdentity;
+  /** Progress of the occluded model runs, `done` of `total` super-pixels. */
+  readonly onProgress?: (done: number, total: number) => void;
 }
 
 export interface RenderedExplanations {

@@ -62,6 +62,12 @@ export class AssessmentsResolver {
   ): Promise<OcclusionExplanation> {
     const model = this.runtime.model;
     if (!model) throw new AppError('REQUEST.INVALID', 'Occlusion maps need the model in this process (role all or worker)');
-    return explainByOcclusion(this.runtime.scoring, model, taskId, { segments });
+    const events = this.runtime.monitoring.service.events;
+    // About 20 progress events per request, and always the last one: enough for a progress bar,
+    // few enough to relay to other processes.
+    const onProgress = (done: number, total: number): void => {
+      if (done === total || done % Math.max(1, Math.floor(total / 20)) === 0) events.publish({ type: 'occlusion-progress', taskId, done, total });
+    };
+    return explainByOcclusion(this.runtime.scoring, model, taskId, { segments, onProgress });
   }
 }

@@ -204,6 +204,13 @@ export class AssessmentCompletedEvent {
   @Field(() => GraphQLISODateTime) acquiredAt!: Date;
 }
 
+@ObjectType({ description: 'Progress of occlusion maps being computed for a Task.' })
+export class OcclusionProgressEvent {
+  @Field(() => ID) taskId!: string;
+  @Field(() => Int, { description: 'Super-pixels re-scored so far.' }) done!: number;
+  @Field(() => Int, { description: 'Super-pixels in all (one model run each).' }) total!: number;
+}
+
 @ObjectType({ description: 'Super-pixel occlusion maps made on request (one model run per super-pixel).' })
 export class OcclusionExplanation {
   @Field(() => Int) images!: number;

@@ -4,7 +4,7 @@ import type { Runtime } from '../runtime';
 import { RUNTIME } from '../infrastructure/tokens';
 import { eventIterator } from './event-iterator';
 import { toAlert } from './monitoring.mapper';
-import { Alert, AssessmentCompletedEvent } from './monitoring.types';
+import { Alert, AssessmentCompletedEvent, OcclusionProgressEvent } from './monitoring.types';
 
 /** Live updates over graphql-ws: completed assessments and raised alerts, optionally per patient. */
 @Resolver()
@@ -17,6 +17,13 @@ export class MonitoringSubscriptionsResolver {
       event.type === 'assessment-completed' && (!patientId || event.patientId === patientId)
         ? { patientId: event.patientId, observationId: event.observationId, taskId: event.taskId, global: event.global, acquiredAt: event.acquiredAt }
         : undefined,
+    );
+  }
+
+  @Subscription(() => OcclusionProgressEvent, { resolve: (value: OcclusionProgressEvent) => value, description: 'Progress of explainByOcclusion for one Task.' })
+  occlusionProgress(@Args('taskId', { type: () => ID }) taskId: string): AsyncIterableIterator<OcclusionProgressEvent> {
+    return eventIterator(this.runtime.monitoring.service.events, (event) =>
+      event.type === 'occlusion-progress' && event.taskId === taskId ? { taskId: event.taskId, done: event.done, total: event.total } : undefined,
     );
   }
 

@@ -75,7 +75,7 @@ export function createMonitoring(input: {
     ? {
         render: (request) => renderExplanationImages(input.fhir, request),
         renderOcclusion: async (request) => {
-          const occlusion = await occlusionMaps(request.scorer, request.input, request.predicted, { segments: request.segments });
+          const occlusion = await occlusionMaps(request.scorer, request.input, request.predicted, { segments: request.segments, onProgress: request.onProgress });
           const images = await renderOcclusionImages(input.fhir, { ...request, occlusion });
           input.logger.info({ observationId: request.observationId, segments: occlusion.segments, forwardPasses: occlusion.forwardPasses, occlusionMs: Math.round(occlusion.durationMs), renderMs: Math.round(images.durationMs) }, 'occlusion maps rendered');
           return { ...images, durationMs: occlusion.durationMs + images.durationMs, forwardPasses: occlusion.forwardPasses, segments: occlusion.segments };

@@ -13,6 +13,8 @@ export interface OcclusionOptions {
   readonly compactness?: number;
   /** Occluded copies scored at once (the model's micro-batcher stacks them into one run). */
   readonly concurrency?: number;
+  /** Called after each occluded copy is scored: `done` of `total` super-pixels. */
+  readonly onProgress?: (done: number, total: number) => void;
 }
 
 export interface OcclusionResult {
@@ -47,12 +49,14 @@ export async function occlusionMaps(scorer: OcclusionScorer, input: Float32Array
   const base = await scorer.score(input);
   const drops = ZONES.map(() => new Float32Array(superpixels.count));
   let next = 0;
+  let done = 0;
   const worker = async (): Promise<void> => {
     for (let k = next++; k < superpixels.count; k = next++) {
       const occluded = input.slice();
       for (const p of members[k]) occluded[p] = 0;
       const { probabilities } = await scorer.score(occluded);
       ZONES.forEach((zone, z) => (drops[z][k] = base.probabilities[zone][predicted[zone]] - probabilities[zone][predicted[zone]]));
+      options.onProgress?.(++done, superpixels.count);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 8) }, worker));
