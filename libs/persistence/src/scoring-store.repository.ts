@@ -14,6 +14,7 @@ import {
 import type { JobQueue } from './job-queue.adapter';
 import type { NewOutboxMessage } from './outbox.repository';
 import { SubscriptionStore, type NewSubscriptionEvent } from './subscription-store.repository';
+import { insertAuditEvent, type NewAuditEvent } from './audit-store.repository';
 
 export interface NewStudy {
   readonly id: string;
@@ -70,12 +71,21 @@ export class ScoringStore {
   ) {}
 
   /** Records study (by StudyInstanceUID when known), image (by sha256) and task (by dedupe key), then enqueues. */
-  async recordScoringRequest(input: { study: NewStudy; image?: NewImage; existingImageId?: string; request: ScoringRequest }): Promise<RecordedRequest> {
+  async recordScoringRequest(input: {
+    study: NewStudy;
+    image?: NewImage;
+    existingImageId?: string;
+    request: ScoringRequest;
+    /** The request's AuditEvent, built from what was recorded and written in the same transaction. */
+    audit?: (recorded: RecordedRequest) => NewAuditEvent;
+  }): Promise<RecordedRequest> {
     const recorded = await this.dataSource.transaction(async (manager): Promise<RecordedRequest> => {
       const existing = await manager.findOneBy(ScoringTaskEntity, { dedupeKey: input.request.dedupeKey });
       if (existing) {
         const study = existing.imagingStudyId ? await manager.findOneBy(ImagingStudyEntity, { id: existing.imagingStudyId }) : null;
-        return { task: existing, study, created: false };
+        const again: RecordedRequest = { task: existing, study, created: false };
+        if (input.audit) await insertAuditEvent(manager, input.audit(again));
+        return again;
       }
       const study = await this.upsertStudy(manager, input.study);
       const image = input.image ? await this.upsertImage(manager, study.id, input.image) : null;
@@ -98,7 +108,9 @@ export class ScoringStore {
       await manager.insert(ScoringTaskEntity, task);
       if (!failure) await this.queue.enqueueScoring({ taskId: task.id, requestId: input.request.requestId }, manager);
       const saved = await manager.findOneByOrFail(ScoringTaskEntity, { id: task.id });
-      return { task: saved, study, created: true };
+      const created: RecordedRequest = { task: saved, study, created: true };
+      if (input.audit) await insertAuditEvent(manager, input.audit(created));
+      return created;
     });
     if (recorded.created && recorded.task.status === 'requested') this.queue.wake();
     return recorded;
@@ -141,13 +153,13 @@ export class ScoringStore {
   }
 
   /** The bytes of the image a task scores (the `content` column is not selected by default). */
-  async loadImageContent(imageId: string): Promise<{ content: Buffer; contentType: string } | null> {
+  async loadImageContent(imageId: string): Promise<{ content: Buffer; contentType: string; imagingStudyId: string } | null> {
     const row = await this.dataSource.manager
       .createQueryBuilder(StoredImageEntity, 'image')
       .addSelect('image.content')
       .where('image.id = :imageId', { imageId })
       .getOne();
-    return row ? { content: row.content, contentType: row.contentType } : null;
+    return row ? { content: row.content, contentType: row.contentType, imagingStudyId: row.imagingStudyId } : null;
   }
 
   /** Finds an image already held for a study (by SOP Instance UID when given). */
