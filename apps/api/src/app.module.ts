@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_INTERCEPTOR, Reflector } from '@nestjs/core';
 import { MulterModule } from '@nestjs/platform-express';
 import { memoryStorage } from 'multer';
 import type { Runtime } from './runtime';
@@ -15,6 +16,8 @@ import { ExplanationResourcesController } from './fhir/explanation-resources.con
 import { RadiographController } from './monitoring/radiograph.controller';
 import { DashboardAssetsController } from './dashboard/dashboard-assets.controller';
 import { MonitoringGraphqlModule } from './graphql/monitoring-graphql.module';
+import { AuditEventController } from './audit/audit-event.controller';
+import { RateLimitInterceptor } from './infrastructure/rate-limit.interceptor';
 
 /** HTTP transports over a ready Runtime (database migrated, queue started, model loaded). */
 @Module({})
@@ -23,8 +26,11 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [MulterModule.register({ storage: memoryStorage(), limits: { fileSize: runtime.config.limits.uploadBytes, files: 1, fields: 10 } }), MonitoringGraphqlModule.forRoot(runtime)],
-      controllers: [ObservationLastnController, ExplanationResourcesController, RadiographController, DashboardAssetsController, ImagingStudyController, FhirResourcesController, StudiesController, PatientsController, HealthController, DeliveryController, SubscriptionController],
-      providers: [{ provide: RUNTIME, useValue: runtime }],
+      controllers: [ObservationLastnController, ExplanationResourcesController, RadiographController, DashboardAssetsController, ImagingStudyController, FhirResourcesController, StudiesController, PatientsController, HealthController, DeliveryController, SubscriptionController, AuditEventController],
+      providers: [
+        { provide: RUNTIME, useValue: runtime },
+        { provide: APP_INTERCEPTOR, inject: [Reflector], useFactory: (reflector: Reflector) => new RateLimitInterceptor(reflector, runtime.config.http.rateLimits) },
+      ],
     };
   }
 }

@@ -1,19 +1,42 @@
+import type { Server } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
+import { auditMiddleware } from './audit/audit.middleware';
 import { FhirExceptionFilter } from './infrastructure/fhir-exception.filter';
+import { noStore, securityHeaders } from './infrastructure/http-hardening';
 import { requestIdMiddleware } from './infrastructure/request-id.middleware';
 import type { Runtime } from './runtime';
 
 /** Builds the HTTP application (used by main and by the end-to-end tests). */
 export async function createHttpApp(runtime: Runtime): Promise<NestExpressApplication> {
+  const { config } = runtime;
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(runtime), { bodyParser: false, logger: false, abortOnError: false });
   // Before the body parser, so even a malformed body's OperationOutcome carries the request id.
   app.use(requestIdMiddleware);
-  app.useBodyParser('json', { type: ['application/json', 'application/fhir+json'], limit: runtime.config.limits.jsonBytes });
+  app.use(securityHeaders(config.publicBaseUrl));
+  app.use(noStore);
+  // CORS is closed (no Access-Control-Allow-* at all) unless BRIXIA_CORS_ORIGINS lists the browser origins allowed.
+  if (config.http.corsOrigins.length > 0) {
+    app.enableCors({
+      origin: [...config.http.corsOrigins],
+      credentials: false,
+      methods: ['GET', 'POST', 'DELETE'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'Accept', 'Prefer', 'X-Request-ID'],
+      exposedHeaders: ['Location', 'Content-Location', 'ETag', 'X-Request-ID', 'Retry-After'],
+      maxAge: 600,
+    });
+  }
+  // Before the body parser and the routes: refusals of any kind (401/403, 413, 404) are audited too.
+  app.use(auditMiddleware(runtime.audit, runtime.logger));
+  app.useBodyParser('json', { type: ['application/json', 'application/fhir+json'], limit: config.limits.jsonBytes });
   app.useGlobalFilters(new FhirExceptionFilter(runtime.logger));
   app.disable('x-powered-by');
   app.enableShutdownHooks();
+  // Explicit bounds on slow clients (Node's defaults: 300 s for the request, 60 s for its headers).
+  const server = app.getHttpServer() as Server;
+  server.requestTimeout = config.http.requestTimeoutMs;
+  server.headersTimeout = config.http.headersTimeoutMs;
   await app.init();
   return app;
 }

@@ -3,6 +3,7 @@ import { Args, Context, ID, Int, Parent, Query, ResolveField, Resolver } from '@
 import { AppError } from '@brixia/common';
 import { FHIR_ID_PATTERN } from '@brixia/fhir';
 import type { Runtime } from '../runtime';
+import { noteAccess } from '../audit/audit-trail';
 import { RUNTIME } from '../infrastructure/tokens';
 import { GraphqlPassThroughFilter } from './graphql-errors';
 import type { GraphqlContext } from './monitoring-loaders';
@@ -23,6 +24,7 @@ export class PatientsResolver {
     @Args('first', { type: () => Int, defaultValue: 20 }) first: number,
     @Args('after', { type: () => String, nullable: true }) after: string | undefined,
     @Args('filter', { type: () => PatientFilterInput, nullable: true }) filter: PatientFilterInput | undefined,
+    @Context() context: GraphqlContext,
   ): Promise<PatientConnection> {
     const page = await this.runtime.monitoring.service.listPatients({
       first,
@@ -34,6 +36,7 @@ export class PatientsResolver {
         hasActiveAlerts: filter?.alertState === undefined || filter.alertState === null ? undefined : filter.alertState === AlertStateValue.ACTIVE,
       },
     });
+    noteAccess(context.req, { patientIds: page.rows.map((row) => row.patientId) });
     return {
       edges: page.rows.map((row, index) => ({ cursor: page.cursors[index], node: toPatient(row) })),
       pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
@@ -44,6 +47,7 @@ export class PatientsResolver {
   async patient(@Args('id', { type: () => ID }) id: string, @Context() context: GraphqlContext): Promise<Patient> {
     if (!FHIR_ID_PATTERN.test(id)) throw new AppError('REQUEST.INVALID', 'id must be a FHIR id', { expression: ['id'] });
     const row = await context.loaders.summary.load(id);
+    noteAccess(context.req, { patientIds: [id] });
     if (!row) throw new AppError('RESOURCE.NOT_FOUND', `No Brixia scores for Patient/${id}`);
     return toPatient(row);
   }
