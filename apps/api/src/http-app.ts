@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import type { RequestHandler } from 'express';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
@@ -8,8 +9,16 @@ import { noStore, securityHeaders } from './infrastructure/http-hardening';
 import { requestIdMiddleware } from './infrastructure/request-id.middleware';
 import type { Runtime } from './runtime';
 
+export interface HttpAppOptions {
+  /**
+   * Express middleware that verifies the caller and sets `request.principal` (audit/principal.ts),
+   * run before the routes; the authorization layer plugs in here.
+   */
+  readonly authenticate?: RequestHandler;
+}
+
 /** Builds the HTTP application (used by main and by the end-to-end tests). */
-export async function createHttpApp(runtime: Runtime): Promise<NestExpressApplication> {
+export async function createHttpApp(runtime: Runtime, options: HttpAppOptions = {}): Promise<NestExpressApplication> {
   const { config } = runtime;
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(runtime), { bodyParser: false, logger: false, abortOnError: false });
   // Before the body parser, so even a malformed body's OperationOutcome carries the request id.
@@ -29,6 +38,7 @@ export async function createHttpApp(runtime: Runtime): Promise<NestExpressApplic
   }
   // Before the body parser and the routes: refusals of any kind (401/403, 413, 404) are audited too.
   app.use(auditMiddleware(runtime.audit, runtime.logger));
+  if (options.authenticate) app.use(options.authenticate);
   app.useBodyParser('json', { type: ['application/json', 'application/fhir+json'], limit: config.limits.jsonBytes });
   app.useGlobalFilters(new FhirExceptionFilter(runtime.logger));
   app.disable('x-powered-by');

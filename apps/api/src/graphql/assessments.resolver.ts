@@ -14,13 +14,17 @@ import { toAssessment } from './monitoring.mapper';
 import { Assessment, AssessmentRequest, OcclusionExplanation, ReviewAssessmentInput, ReviewResult } from './monitoring.types';
 import { FHIR_ID_PATTERN } from '@brixia/fhir';
 
+const ASSESSMENT_READ_COST = 100;
+
 /** Assessments: read one, request one, review one. */
 @Resolver(() => Assessment)
 @UseFilters(GraphqlPassThroughFilter)
 export class AssessmentsResolver {
   constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
 
-  @Query(() => Assessment, { description: 'By Observation id or by Task id; RESOURCE.NOT_FOUND when unknown.' })
+  // Cost: each call (each alias) reads result, task, report and media rows: priced as 100 fields, so
+  // a few dozen aliases reach BRIXIA_GRAPHQL_MAX_COMPLEXITY instead of hundreds being answered.
+  @Query(() => Assessment, { description: 'By Observation id or by Task id; RESOURCE.NOT_FOUND when unknown.', complexity: ({ childComplexity }) => ASSESSMENT_READ_COST + childComplexity })
   async assessment(
     @Args('observationId', { type: () => ID, nullable: true }) observationId: string | undefined,
     @Args('taskId', { type: () => ID, nullable: true }) taskId: string | undefined,
