@@ -32,6 +32,8 @@ export class MonitoringGraphqlModule {
           // Introspection hands out the whole schema; off unless BRIXIA_GRAPHQL_INTROSPECTION=on.
           introspection: limits.introspection,
           includeStacktraceInErrorResponses: false,
+          // Our statuses come from graphqlResponsePlugin (429 for rate limits); Nest's reset-to-200 plugin would undo them.
+          preserveHttpStatusForExecutionErrors: false,
           formatError: formatGraphqlError(runtime.logger),
           validationRules: [depthLimitRule(limits.maxDepth)],
           plugins: [complexityLimitPlugin(limits.maxComplexity), graphqlResponsePlugin(runtime.audit)],
