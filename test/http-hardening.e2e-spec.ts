@@ -13,10 +13,10 @@ describe('hardened HTTP surface (defaults)', () => {
 
   beforeAll(async () => {
     service = await startService(
-      { DATABASE_URL: await createTestDatabase('hardening_e2e'), BRIXIA_EHR_SUBSCRIBER_BASE_URLS: 'http://127.0.0.1:9', BRIXIA_RATE_SCORING_PER_MIN: '2', BRIXIA_RATE_OCCLUSION_PER_HOUR: '1', BRIXIA_HTTP_HEADERS_TIMEOUT_MS: '15000', BRIXIA_HTTP_REQUEST_TIMEOUT_MS: '90000' },
+      { DATABASE_URL: await createTestDatabase('hardening_e2e'), BRIXIA_ROLE: 'api', BRIXIA_EHR_SUBSCRIBER_BASE_URLS: 'http://127.0.0.1:9', BRIXIA_RATE_SCORING_PER_MIN: '2', BRIXIA_RATE_OCCLUSION_PER_HOUR: '1', BRIXIA_HTTP_HEADERS_TIMEOUT_MS: '15000', BRIXIA_HTTP_REQUEST_TIMEOUT_MS: '90000' },
       { authenticate: testAuthenticate },
     );
-  });
+  }, 300_000);
 
   afterAll(async () => {
     await service?.close();
@@ -114,8 +114,12 @@ describe('hardened HTTP surface (defaults)', () => {
         resourceType: 'Subscription',
         status: 'requested',
         reason: 'hardening test',
-        criteria: 'http://brixia.example.org/fhir/SubscriptionTopic/brixia-result',
-        channel: { type: 'rest-hook', endpoint: 'http://127.0.0.1:9/hook', payload: 'application/fhir+json', header: ['Authorization: Bearer secret-hook-token'],
+        criteria: `${service.runtime.config.fhir.canonicalBase}/SubscriptionTopic/brixia-result`,
+        channel: {
+          type: 'rest-hook',
+          endpoint: 'http://127.0.0.1:9/hook',
+          payload: 'application/fhir+json',
+          header: ['Authorization: Bearer secret-hook-token'],
           _payload: { extension: [{ url: 'http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/backport-payload-content', valueCode: 'id-only' }] },
         },
       });
@@ -136,8 +140,8 @@ describe('hardened HTTP surface (configured)', () => {
   let service: TestService;
 
   beforeAll(async () => {
-    service = await startService({ BRIXIA_DATA_DIR: 'memory://', BRIXIA_CORS_ORIGINS: 'https://ward.example.org', BRIXIA_GRAPHQL_INTROSPECTION: 'on', BRIXIA_EXPLANATIONS: 'off' });
-  });
+    service = await startService({ DATABASE_URL: await createTestDatabase('hardening_configured_e2e'), BRIXIA_ROLE: 'api', BRIXIA_CORS_ORIGINS: 'https://ward.example.org', BRIXIA_GRAPHQL_INTROSPECTION: 'on' });
+  }, 300_000);
 
   afterAll(async () => {
     await service?.close();

@@ -9,7 +9,7 @@ import { auditNoteOf, type AuditTrail } from './audit-trail';
  * Audits every request to patient data, whatever answers it (handler, exception filter, or an
  * authorization guard's 401/403): the response's first byte is held until its AuditEvent is
  * committed, so a client never holds data whose access is not on the trail, and a crash at any
- * point loses no event of an answered read (docs/operations.md, "Audit trail").
+ * point loses no event of an answered read (README, "Audit trail and HTTP surface").
  * When the event cannot be written, a success is replaced by 503 AUDIT.UNAVAILABLE (no audit, no
  * data); a refusal goes out as it is (it discloses nothing), and the failure is logged.
  */
