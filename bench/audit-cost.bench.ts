@@ -2,7 +2,8 @@
  * The audit write's cost on a read, beside the unaudited figure from the same run:
  *   unaudited: GET /fhir/Device/:id       (stored-resource read, same handler path, not patient data)
  *   audited:   GET /fhir/Observation/:id  (stored-resource read + AuditEvent INSERT before the response leaves)
- *   insert:    AuditStore.record alone     (build the BALP AuditEvent + one INSERT)
+ *   insert:    AuditStore.record alone     (build the BALP AuditEvent + one INSERT, committed with WAL flush)
+ *   async:     the same INSERT with synchronous_commit = off (what the commit's WAL flush costs; NOT what the service does)
  * Requests alternate (one of each per round) over one keep-alive connection, so load drifts hit both alike.
  * Run:  node -r ./tools/register.js bench/audit-cost.bench.ts [--rounds 500] [--embedded]
  * Uses a dedicated database <prefix>brixia_bench_audit_test on 127.0.0.1:5432 unless --embedded (PGlite in memory).
@@ -12,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { silentLogger } from '@brixia/common';
 import { buildAuditEvent, deviceIdFor } from '@brixia/fhir';
-import { MonitoringStore } from '@brixia/persistence';
+import { insertAuditEvent, MonitoringStore } from '@brixia/persistence';
 import { createTestDatabase } from '@brixia/persistence/testing';
 import { loadConfig } from '../apps/api/src/config';
 import { createHttpApp } from '../apps/api/src/http-app';
@@ -64,6 +65,16 @@ async function main(): Promise<void> {
     await runtime.audit.store.record({ input, resource: buildAuditEvent(config.fhir, input) });
     insert.push(performance.now() - t0);
   }
+  const asyncCommit: number[] = [];
+  for (let i = 0; i < (runtime.database.mode === 'postgres' ? rounds : 0); i++) {
+    const t0 = performance.now();
+    const input = { id: randomUUID(), recorded: new Date(), action: 'R', interaction: 'read', status: 200, agent: { clientId: 'bench' }, patientIds: [patient], entities: [], requestId: randomUUID(), description: 'bench' } as const;
+    await runtime.database.dataSource.transaction(async (manager) => {
+      await manager.query('SET LOCAL synchronous_commit = off');
+      await insertAuditEvent(manager, { input, resource: buildAuditEvent(config.fhir, input) });
+    });
+    asyncCommit.push(performance.now() - t0);
+  }
   const events = (await runtime.audit.store.search({ limit: 1, offset: 0 })).total;
   process.stdout.write(
     [
@@ -72,6 +83,7 @@ async function main(): Promise<void> {
       `audited read (Observation)     ${summary(audited)}`,
       `audit cost on a read (p50 diff) ${(percentile(audited, 50) - percentile(unaudited, 50)).toFixed(2)} ms`,
       `AuditStore.record alone        ${summary(insert)}`,
+      ...(asyncCommit.length > 0 ? [`same, synchronous_commit=off  ${summary(asyncCommit)}`] : []),
       '',
     ].join('\n'),
   );
