@@ -86,7 +86,11 @@ describe('reference dashboard in headless Chromium', () => {
     await page.goto(`${base}/dashboard/#/assessments/${uploadedObservationId}`);
     const radiograph = page.locator('[data-testid=radiograph]');
     await radiograph.waitFor();
-    await page.waitForFunction('[...document.images].every((img) => img.complete && img.naturalWidth > 0)');
+    // A function, not a string: the page's CSP (script-src 'self') refuses string evaluation.
+    await page.waitForFunction(() => {
+      const images = (globalThis as unknown as { document: { images: ArrayLike<{ complete: boolean; naturalWidth: number }> } }).document.images;
+      return Array.from(images).every((img) => img.complete && img.naturalWidth > 0);
+    });
     expect(await page.locator('[data-testid=overlay]').evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBe(512);
     await page.click('[data-testid=overlay-A]');
     await page.click('[data-testid=confirm]');

@@ -48,7 +48,7 @@ const schema = z.object({
   BRIXIA_ALERT_RISE_FROM_FIRST: z.coerce.number().int().min(0).max(18).default(3),
   BRIXIA_ALERT_SCORE_AT_LEAST: z.coerce.number().int().min(0).max(18).default(8),
   BRIXIA_GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(2).max(50).default(8),
-  BRIXIA_GRAPHQL_MAX_COMPLEXITY: z.coerce.number().int().min(10).max(1_000_000).default(10_000),
+  BRIXIA_GRAPHQL_MAX_COMPLEXITY: z.coerce.number().int().min(10).max(1_000_000).default(50_000),
   BRIXIA_EXPLANATIONS: z.enum(['on', 'off']).default('on'),
   // Audit trail and HTTP hardening (README "Audit trail" and "HTTP surface").
   BRIXIA_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(2190),

@@ -14,7 +14,7 @@ import { toAssessment } from './monitoring.mapper';
 import { Assessment, AssessmentRequest, OcclusionExplanation, ReviewAssessmentInput, ReviewResult } from './monitoring.types';
 import { FHIR_ID_PATTERN } from '@brixia/fhir';
 
-const ASSESSMENT_READ_COST = 100;
+const ASSESSMENT_READ_COST = 500;
 
 /** Assessments: read one, request one, review one. */
 @Resolver(() => Assessment)
@@ -22,8 +22,8 @@ const ASSESSMENT_READ_COST = 100;
 export class AssessmentsResolver {
   constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
 
-  // Cost: each call (each alias) reads result, task, report and media rows: priced as 100 fields, so
-  // a few dozen aliases reach BRIXIA_GRAPHQL_MAX_COMPLEXITY instead of hundreds being answered.
+  // Cost: each call (each alias) reads result, task, report and media rows (~7 ms): priced as 500 fields,
+  // so under a hundred aliases reach BRIXIA_GRAPHQL_MAX_COMPLEXITY instead of hundreds being answered.
   @Query(() => Assessment, { description: 'By Observation id or by Task id; RESOURCE.NOT_FOUND when unknown.', complexity: ({ childComplexity }) => ASSESSMENT_READ_COST + childComplexity })
   async assessment(
     @Args('observationId', { type: () => ID, nullable: true }) observationId: string | undefined,

@@ -43,7 +43,7 @@ export class PatientsResolver {
     };
   }
 
-  @Query(() => Patient, { description: 'One monitored patient; RESOURCE.NOT_FOUND when the patient has no Brixia score.', complexity: ({ childComplexity }) => 20 + childComplexity })
+  @Query(() => Patient, { description: 'One monitored patient; RESOURCE.NOT_FOUND when the patient has no Brixia score.', complexity: ({ childComplexity }) => 100 + childComplexity })
   async patient(@Args('id', { type: () => ID }) id: string, @Context() context: GraphqlContext): Promise<Patient> {
     if (!FHIR_ID_PATTERN.test(id)) throw new AppError('REQUEST.INVALID', 'id must be a FHIR id', { expression: ['id'] });
     const row = await context.loaders.summary.load(id);
