@@ -4,6 +4,15 @@ import { CreateOutboxTable1764262800000 } from './1764262800000-create-outbox-ta
 import { CreateSubscriptionTables1764266400000 } from './1764266400000-create-subscription-tables';
 import { AddOutboxRevisions1764273600000 } from './1764273600000-add-outbox-revisions';
 import { KeyResultsByPatient1764280000000 } from './1764280000000-key-results-by-patient';
+import { CreateAuditEventTable1764290000000 } from './1764290000000-create-audit-event-table';
 
 /** Every migration in order; the only way the schema changes (run at start-up). */
-export const MIGRATIONS = [CreateScoringTables1764230400000, CreateMonitoringTables1764253800000, CreateOutboxTable1764262800000, CreateSubscriptionTables1764266400000, AddOutboxRevisions1764273600000, KeyResultsByPatient1764280000000];
+export const MIGRATIONS = [
+  CreateScoringTables1764230400000,
+  CreateMonitoringTables1764253800000,
+  CreateOutboxTable1764262800000,
+  CreateSubscriptionTables1764266400000,
+  AddOutboxRevisions1764273600000,
+  KeyResultsByPatient1764280000000,
+  CreateAuditEventTable1764290000000,
+];

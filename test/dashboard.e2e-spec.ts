@@ -139,7 +139,11 @@ describe('reference dashboard in headless Chromium', () => {
     await page.goto(`${base}/dashboard/#/assessments/${uploadedObservationId}`);
     const radiograph = page.locator('[data-testid=radiograph]');
     await radiograph.waitFor();
-    await page.waitForFunction('[...document.images].every((img) => img.complete && img.naturalWidth > 0)');
+    // A function, not a string: the page's CSP (script-src 'self') refuses string evaluation.
+    await page.waitForFunction(() => {
+      const images = (globalThis as unknown as { document: { images: ArrayLike<{ complete: boolean; naturalWidth: number }> } }).document.images;
+      return Array.from(images).every((img) => img.complete && img.naturalWidth > 0);
+    });
     const source: GreyImage = { width: UPLOAD.width, height: UPLOAD.height, pixels: rasterFixturePixels(UPLOAD) };
     // The radiograph as the browser shows it: the source's content and shape, not stretched by the layout.
     const shown = await displayedPixels(page, 'radiograph');

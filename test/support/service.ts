@@ -1,7 +1,7 @@
 import request from 'supertest';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { loadConfig } from '../../apps/api/src/config';
-import { createHttpApp } from '../../apps/api/src/http-app';
+import { createHttpApp, type HttpAppOptions } from '../../apps/api/src/http-app';
 import { createRuntime, type Runtime } from '../../apps/api/src/runtime';
 import { silentLogger } from '@brixia/common';
 import { makeRasterFixture } from '@brixia/imaging/testing';
@@ -14,10 +14,10 @@ export interface TestService {
 }
 
 /** Starts the real service (role all: API + worker + model) in this process. */
-export async function startService(env: Record<string, string | undefined>): Promise<TestService> {
+export async function startService(env: Record<string, string | undefined>, options: HttpAppOptions = {}): Promise<TestService> {
   const config = loadConfig({ PORT: '0', LOG_LEVEL: 'silent', BRIXIA_SYNC_TIMEOUT_MS: '60000', BRIXIA_JOB_RETRY_DELAY_S: '1', BRIXIA_JOB_RETRY_LIMIT: '1', ...env });
   const runtime = await createRuntime(config, silentLogger);
-  const app = await createHttpApp(runtime);
+  const app = await createHttpApp(runtime, options);
   return {
     runtime,
     app,

@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_INTERCEPTOR, Reflector } from '@nestjs/core';
 import { MulterModule } from '@nestjs/platform-express';
 import { memoryStorage } from 'multer';
 import type { Runtime } from './runtime';
@@ -16,6 +17,8 @@ import { RadiographController } from './monitoring/radiograph.controller';
 import { DashboardAssetsController } from './dashboard/dashboard-assets.controller';
 import { MonitoringGraphqlModule } from './graphql/monitoring-graphql.module';
 import { FrontDoorController } from './front-door/front-door.controller';
+import { AuditEventController } from './audit/audit-event.controller';
+import { RateLimitInterceptor } from './infrastructure/rate-limit.interceptor';
 
 /** HTTP transports over a ready Runtime (database migrated, queue started, model loaded). */
 @Module({})
@@ -24,8 +27,11 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [MulterModule.register({ storage: memoryStorage(), limits: { fileSize: runtime.config.limits.uploadBytes, files: 1, fields: 10 } }), MonitoringGraphqlModule.forRoot(runtime)],
-      controllers: [FrontDoorController, ObservationLastnController, ExplanationResourcesController, RadiographController, DashboardAssetsController, ImagingStudyController, FhirResourcesController, StudiesController, PatientsController, HealthController, DeliveryController, SubscriptionController],
-      providers: [{ provide: RUNTIME, useValue: runtime }],
+      controllers: [FrontDoorController, ObservationLastnController, ExplanationResourcesController, RadiographController, DashboardAssetsController, ImagingStudyController, FhirResourcesController, StudiesController, PatientsController, HealthController, DeliveryController, SubscriptionController, AuditEventController],
+      providers: [
+        { provide: RUNTIME, useValue: runtime },
+        { provide: APP_INTERCEPTOR, inject: [Reflector], useFactory: (reflector: Reflector) => new RateLimitInterceptor(reflector, runtime.config.http.rateLimits) },
+      ],
     };
   }
 }

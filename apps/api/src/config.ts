@@ -9,6 +9,12 @@ const providers = z
   .transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean))
   .pipe(z.array(z.enum(['webgpu', 'cpu'])).min(1));
 
+/** Comma-separated browser origins (scheme://host[:port]), each checked. */
+const origins = z
+  .string()
+  .transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean))
+  .pipe(z.array(z.string().regex(/^https?:\/\/[A-Za-z0-9.\-]+(:\d{1,5})?$/, 'an origin is scheme://host[:port]')));
+
 /** The one validated configuration schema (environment variables, read once at start-up). */
 const optionalUrl = z.preprocess((value) => (value === '' ? undefined : value), z.string().url().optional());
 
@@ -48,13 +54,25 @@ const schema = z.object({
   BRIXIA_GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(2).max(50).default(8),
   BRIXIA_GRAPHQL_MAX_COMPLEXITY: z.coerce.number().int().min(10).max(1_000_000).default(50_000),
   BRIXIA_EXPLANATIONS: z.enum(['on', 'off']).default('on'),
+  // Audit trail and HTTP hardening (README "Audit trail" and "HTTP surface").
+  BRIXIA_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(2190),
+  BRIXIA_AUDIT_PURGE_INTERVAL_S: z.coerce.number().int().min(1).max(86_400).default(3600),
+  BRIXIA_CORS_ORIGINS: origins.default(''),
+  BRIXIA_GRAPHQL_INTROSPECTION: z.enum(['on', 'off']).default('off'),
+  BRIXIA_RATE_SCORING_PER_MIN: z.coerce.number().int().min(1).max(100_000).default(60),
+  BRIXIA_RATE_OCCLUSION_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(20),
+  BRIXIA_HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(3_600_000).default(300_000),
+  BRIXIA_HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(20_000),
 });
 
 export type AppConfig = ReturnType<typeof toAppConfig>;
 
 /** Parses the environment; fails fast with every problem listed (style: fail fast on bad config). */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
-  const parsed = schema.safeParse(env);
+  const parsed = schema.refine((c) => c.BRIXIA_HTTP_HEADERS_TIMEOUT_MS < c.BRIXIA_HTTP_REQUEST_TIMEOUT_MS, {
+    message: 'BRIXIA_HTTP_HEADERS_TIMEOUT_MS must be below BRIXIA_HTTP_REQUEST_TIMEOUT_MS',
+    path: ['BRIXIA_HTTP_HEADERS_TIMEOUT_MS'],
+  }).safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
     throw new AppError('CONFIG.INVALID', `Invalid configuration: ${problems}`);
@@ -100,6 +118,13 @@ function toAppConfig(c: z.infer<typeof schema>) {
       scoreAtLeast: c.BRIXIA_ALERT_SCORE_AT_LEAST,
       explanations: c.BRIXIA_EXPLANATIONS === 'on',
     },
-    graphql: { maxDepth: c.BRIXIA_GRAPHQL_MAX_DEPTH, maxComplexity: c.BRIXIA_GRAPHQL_MAX_COMPLEXITY },
+    graphql: { maxDepth: c.BRIXIA_GRAPHQL_MAX_DEPTH, maxComplexity: c.BRIXIA_GRAPHQL_MAX_COMPLEXITY, introspection: c.BRIXIA_GRAPHQL_INTROSPECTION === 'on' },
+    audit: { retentionDays: c.BRIXIA_AUDIT_RETENTION_DAYS, purgeIntervalSeconds: c.BRIXIA_AUDIT_PURGE_INTERVAL_S },
+    http: {
+      corsOrigins: c.BRIXIA_CORS_ORIGINS,
+      requestTimeoutMs: c.BRIXIA_HTTP_REQUEST_TIMEOUT_MS,
+      headersTimeoutMs: c.BRIXIA_HTTP_HEADERS_TIMEOUT_MS,
+      rateLimits: { scoringPerMinute: c.BRIXIA_RATE_SCORING_PER_MIN, occlusionPerHour: c.BRIXIA_RATE_OCCLUSION_PER_HOUR },
+    },
   } as const;
 }

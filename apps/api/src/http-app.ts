@@ -1,7 +1,11 @@
+import type { Server } from 'node:http';
+import type { RequestHandler } from 'express';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
+import { auditMiddleware } from './audit/audit.middleware';
 import { FhirExceptionFilter } from './infrastructure/fhir-exception.filter';
+import { noStore, securityHeaders } from './infrastructure/http-hardening';
 import { requestIdMiddleware } from './infrastructure/request-id.middleware';
 import type { Runtime } from './runtime';
 import { mountApiDocs } from './front-door/api-docs';
@@ -10,20 +14,49 @@ import { EXPLORER_ASSETS_PATH, graphqlExplorerAssets, graphqlExplorerMiddleware 
 import { GRAPHQL_PATH } from './graphql/monitoring-graphql.module';
 import { accessLogMiddleware } from './infrastructure/access-log.middleware';
 
+export interface HttpAppOptions {
+  /**
+   * Express middleware that verifies the caller and sets `request.principal` (audit/principal.ts),
+   * run before the routes; the authorization layer plugs in here.
+   */
+  readonly authenticate?: RequestHandler;
+}
+
 /** Builds the HTTP application (used by main and by the end-to-end tests). */
-export async function createHttpApp(runtime: Runtime): Promise<NestExpressApplication> {
+export async function createHttpApp(runtime: Runtime, options: HttpAppOptions = {}): Promise<NestExpressApplication> {
+  const { config } = runtime;
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(runtime), { bodyParser: false, logger: false, abortOnError: false });
   // Before the body parser, so even a malformed body's OperationOutcome carries the request id.
   app.use(requestIdMiddleware);
   app.use(accessLogMiddleware(runtime.logger));
-  // Before Apollo: a browser opening /graphql gets the explorer, API calls go on unchanged.
+  app.use(securityHeaders(config.publicBaseUrl));
+  app.use(noStore);
+  // CORS is closed (no Access-Control-Allow-* at all) unless BRIXIA_CORS_ORIGINS lists the browser origins allowed.
+  if (config.http.corsOrigins.length > 0) {
+    app.enableCors({
+      origin: [...config.http.corsOrigins],
+      credentials: false,
+      methods: ['GET', 'POST', 'DELETE'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'Accept', 'Prefer', 'X-Request-ID'],
+      exposedHeaders: ['Location', 'Content-Location', 'ETag', 'X-Request-ID', 'Retry-After'],
+      maxAge: 600,
+    });
+  }
+  // Before Apollo: a browser opening /graphql gets the explorer (static, no patient data), API calls go on unchanged.
   app.use(GRAPHQL_PATH, graphqlExplorerMiddleware);
   app.use(EXPLORER_ASSETS_PATH, graphqlExplorerAssets);
-  app.useBodyParser('json', { type: ['application/json', 'application/fhir+json'], limit: runtime.config.limits.jsonBytes });
+  // Before the body parser and the routes: refusals of any kind (401/403, 413, 404) are audited too.
+  app.use(auditMiddleware(runtime.audit, runtime.logger));
+  if (options.authenticate) app.use(options.authenticate);
+  app.useBodyParser('json', { type: ['application/json', 'application/fhir+json'], limit: config.limits.jsonBytes });
   app.useGlobalFilters(new FhirExceptionFilter(runtime.logger));
   app.disable('x-powered-by');
   app.enableShutdownHooks();
   mountApiDocs(app, SOFTWARE_VERSION);
+  // Explicit bounds on slow clients (Node's defaults: 300 s for the request, 60 s for its headers).
+  const server = app.getHttpServer() as Server;
+  server.requestTimeout = config.http.requestTimeoutMs;
+  server.headersTimeout = config.http.headersTimeoutMs;
   await app.init();
   return app;
 }

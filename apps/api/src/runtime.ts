@@ -2,11 +2,13 @@ import { createLogger, systemClock, type Logger } from '@brixia/common';
 import { buildModelDevice } from '@brixia/fhir';
 import { loadOrtScoreModel, readModelManifest, type ScoreModel } from '@brixia/inference';
 import { MIGRATIONS } from '@brixia/migrations';
-import { openDatabase, PgBossJobQueue, ScoringStore, type Database } from '@brixia/persistence';
+import { AuditStore, openDatabase, PgBossJobQueue, ScoringStore, type Database } from '@brixia/persistence';
 import { processScoringJob, type ScoringContext } from '@brixia/scoring';
 import type { AppConfig } from './config';
 import { createExternalImaging, createSubscriptions, startIntegrationLoops } from './integration/integration-runtime';
 import { createMonitoring, type MonitoringRuntime } from './monitoring/monitoring-runtime';
+import { AuditTrail } from './audit/audit-trail';
+import { startAuditRetention } from './audit/audit-retention';
 
 /** Everything the process runs on, built before Nest so start-up fails fast and tests can reuse it. */
 export interface Runtime {
@@ -18,6 +20,8 @@ export interface Runtime {
   readonly monitoring: MonitoringRuntime;
   /** Loaded in roles `all` and `worker`; the API role only reads the manifest. */
   readonly model?: ScoreModel;
+  /** The audit trail of accesses to patient data (AuditEvents). */
+  readonly audit: AuditTrail;
   readonly startedAt: Date;
   close(): Promise<void>;
 }
@@ -60,6 +64,8 @@ export async function createRuntime(config: AppConfig, logger: Logger = createLo
       await queue.workScoring((job, context) => processScoringJob(scoring, scoringModel, job, context), config.worker.concurrency);
     }
     const integrationLoops = startIntegrationLoops(config, scoring, database, logger);
+    const audit = new AuditTrail(new AuditStore(database.dataSource), config.fhir, systemClock);
+    const auditRetention = startAuditRetention(audit.store, config.audit, systemClock, logger);
     // Last start-up step: nothing after it can fail and leak its LISTEN connection.
     await monitoring.startRelay(database);
     const startedQueue = queue;
@@ -70,8 +76,10 @@ export async function createRuntime(config: AppConfig, logger: Logger = createLo
       scoring,
       monitoring,
       model,
+      audit,
       startedAt: new Date(),
       async close(): Promise<void> {
+        await auditRetention.stop();
         await monitoring.close();
         await integrationLoops.stop();
         await startedQueue.stop();

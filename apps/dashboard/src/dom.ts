@@ -3,7 +3,9 @@ export function h(tag: string, attrs: Record<string, string | number | boolean |
   const element = document.createElement(tag);
   for (const [name, value] of Object.entries(attrs)) {
     if (value === undefined || value === false) continue;
-    element.setAttribute(name, value === true ? '' : String(value));
+    // Through CSSOM: the Content-Security-Policy (style-src 'self') refuses inline style attributes.
+    if (name === 'style') element.style.cssText = String(value);
+    else element.setAttribute(name, value === true ? '' : String(value));
   }
   for (const child of children) if (child !== null && child !== undefined) element.append(child);
   return element;

@@ -161,7 +161,7 @@ export async function renderStudyView(root: HTMLElement, observationId: string, 
         h('p', {}, occlude),
       ),
     ),
-    h('div', { class: 'sources' }, ...(radiograph ? [radiograph] : []), ...(assessment.explanationImages.length > 0 ? [overlay] : [h('p', {}, 'No explanation images')])),
+    h('div', { class: 'images sources' }, ...(radiograph ? [radiograph] : []), ...(assessment.explanationImages.length > 0 ? [overlay] : [h('p', {}, 'No explanation images')])),
     h('div', { class: 'review' }, h('h2', {}, 'Review'), h('p', {}, 'Practitioner ', practitioner), h('p', {}, ...ZONES.flatMap((zone, i) => [` ${zone} `, inputs[i]])), confirm, ' ', override, message),
   );
 }

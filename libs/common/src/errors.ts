@@ -10,6 +10,10 @@ export type ErrorCode =
   | 'REQUEST.TOO_LARGE'
   | 'REQUEST.NOT_ACCEPTABLE'
   | 'REQUEST.TOO_COMPLEX'
+  | 'REQUEST.RATE_LIMITED'
+  | 'AUTH.INVALID_TOKEN'
+  | 'AUTH.INSUFFICIENT_SCOPE'
+  | 'AUDIT.UNAVAILABLE'
   | 'RESOURCE.NOT_FOUND'
   | 'RESOURCE.VERSION_CONFLICT'
   | 'RESOURCE.DUPLICATE'
@@ -53,7 +57,10 @@ export type FhirIssueType =
   | 'transient'
   | 'business-rule'
   | 'exception'
-  | 'security';
+  | 'security'
+  | 'login'
+  | 'forbidden'
+  | 'throttled';
 
 export interface ErrorSpec {
   readonly httpStatus: number;
@@ -70,6 +77,14 @@ export const ERROR_TABLE: Readonly<Record<ErrorCode, ErrorSpec>> = {
   'REQUEST.NOT_ACCEPTABLE': { httpStatus: 406, issueType: 'not-supported', severity: 'error', retryable: false },
   // A GraphQL operation deeper or costlier than the configured limits (refused before it runs).
   'REQUEST.TOO_COMPLEX': { httpStatus: 400, issueType: 'too-costly', severity: 'error', retryable: false },
+  // Per-client budget of uploads and CPU-heavy operations spent; Retry-After says when to come back.
+  'REQUEST.RATE_LIMITED': { httpStatus: 429, issueType: 'throttled', severity: 'error', retryable: true },
+  // No principal on the request (missing or invalid bearer token).
+  'AUTH.INVALID_TOKEN': { httpStatus: 401, issueType: 'login', severity: 'error', retryable: false },
+  // A valid principal whose scopes do not cover the request.
+  'AUTH.INSUFFICIENT_SCOPE': { httpStatus: 403, issueType: 'forbidden', severity: 'error', retryable: false },
+  // The AuditEvent of an access could not be stored: the data is not released without its audit record.
+  'AUDIT.UNAVAILABLE': { httpStatus: 503, issueType: 'transient', severity: 'error', retryable: true },
   'RESOURCE.NOT_FOUND': { httpStatus: 404, issueType: 'not-found', severity: 'error', retryable: false },
   'RESOURCE.VERSION_CONFLICT': { httpStatus: 409, issueType: 'conflict', severity: 'error', retryable: false },
   'RESOURCE.DUPLICATE': { httpStatus: 409, issueType: 'duplicate', severity: 'error', retryable: false },

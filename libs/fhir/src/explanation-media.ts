@@ -43,7 +43,14 @@ export function buildExplanationImage(
   const occlusion = input.method === 'occlusion';
   const part = `${occlusion ? 'occlusion-' : ''}${input.zone ? `zone-${input.zone}` : 'all'}`;
   const kind = occlusion ? 'Occlusion map' : 'Heat map';
-  const binary: fhir4.Binary = { resourceType: 'Binary', id: assertFhirId(input.binaryId, 'Binary id'), contentType: 'image/png', data: input.png.toString('base64') };
+  // securityContext: the patient whose access rules (and audit trail) the image follows (R4 Binary.securityContext).
+  const binary: fhir4.Binary = {
+    resourceType: 'Binary',
+    id: assertFhirId(input.binaryId, 'Binary id'),
+    contentType: 'image/png',
+    securityContext: referenceTo('Patient', input.patientId),
+    data: input.png.toString('base64'),
+  };
   const media: fhir4.Media = {
     resourceType: 'Media',
     id: assertFhirId(input.mediaId, 'Media id'),

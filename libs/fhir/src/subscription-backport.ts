@@ -88,10 +88,13 @@ export function parseSubscription(body: unknown, config: FhirConfig): Subscripti
   };
 }
 
-/** Subscription as served: the stored request with id, status and profile; the HMAC secret is never echoed. */
+/** Subscription as served: the stored request with id, status and profile; the HMAC secret and channel headers are never echoed. */
 export function servedSubscription(resource: fhir4.Subscription, id: string, status: fhir4.Subscription['status'], config: FhirConfig, error?: string): fhir4.Subscription {
+  // channel.header carries the endpoint's credentials (e.g. `Authorization: Bearer …`): kept for delivery, never served.
+  const { header: _secretHeaders, ...channel } = resource.channel;
   return {
     ...resource,
+    channel,
     id,
     meta: { profile: [BACKPORT_SUBSCRIPTION_PROFILE] },
     status,

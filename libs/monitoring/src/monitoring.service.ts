@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, type Clock, type Logger, type ModelIdentity, type Zone, type ZoneScore } from '@brixia/common';
 import { BRIXIA_CODES, brixiaCodeSystemUrl, FHIR_ID_PATTERN, searchsetBundle, type FhirConfig, tokenSearchMatches } from '@brixia/fhir';
-import type { MonitoringStore, PatientMonitoringEntity, SeriesRow } from '@brixia/persistence';
+import type { MonitoringStore, PatientMonitoringEntity, ReviewWrite, SeriesRow } from '@brixia/persistence';
 import { evaluateAlerts, type AlertEvaluation, type MonitoringAlert } from './alerts';
 import type { MonitoringEvents } from './monitoring-events';
 import type { MonitoringRules } from './monitoring-rules';
@@ -149,7 +149,7 @@ export class MonitoringService {
    * Confirm or override an AI result (optimistic concurrency on the version read). A result that was
    * queued for publication to an EHR has the review queued to the same EHR, in the review's transaction.
    */
-  async review(input: ReviewInput): Promise<ReviewOutcome> {
+  async review(input: ReviewInput, options: { readonly audit?: ReviewWrite['audit'] } = {}): Promise<ReviewOutcome> {
     const result = FHIR_ID_PATTERN.test(input.observationId) ? await this.deps.store.findResult(input.observationId) : null;
     if (!result) throw new AppError('RESOURCE.NOT_FOUND', `Observation/${input.observationId} is not known`);
     const [stored] = await this.deps.store.findResources('Observation', [result.id]);
@@ -174,6 +174,7 @@ export class MonitoringService {
       provenance: plan.provenance,
       diagnosticReport: plan.diagnosticReport,
       outbox: publication ? revisionPublication(this.deps.fhir, result.id, publication, plan) : undefined,
+      audit: options.audit,
       review: {
         id: randomUUID(),
         resultId: result.id,

@@ -3,6 +3,7 @@ import { AppError, type Zone, type ZoneScore } from '@brixia/common';
 import { BrixiaResultEntity, BrixiaReviewEntity, FhirResourceEntity, OutboxMessageEntity, PatientMonitoringEntity } from './entities';
 import type { NewOutboxMessage } from './outbox.repository';
 import { SubscriptionStore } from './subscription-store.repository';
+import { insertAuditEvent, type NewAuditEvent } from './audit-store.repository';
 
 /** One row of a patient's series, with the model's own values when a clinician overrode them. */
 export interface SeriesRow {
@@ -36,6 +37,8 @@ export interface ReviewWrite {
   readonly diagnosticReport?: fhir4.DiagnosticReport;
   /** The revision's publication to the EHR the result was published to (transactional outbox). */
   readonly outbox?: NewOutboxMessage;
+  /** The review's AuditEvent (built once the new version and the patient are known), in the same transaction. */
+  readonly audit?: (written: { readonly versionId: number; readonly patientId: string }) => NewAuditEvent;
 }
 
 /** Where a result was queued for publication (its `result` outbox message). */
@@ -195,6 +198,7 @@ export class MonitoringStore {
       if (write.outbox) await manager.insert(OutboxMessageEntity, { ...write.outbox, state: 'pending', attempts: 0 });
       // The Subscriptions topic covers updated results too: a review is announced like a new result.
       await new SubscriptionStore(this.dataSource).recordEvent({ focus: `Observation/${write.resultId}`, patientId: row.patient_id }, manager);
+      if (write.audit) await insertAuditEvent(manager, write.audit({ versionId: version, patientId: row.patient_id }));
       return version;
     });
   }

@@ -3,6 +3,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { AppError } from '@brixia/common';
 import { ImagingStudyEntity, ScoringTaskEntity, StoredImageEntity } from './entities';
 import type { JobQueue } from './job-queue.adapter';
+import { insertAuditEvent, type NewAuditEvent } from './audit-store.repository';
 
 export interface NewStudy {
   readonly id: string;
@@ -45,6 +46,8 @@ export interface ScoringRequestInput {
   readonly image?: NewImage;
   readonly existingImageId?: string;
   readonly request: ScoringRequest;
+  /** The request's AuditEvent, built from what was recorded and written in the same transaction. */
+  readonly audit?: (recorded: RecordedRequest) => NewAuditEvent;
 }
 
 /** Thrown inside the recording transaction to roll it back when a concurrent twin holds the dedupe key. */
@@ -63,7 +66,7 @@ queue: Pick<JobQueue, 'enqueueScoring' | 'wake'>,
 input: ScoringRequestInput,
 ): Promise<RecordedRequest> {
   const known = await findRecorded(dataSource.manager, input.request.dedupeKey);
-  if (known) return known;
+  if (known) return audited(dataSource, input, known);
   let recorded: RecordedRequest;
   try {
     recorded = await dataSource.transaction(async (manager): Promise<RecordedRequest> => {
@@ -97,15 +100,23 @@ input: ScoringRequestInput,
       // A concurrent twin holds the dedupe key: roll back what this transaction wrote (its study) and answer its Task.
       if (!task) throw new RecordedConcurrently();
       if (!failure) await queue.enqueueScoring({ taskId: task.id, requestId: input.request.requestId }, manager);
-      return { task, study, created: true };
+      const created: RecordedRequest = { task, study, created: true };
+      if (input.audit) await insertAuditEvent(manager, input.audit(created));
+      return created;
     });
   } catch (error) {
     if (!(error instanceof RecordedConcurrently)) throw error;
     const twin = await findRecorded(dataSource.manager, input.request.dedupeKey, { includeFailed: true });
     if (!twin) throw new AppError('INTERNAL', 'A concurrently recorded scoring request cannot be read back', { cause: error });
-    return twin;
+    return audited(dataSource, input, twin);
   }
   if (recorded.task.status === 'requested') queue.wake();
+  return recorded;
+}
+
+/** An answer from what was recorded before (no write of ours): its AuditEvent is the only row written. */
+async function audited(dataSource: DataSource, input: ScoringRequestInput, recorded: RecordedRequest): Promise<RecordedRequest> {
+  if (input.audit) await insertAuditEvent(dataSource.manager, input.audit(recorded));
   return recorded;
 }
 

@@ -15,6 +15,7 @@ import type { JobQueue } from './job-queue.adapter';
 import type { NewOutboxMessage } from './outbox.repository';
 import { SubscriptionStore, type NewSubscriptionEvent } from './subscription-store.repository';
 import { recordScoringRequest, type RecordedRequest, type ScoringRequestInput } from './record-scoring-request';
+import { insertAuditEvent, type NewAuditEvent } from './audit-store.repository';
 
 export type { NewImage, NewStudy, RecordedRequest, ScoringRequest, ScoringRequestInput } from './record-scoring-request';
 
@@ -61,13 +62,13 @@ export class ScoringStore {
   }
 
   /** The bytes of the image a task scores (the `content` column is not selected by default). */
-  async loadImageContent(imageId: string): Promise<{ content: Buffer; contentType: string } | null> {
+  async loadImageContent(imageId: string): Promise<{ content: Buffer; contentType: string; imagingStudyId: string } | null> {
     const row = await this.dataSource.manager
       .createQueryBuilder(StoredImageEntity, 'image')
       .addSelect('image.content')
       .where('image.id = :imageId', { imageId })
       .getOne();
-    return row ? { content: row.content, contentType: row.contentType } : null;
+    return row ? { content: row.content, contentType: row.contentType, imagingStudyId: row.imagingStudyId } : null;
   }
 
   /** Finds an image already held for a study (by SOP Instance UID when given). */

@@ -97,7 +97,7 @@ export async function searchObservations(context: ScoringContext, query: Observa
  * A FHIR date search value as instant bounds (http://hl7.org/fhir/R4/search.html#date): the value is
  * a range at its precision (a day, a month…); eq = within it, ge/gt/le/lt compare with its edges.
  */
-function parseDateSearch(value: string): Array<{ op: 'ge' | 'gt' | 'le' | 'lt'; at: Date }> {
+export function parseDateSearch(value: string): Array<{ op: 'ge' | 'gt' | 'le' | 'lt'; at: Date }> {
   const match = /^(eq|ge|gt|le|lt)?(\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?)?)?)$/.exec(value);
   if (!match) throw new AppError('REQUEST.INVALID', 'date must be [eq|ge|gt|le|lt]YYYY[-MM[-DD[Thh:mm[:ss]zone]]]', { expression: ['date'] });
   const prefix = (match[1] ?? 'eq') as 'eq' | 'ge' | 'gt' | 'le' | 'lt';
@@ -136,7 +136,8 @@ function dateRange(text: string): [Date, Date] {
 }
 
 
-function parseNonNegative(value: string | undefined, fallback: number, name: string): number {
+/** A non-negative integer search parameter (`_count`, `_offset`), `fallback` when absent. */
+export function parseNonNegative(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 0) throw new AppError('REQUEST.INVALID', `${name} must be a non-negative integer`, { expression: [name] });

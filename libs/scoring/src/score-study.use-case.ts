@@ -1,6 +1,6 @@
 import { AppError } from '@brixia/common';
 import { FHIR_ID_PATTERN, type BrixiaScoreRequest } from '@brixia/fhir';
-import type { RecordedRequest } from '@brixia/persistence';
+import type { NewAuditEvent, RecordedRequest } from '@brixia/persistence';
 import type { ScoringContext } from './scoring-context';
 import { isAbsoluteReference, scoreExternalStudy } from './score-external-study.use-case';
 import { dedupeKeyOf, imageKeyOf } from './result-identity';
@@ -14,6 +14,8 @@ export async function scoreStudy(
   context: ScoringContext,
   input: { request: BrixiaScoreRequest } | { studyId: string },
   requestId?: string,
+  /** The request's AuditEvent, written with the Task (studies held here; EHR references are audited on response). */
+  audit?: (recorded: RecordedRequest) => NewAuditEvent,
 ): Promise<RecordedRequest> {
   // EHR references (issue 3): absolute ones, and relative ones this service does not hold.
   if ('request' in input && input.request.kind === 'reference' && isAbsoluteReference(input.request.reference)) {
@@ -37,6 +39,7 @@ export async function scoreStudy(
     study: { id: study.id, patientId: study.patientId, studyInstanceUid: study.studyInstanceUid, source: study.source, resource: study.resource },
     existingImageId: image.id,
     request: { dedupeKey: dedupeKeyOf(study.patientId, imageKeyOf(image), context.model.identity.version), modelVersion: context.model.identity.version, requestId },
+    audit,
   });
 }
 

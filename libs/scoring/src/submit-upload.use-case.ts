@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { AppError, isAppError } from '@brixia/common';
 import { buildImagingStudy, FHIR_ID_PATTERN } from '@brixia/fhir';
 import { assertAcceptableAcquisition, detectImageFormat, readRadiographMetadata, type RadiographMetadata } from '@brixia/imaging';
-import type { RecordedRequest } from '@brixia/persistence';
+import type { NewAuditEvent, RecordedRequest } from '@brixia/persistence';
 import type { ScoringContext } from './scoring-context';
 import { checkAcquisitionTime, type AcquisitionTimePolicy } from './acquisition-time';
 import { dedupeKeyOf, imageKeyOf } from './result-identity';
@@ -22,6 +22,8 @@ export interface UploadInput {
    * polls it); synchronous intake throws so the client gets a 422 at once.
    */
   readonly respondAsync: boolean;
+  /** The upload's AuditEvent, written in the transaction that records the upload. */
+  readonly audit?: (recorded: RecordedRequest) => NewAuditEvent;
 }
 
 const CONTENT_TYPES = { dicom: 'application/dicom', png: 'image/png', jpeg: 'image/jpeg' } as const;
@@ -96,6 +98,7 @@ export async function submitUpload(context: ScoringContext, input: UploadInput):
       requestId: input.requestId,
       failure: refusal ? { code: refusal.code, message: refusal.message } : undefined,
     },
+    audit: input.audit,
   });
   context.logger.info(
     { requestId: input.requestId, taskId: recorded.task.id, imagingStudyId: recorded.study?.id, created: recorded.created, refused: refusal?.code },

@@ -5,6 +5,7 @@ import { readResource } from '@brixia/scoring';
 import type { Runtime } from '../runtime';
 import { RUNTIME } from '../infrastructure/tokens';
 import { sendFhir } from '../infrastructure/fhir-response';
+import { noteServed } from '../audit/audit-trail';
 
 /**
  * Explanation images: `GET /fhir/Media/:id` and `GET /fhir/Binary/:id`. Per FHIR R4 Binary read, a client asking for a FHIR
@@ -27,6 +28,8 @@ export class ExplanationResourcesController {
       return;
     }
     if (!binary.data) throw new AppError('RESOURCE.NOT_FOUND', `Binary/${id} has no content`);
-    response.status(200).type(binary.contentType).setHeader('Cache-Control', 'private, max-age=86400, immutable').send(Buffer.from(binary.data, 'base64'));
+    noteServed(response.req, binary);
+    // Patient images: never kept by browsers or shared caches.
+    response.status(200).type(binary.contentType).setHeader('Cache-Control', 'no-store').send(Buffer.from(binary.data, 'base64'));
   }
 }

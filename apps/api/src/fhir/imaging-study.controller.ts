@@ -1,11 +1,12 @@
-import { Body, Controller, Get, Headers, Inject, Param, Post, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import { Body, Controller, Get, Headers, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { parseBrixiaScoreParameters } from '@brixia/fhir';
 import { readImagingStudy, scoreStudy } from '@brixia/scoring';
 import type { Runtime } from '../runtime';
 import { RUNTIME } from '../infrastructure/tokens';
 import { sendFhir, wantsAsync } from '../infrastructure/fhir-response';
-import { respondToScoringRequest } from './scoring-response';
+import { respondToScoringRequest, scoringRequestAudit } from './scoring-response';
+import { RateLimited } from '../infrastructure/rate-limit.interceptor';
 
 /** ImagingStudy reads and the `$brixia-score` operation (type and instance level). */
 @Controller('fhir/ImagingStudy')
@@ -13,15 +14,19 @@ export class ImagingStudyController {
   constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
 
   @Post('$brixia-score')
-  async scoreByParameters(@Body() body: unknown, @Headers('prefer') prefer: string | undefined, @Headers('x-request-id') requestId: string, @Res() response: Response): Promise<void> {
+  @RateLimited('scoring')
+  async scoreByParameters(@Body() body: unknown, @Headers('prefer') prefer: string | undefined, @Headers('x-request-id') requestId: string, @Req() http: Request, @Res() response: Response): Promise<void> {
     const request = parseBrixiaScoreParameters(body);
-    const recorded = await scoreStudy(this.runtime.scoring, { request }, requestId);
+    const recorded = await scoreStudy(this.runtime.scoring, { request }, requestId, scoringRequestAudit(this.runtime, http));
+    this.runtime.audit.committed(http);
     await respondToScoringRequest(this.runtime, response, recorded, wantsAsync(prefer));
   }
 
   @Post(':id/$brixia-score')
-  async scoreById(@Param('id') id: string, @Headers('prefer') prefer: string | undefined, @Headers('x-request-id') requestId: string, @Res() response: Response): Promise<void> {
-    const recorded = await scoreStudy(this.runtime.scoring, { studyId: id }, requestId);
+  @RateLimited('scoring')
+  async scoreById(@Param('id') id: string, @Headers('prefer') prefer: string | undefined, @Headers('x-request-id') requestId: string, @Req() http: Request, @Res() response: Response): Promise<void> {
+    const recorded = await scoreStudy(this.runtime.scoring, { studyId: id }, requestId, scoringRequestAudit(this.runtime, http));
+    this.runtime.audit.committed(http);
     await respondToScoringRequest(this.runtime, response, recorded, wantsAsync(prefer));
   }
 

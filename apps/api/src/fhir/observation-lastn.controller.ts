@@ -4,6 +4,7 @@ import type { Runtime } from '../runtime';
 import { RUNTIME } from '../infrastructure/tokens';
 import { singleValue } from '../infrastructure/single-value';
 import { sendFhir } from '../infrastructure/fhir-response';
+import { noteAccess } from '../audit/audit-trail';
 
 /**
  * `GET /fhir/Observation/$lastn` (HL7 OperationDefinition Observation-lastn): the newest Brixia
@@ -17,10 +18,10 @@ export class ObservationLastnController {
   async lastn(@Query() query: Record<string, unknown>, @Req() request: Request, @Res() response: Response): Promise<void> {
     const single = (name: string): string | undefined => singleValue(query, name);
     const selfUrl = `${this.runtime.config.publicBaseUrl}${request.originalUrl}`;
-    const bundle = await this.runtime.monitoring.service.lastn(
-      { patient: single('patient') ?? single('subject'), code: single('code'), category: single('category'), max: single('max') },
-      selfUrl,
-    );
+    const patient = single('patient') ?? single('subject');
+    const bundle = await this.runtime.monitoring.service.lastn({ patient, code: single('code'), category: single('category'), max: single('max') }, selfUrl);
+    const patientId = (patient ?? '').replace(/^Patient\//, '');
+    if (/^[A-Za-z0-9\-.]{1,64}$/.test(patientId)) noteAccess(request, { patientIds: [patientId] });
     sendFhir(response, 200, bundle);
   }
 }

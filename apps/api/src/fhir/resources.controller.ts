@@ -1,12 +1,13 @@
 import { Controller, Get, Inject, Param, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { brixiaCodeSystem, brixiaScoreOperationDefinition, capabilityStatement } from '@brixia/fhir';
+import { brixiaCodeSystem, brixiaScoreOperationDefinition, capabilityStatement, FHIR_ID_PATTERN } from '@brixia/fhir';
 import { readResource, readTask, searchObservations, type ObservationSearch } from '@brixia/scoring';
 import type { Runtime } from '../runtime';
 import { RUNTIME } from '../infrastructure/tokens';
 import { singleValue } from '../infrastructure/single-value';
 import { sendFhir } from '../infrastructure/fhir-response';
 import { SOFTWARE_VERSION } from '../software-version';
+import { noteAccess } from '../audit/audit-trail';
 
 /** FHIR reads and searches over what this service publishes. */
 @Controller('fhir')
@@ -31,7 +32,11 @@ export class FhirResourcesController {
       date: query['date'] === undefined ? undefined : ([] as unknown[]).concat(query['date']).map(String),
     };
     const selfUrl = `${this.runtime.config.publicBaseUrl}${request.originalUrl}`;
-    sendFhir(response, 200, await searchObservations(this.runtime.scoring, search, selfUrl));
+    const bundle = await searchObservations(this.runtime.scoring, search, selfUrl);
+    // A patient query names its patient even when nothing matched (BALP Patient Query).
+    const patientId = (search.subject ?? search.patient ?? '').replace(/^Patient\//, '');
+    if (FHIR_ID_PATTERN.test(patientId)) noteAccess(request, { patientIds: [patientId] });
+    sendFhir(response, 200, bundle);
   }
 
   @Get('Task/:id')

@@ -1,5 +1,6 @@
 import type { Response } from 'express';
-import type { RecordedRequest } from '@brixia/persistence';
+import type { Request } from 'express';
+import type { NewAuditEvent, RecordedRequest } from '@brixia/persistence';
 import { awaitTaskOutcome, taskResource } from '@brixia/scoring';
 import type { Runtime } from '../runtime';
 import { sendFhir } from '../infrastructure/fhir-response';
@@ -30,4 +31,15 @@ export async function respondToScoringRequest(runtime: Runtime, response: Respon
   }
   const task = await scoring.store.findTask(recorded.task.id);
   sendFhir(response, 202, taskResource(scoring, task ?? recorded.task), { 'Content-Location': taskUrl });
+}
+
+/** The AuditEvent of a scoring request (upload, `$brixia-score`), built in the transaction that records its Task. */
+export function scoringRequestAudit(runtime: Runtime, request: Request): ((recorded: RecordedRequest) => NewAuditEvent) | undefined {
+  const build = runtime.audit.forTransaction(request);
+  if (!build) return undefined;
+  return (recorded) =>
+    build(recorded.created ? 201 : 200, {
+      entities: [`Task/${recorded.task.id}`, ...(recorded.task.imagingStudyId ? [`ImagingStudy/${recorded.task.imagingStudyId}`] : [])],
+      patientIds: recorded.task.patientId ? [recorded.task.patientId] : [],
+    });
 }

@@ -1,14 +1,20 @@
 import { Inject, UseFilters } from '@nestjs/common';
-import { Args, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, Context, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { AppError } from '@brixia/common';
 import { readAssessment } from '@brixia/monitoring';
 import { explainByOcclusion, scoreStudy, taskResource } from '@brixia/scoring';
 import type { Runtime } from '../runtime';
 import { RUNTIME } from '../infrastructure/tokens';
 import { GraphqlPassThroughFilter } from './graphql-errors';
+import type { GraphqlContext } from './monitoring-loaders';
+import { noteAccess } from '../audit/audit-trail';
+import { scoringRequestAudit } from '../fhir/scoring-response';
+import { RateLimited } from '../infrastructure/rate-limit.interceptor';
 import { toAssessment } from './monitoring.mapper';
 import { Assessment, AssessmentRequest, OcclusionExplanation, ReviewAssessmentInput, ReviewResult } from './monitoring.types';
 import { FHIR_ID_PATTERN } from '@brixia/fhir';
+
+const ASSESSMENT_READ_COST = 500;
 
 /** Assessments: read one, request one, review one. */
 @Resolver(() => Assessment)
@@ -16,11 +22,15 @@ import { FHIR_ID_PATTERN } from '@brixia/fhir';
 export class AssessmentsResolver {
   constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
 
-  @Query(() => Assessment, { description: 'By Observation id or by Task id; RESOURCE.NOT_FOUND when unknown.' })
+  // Cost: each call (each alias) reads result, task, report and media rows (~7 ms): priced as 500 fields,
+  // so under a hundred aliases reach BRIXIA_GRAPHQL_MAX_COMPLEXITY instead of hundreds being answered.
+  @Query(() => Assessment, { description: 'By Observation id or by Task id; RESOURCE.NOT_FOUND when unknown.', complexity: ({ childComplexity }) => ASSESSMENT_READ_COST + childComplexity })
   async assessment(
     @Args('observationId', { type: () => ID, nullable: true }) observationId: string | undefined,
     @Args('taskId', { type: () => ID, nullable: true }) taskId: string | undefined,
+    @Context() context: GraphqlContext,
   ): Promise<Assessment> {
+    noteAccess(context.req, { entities: [...(observationId ? [`Observation/${observationId}`] : []), ...(taskId ? [`Task/${taskId}`] : [])].filter((reference) => FHIR_ID_PATTERN.test(reference.split('/')[1])) });
     const { scoring, monitoring } = this.runtime;
     const view = await readAssessment(
       {
@@ -30,36 +40,49 @@ export class AssessmentsResolver {
       },
       { observationId: observationId ?? undefined, taskId: taskId ?? undefined },
     );
+    noteAccess(context.req, { entities: [`Observation/${view.result.id}`, ...(view.task ? [`Task/${view.task.id}`] : [])], patientIds: [view.result.patientId] });
     const radiographUrl = view.task?.imageId ? `${this.runtime.config.publicBaseUrl}/api/v1/images/${view.task.imageId}/radiograph.png` : null;
     return toAssessment(view, view.task ? taskResource(scoring, view.task) : null, radiographUrl);
   }
 
+  @RateLimited('scoring')
   @Mutation(() => AssessmentRequest, { description: 'Scores a study held by this service again (idempotent per image and model).' })
-  async requestAssessment(@Args('imagingStudyId', { type: () => ID }) imagingStudyId: string): Promise<AssessmentRequest> {
+  async requestAssessment(@Args('imagingStudyId', { type: () => ID }) imagingStudyId: string, @Context() context: GraphqlContext): Promise<AssessmentRequest> {
     if (!FHIR_ID_PATTERN.test(imagingStudyId)) throw new AppError('REQUEST.INVALID', 'imagingStudyId must be a FHIR id', { expression: ['imagingStudyId'] });
-    const recorded = await scoreStudy(this.runtime.scoring, { studyId: imagingStudyId });
+    noteAccess(context.req, { entities: [`ImagingStudy/${imagingStudyId}`] });
+    const recorded = await scoreStudy(this.runtime.scoring, { studyId: imagingStudyId }, undefined, context.req ? scoringRequestAudit(this.runtime, context.req) : undefined);
+    this.runtime.audit.committed(context.req);
     return { taskId: recorded.task.id, status: recorded.task.status, created: recorded.created, task: taskResource(this.runtime.scoring, recorded.task) };
   }
 
   @Mutation(() => ReviewResult, { description: 'Confirm (final) or override (amended) an AI result; needs the version read once reviewed.' })
-  async reviewAssessment(@Args('input', { type: () => ReviewAssessmentInput }) input: ReviewAssessmentInput): Promise<ReviewResult> {
+  async reviewAssessment(@Args('input', { type: () => ReviewAssessmentInput }) input: ReviewAssessmentInput, @Context() context: GraphqlContext): Promise<ReviewResult> {
+    // A review is an update of the Observation, audited in the review's own transaction.
+    noteAccess(context.req, { action: 'U', interaction: 'update', entities: FHIR_ID_PATTERN.test(input.observationId) ? [`Observation/${input.observationId}`] : [] });
+    const build = this.runtime.audit.forTransaction(context.req);
     const outcome = await this.runtime.monitoring.service.review({
       observationId: input.observationId,
       action: input.action,
       zones: input.zones ? { A: input.zones.A, B: input.zones.B, C: input.zones.C, D: input.zones.D, E: input.zones.E, F: input.zones.F } : undefined,
       expectedVersion: input.expectedVersion ?? undefined,
       practitionerId: input.practitionerId,
-    });
+    }, { audit: build && ((written) => build(200, { patientIds: [written.patientId] })) });
+    this.runtime.audit.committed(context.req);
+    noteAccess(context.req, { entities: [`Provenance/${outcome.provenance.id}`], patientIds: [outcome.patientId] });
     return { observationId: input.observationId, versionId: outcome.versionId, status: outcome.observation.status, observation: outcome.observation, provenance: outcome.provenance };
   }
 
+  @RateLimited('occlusion')
   @Mutation(() => OcclusionExplanation, {
     description: 'Super-pixel occlusion maps of a completed scoring, added to its report: one model run per super-pixel (slow on CPU).',
   })
   async explainByOcclusion(
     @Args('taskId', { type: () => ID }) taskId: string,
     @Args('segments', { type: () => Int, defaultValue: 180 }) segments: number,
+    @Context() context: GraphqlContext,
   ): Promise<OcclusionExplanation> {
+    const task = FHIR_ID_PATTERN.test(taskId) ? await this.runtime.scoring.store.findTask(taskId) : null;
+    noteAccess(context.req, { entities: task ? [`Task/${task.id}`] : [], patientIds: task?.patientId ? [task.patientId] : [] });
     const model = this.runtime.model;
     if (!model) throw new AppError('REQUEST.INVALID', 'Occlusion maps need the model in this process (role all or worker)');
     const events = this.runtime.monitoring.service.events;

@@ -9,6 +9,8 @@ import { createLoaders, type GraphqlContext } from './monitoring-loaders';
 import { MonitoringSubscriptionsResolver } from './subscriptions.resolver';
 import { PatientsResolver } from './patients.resolver';
 import { complexityLimitPlugin, depthLimitRule } from './query-limits';
+import { graphqlResponsePlugin } from './graphql-response.plugin';
+import type { Request } from 'express';
 
 /** The schema is generated in memory (code-first); apps/api/schema.graphql is the committed copy. */
 export const GRAPHQL_PATH = '/graphql';
@@ -27,12 +29,15 @@ export class MonitoringGraphqlModule {
           autoSchemaFile: true,
           sortSchema: true,
           playground: false,
-          introspection: true,
+          // Introspection hands out the whole schema; off unless BRIXIA_GRAPHQL_INTROSPECTION=on.
+          introspection: limits.introspection,
           includeStacktraceInErrorResponses: false,
+          // Our statuses come from graphqlResponsePlugin (429 for rate limits); Nest's reset-to-200 plugin would undo them.
+          preserveHttpStatusForExecutionErrors: false,
           formatError: formatGraphqlError(runtime.logger),
           validationRules: [depthLimitRule(limits.maxDepth)],
-          plugins: [complexityLimitPlugin(limits.maxComplexity)],
-          context: (): GraphqlContext => ({ loaders: createLoaders(runtime) }),
+          plugins: [complexityLimitPlugin(limits.maxComplexity), graphqlResponsePlugin(runtime.audit)],
+          context: (input?: { req?: Request }): GraphqlContext => ({ loaders: createLoaders(runtime), req: input?.req }),
           // The same context factory serves each WebSocket connection; subscription payloads are
           // flat (depth ≤ 2), so the HTTP depth/complexity limits have nothing to bound there.
           subscriptions: { 'graphql-ws': { path: GRAPHQL_PATH } },

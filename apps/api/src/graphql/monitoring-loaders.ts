@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import type { Request } from 'express';
 import type { PatientMonitoring } from '@brixia/monitoring';
 import type { PatientMonitoringEntity } from '@brixia/persistence';
 import type { Runtime } from '../runtime';
@@ -12,6 +13,8 @@ export interface MonitoringLoaders {
 /** GraphQL context of one request (HTTP) or one subscription connection (WebSocket). */
 export interface GraphqlContext {
   readonly loaders: MonitoringLoaders;
+  /** The HTTP request (principal, audit note); absent on WebSocket subscriptions. */
+  readonly req?: Request;
 }
 
 export function createLoaders(runtime: Runtime): MonitoringLoaders {

@@ -3,6 +3,7 @@ import { Args, Context, ID, Int, Parent, Query, ResolveField, Resolver } from '@
 import { AppError } from '@brixia/common';
 import { FHIR_ID_PATTERN } from '@brixia/fhir';
 import type { Runtime } from '../runtime';
+import { noteAccess } from '../audit/audit-trail';
 import { RUNTIME } from '../infrastructure/tokens';
 import { GraphqlPassThroughFilter } from './graphql-errors';
 import type { GraphqlContext } from './monitoring-loaders';
@@ -23,6 +24,7 @@ export class PatientsResolver {
     @Args('first', { type: () => Int, defaultValue: 20 }) first: number,
     @Args('after', { type: () => String, nullable: true }) after: string | undefined,
     @Args('filter', { type: () => PatientFilterInput, nullable: true }) filter: PatientFilterInput | undefined,
+    @Context() context: GraphqlContext,
   ): Promise<PatientConnection> {
     const page = await this.runtime.monitoring.service.listPatients({
       first,
@@ -35,16 +37,18 @@ export class PatientsResolver {
         patientIdPrefix: filter?.patientIdPrefix || undefined,
       },
     });
+    noteAccess(context.req, { patientIds: page.rows.map((row) => row.patientId) });
     return {
       edges: page.rows.map((row, index) => ({ cursor: page.cursors[index], node: toPatient(row) })),
       pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
     };
   }
 
-  @Query(() => Patient, { description: 'One monitored patient; RESOURCE.NOT_FOUND when the patient has no Brixia score.' })
+  @Query(() => Patient, { description: 'One monitored patient; RESOURCE.NOT_FOUND when the patient has no Brixia score.', complexity: ({ childComplexity }) => 100 + childComplexity })
   async patient(@Args('id', { type: () => ID }) id: string, @Context() context: GraphqlContext): Promise<Patient> {
     if (!FHIR_ID_PATTERN.test(id)) throw new AppError('REQUEST.INVALID', 'id must be a FHIR id', { expression: ['id'] });
     const row = await context.loaders.summary.load(id);
+    noteAccess(context.req, { patientIds: [id] });
     if (!row) throw new AppError('RESOURCE.NOT_FOUND', `No Brixia scores for Patient/${id}`);
     return toPatient(row);
   }

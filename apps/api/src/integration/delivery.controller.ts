@@ -1,10 +1,12 @@
-import { Controller, Get, Inject, Param } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Req } from '@nestjs/common';
+import type { Request } from 'express';
 import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { AppError } from '@brixia/common';
 import { FHIR_ID_PATTERN } from '@brixia/fhir';
 import { OutboxStore, type OutboxMessageEntity } from '@brixia/persistence';
 import type { Runtime } from '../runtime';
 import { RUNTIME } from '../infrastructure/tokens';
+import { noteAccess } from '../audit/audit-trail';
 
 /** Where one message is: pending (with its next try), delivered or dead, with the EHR's ids. */
 function deliveryState(message: OutboxMessageEntity): Record<string, unknown> {
@@ -29,7 +31,7 @@ function deliveryState(message: OutboxMessageEntity): Record<string, unknown> {
 export class DeliveryController {
   private readonly outbox: OutboxStore;
 
-  constructor(@Inject(RUNTIME) runtime: Runtime) {
+  constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {
     this.outbox = new OutboxStore(runtime.database.dataSource);
   }
 
@@ -38,10 +40,12 @@ export class DeliveryController {
   @ApiResponse({ status: 200, description: 'Delivery state (JSON)' })
   @ApiResponse({ status: 404, description: 'No such result or no EHR publication (OperationOutcome)' })
   @Get(':observationId/delivery')
-  async delivery(@Param('observationId') observationId: string): Promise<Record<string, unknown>> {
+  async delivery(@Param('observationId') observationId: string, @Req() request: Request): Promise<Record<string, unknown>> {
     const messages = FHIR_ID_PATTERN.test(observationId) ? await this.outbox.listByResult(observationId) : [];
     const message = messages.find((candidate) => candidate.kind === 'result');
     if (!message) throw new AppError('RESOURCE.NOT_FOUND', 'This result is not published to an EHR');
+    const result = await this.runtime.monitoring.store.findResult(observationId);
+    noteAccess(request, { patientIds: result ? [result.patientId] : [] });
     const revisions = messages
       .filter((candidate) => candidate.kind === 'revision')
       .sort((a, b) => (a.payload.resultVersion ?? 0) - (b.payload.resultVersion ?? 0))

@@ -7,6 +7,7 @@ import { displayRaster, renderGreyPng } from '@brixia/monitoring';
 import type { Runtime } from '../runtime';
 import { RUNTIME } from '../infrastructure/tokens';
 import { FHIR_ID_PATTERN } from '@brixia/fhir';
+import { noteAccess } from '../audit/audit-trail';
 
 /** The stored radiograph as a display PNG (same size as the explanation overlays), for viewers. */
 @ApiTags('images')
@@ -24,8 +25,10 @@ export class RadiographController {
     if (!FHIR_ID_PATTERN.test(id)) throw new AppError('REQUEST.INVALID', 'Image id must be a FHIR id');
     const image = await this.runtime.scoring.store.loadImageContent(id);
     if (!image) throw new AppError('RESOURCE.NOT_FOUND', `Image ${id} is not held by this service`);
+    const study = await this.runtime.scoring.store.findStudy(image.imagingStudyId);
+    noteAccess(response.req, { entities: [`ImagingStudy/${image.imagingStudyId}`], patientIds: study ? [study.patientId] : [] });
     const decoded = await decodeRadiograph(image.content, { defaultTimezoneOffset: this.runtime.config.defaultTimezoneOffset });
     const png = await renderGreyPng(await displayRaster(decoded.image));
-    response.status(200).type('image/png').setHeader('Cache-Control', 'private, max-age=86400').send(png);
+    response.status(200).type('image/png').setHeader('Cache-Control', 'no-store').send(png);
   }
 }

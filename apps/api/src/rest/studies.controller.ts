@@ -1,14 +1,15 @@
-import { Body, Controller, Headers, Inject, Post, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Headers, Inject, Post, Req, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { FileInterceptor } from '@nestjs/platform-express';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { AppError } from '@brixia/common';
 import { submitUpload } from '@brixia/scoring';
 import type { Runtime } from '../runtime';
 import { RUNTIME } from '../infrastructure/tokens';
 import { wantsAsync } from '../infrastructure/fhir-response';
 import { singleValue } from '../infrastructure/single-value';
-import { respondToScoringRequest } from '../fhir/scoring-response';
+import { respondToScoringRequest, scoringRequestAudit } from '../fhir/scoring-response';
+import { RateLimited } from '../infrastructure/rate-limit.interceptor';
 
 /** Multipart upload of one radiograph (DICOM, PNG or JPEG) for scoring. */
 @ApiTags('studies')
@@ -42,12 +43,14 @@ export class StudiesController {
   @ApiResponse({ status: 413, description: 'Upload over the size limit (OperationOutcome)' })
   @ApiResponse({ status: 422, description: 'Not a scorable frontal chest radiograph (OperationOutcome)' })
   @Post()
+  @RateLimited('scoring')
   @UseInterceptors(FileInterceptor('file'))
   async upload(
     @UploadedFile() file: Express.Multer.File | undefined,
     @Body() body: Record<string, unknown>,
     @Headers('prefer') prefer: string | undefined,
     @Headers('x-request-id') requestId: string,
+    @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
     if (!file) throw new AppError('REQUEST.INVALID', 'Send the image as multipart/form-data field "file"', { expression: ['file'] });
@@ -60,7 +63,9 @@ export class StudiesController {
       acquired: text('acquired'),
       requestId,
       respondAsync,
+      audit: scoringRequestAudit(this.runtime, request),
     });
+    this.runtime.audit.committed(request);
     await respondToScoringRequest(this.runtime, response, recorded, respondAsync);
   }
 }

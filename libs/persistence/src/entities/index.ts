@@ -6,6 +6,7 @@ import { ImagingStudyEntity } from './imaging-study.entity';
 import { ScoringTaskEntity } from './scoring-task.entity';
 import { StoredImageEntity } from './stored-image.entity';
 import { OutboxMessageEntity } from './outbox-message.entity';
+import { AuditEventEntity } from './audit-event.entity';
 import { SubscriptionEntity, SubscriptionEventEntity, SubscriptionNotificationEntity } from './subscription.entity';
 
 export { BrixiaResultEntity, FhirResourceEntity, ImagingStudyEntity, ScoringTaskEntity, StoredImageEntity };
@@ -17,4 +18,6 @@ export type { OutboxKind, OutboxState, OutboxPayload } from './outbox-message.en
 export { SubscriptionEntity, SubscriptionEventEntity, SubscriptionNotificationEntity };
 export type { SubscriptionStatus, SubscriptionNotificationKind } from './subscription.entity';
 
-export const ENTITIES = [ImagingStudyEntity, StoredImageEntity, ScoringTaskEntity, BrixiaResultEntity, FhirResourceEntity, BrixiaReviewEntity, PatientMonitoringEntity, OutboxMessageEntity, SubscriptionEntity, SubscriptionEventEntity, SubscriptionNotificationEntity];
+export { AuditEventEntity };
+
+export const ENTITIES = [ImagingStudyEntity, StoredImageEntity, ScoringTaskEntity, BrixiaResultEntity, FhirResourceEntity, BrixiaReviewEntity, PatientMonitoringEntity, OutboxMessageEntity, SubscriptionEntity, SubscriptionEventEntity, SubscriptionNotificationEntity, AuditEventEntity];
