@@ -11,6 +11,7 @@ import { HealthController } from './rest/health.controller';
 import { DeliveryController } from './integration/delivery.controller';
 import { SubscriptionController } from './integration/subscription.controller';
 import { ObservationLastnController } from './fhir/observation-lastn.controller';
+import { FhirSearchController } from './fhir/search.controller';
 import { ExplanationResourcesController } from './fhir/explanation-resources.controller';
 import { RadiographController } from './monitoring/radiograph.controller';
 import { DashboardAssetsController } from './dashboard/dashboard-assets.controller';
@@ -23,7 +24,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [MulterModule.register({ storage: memoryStorage(), limits: { fileSize: runtime.config.limits.uploadBytes, files: 1, fields: 10 } }), MonitoringGraphqlModule.forRoot(runtime)],
-      controllers: [ObservationLastnController, ExplanationResourcesController, RadiographController, DashboardAssetsController, ImagingStudyController, FhirResourcesController, StudiesController, PatientsController, HealthController, DeliveryController, SubscriptionController],
+      controllers: [ObservationLastnController, ExplanationResourcesController, RadiographController, DashboardAssetsController, ImagingStudyController, FhirResourcesController, StudiesController, PatientsController, HealthController, DeliveryController, SubscriptionController, FhirSearchController],
       providers: [{ provide: RUNTIME, useValue: runtime }],
     };
   }

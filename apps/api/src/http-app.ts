@@ -11,6 +11,8 @@ export async function createHttpApp(runtime: Runtime): Promise<NestExpressApplic
   // Before the body parser, so even a malformed body's OperationOutcome carries the request id.
   app.use(requestIdMiddleware);
   app.useBodyParser('json', { type: ['application/json', 'application/fhir+json'], limit: runtime.config.limits.jsonBytes });
+  // POST [type]/_search: the form is kept as text and parsed into name/value pairs (repeats kept).
+  app.useBodyParser('text', { type: 'application/x-www-form-urlencoded', limit: runtime.config.limits.jsonBytes });
   app.useGlobalFilters(new FhirExceptionFilter(runtime.logger));
   app.disable('x-powered-by');
   app.enableShutdownHooks();

@@ -2,22 +2,41 @@ import type * as fhir4 from 'fhir/r4';
 import { apiBase, canonical, type FhirConfig } from './config';
 import { brixiaScoreOperationUrl } from './brixia-score.operation';
 import { assertDateTime } from './primitives';
+import { searchDefinition } from './search';
 
-const SP = 'http://hl7.org/fhir/SearchParameter';
-
-const OBSERVATION_SEARCH: fhir4.CapabilityStatementRestResourceSearchParam[] = [
-  { name: 'subject', definition: `${SP}/Observation-subject`, type: 'reference', documentation: 'Patient/<id>; results are served per patient.' },
-  { name: 'patient', definition: `${SP}/clinical-patient`, type: 'reference', documentation: 'Same as subject.' },
-  { name: 'code', definition: `${SP}/clinical-code`, type: 'token', documentation: 'The Brixia CodeSystem code global ([system|]global).' },
-  { name: 'date', definition: `${SP}/clinical-date`, type: 'date', documentation: 'Clinical time (effectiveDateTime = acquisition time); eq/ge/gt/le/lt, repeatable.' },
-  // Result parameters, listed so clients can see they are honoured (they have no SearchParameter).
-  { name: '_sort', type: 'string', documentation: 'date or -date (clinical time).' },
-  { name: '_count', type: 'number', documentation: 'Page size (capped by the server).' },
+/** Result parameters honoured on every search (they have no SearchParameter resource). */
+const RESULT_PARAMETERS: fhir4.CapabilityStatementRestResourceSearchParam[] = [
+  { name: '_count', type: 'number', documentation: 'Page size (at most 100).' },
   { name: '_offset', type: 'number', documentation: 'Paging offset (the Bundle next/previous links carry it).' },
+  { name: '_summary', type: 'token', documentation: 'count (the total only) or false.' },
+  { name: '_elements', type: 'string', documentation: 'Top-level elements to return (mandatory ones are kept); the result is tagged SUBSETTED.' },
 ];
 
+/** The search part of a resource's entry, generated from the search registry (what is declared is what works). */
+function searchCapabilities(type: string): Partial<fhir4.CapabilityStatementRestResource> {
+  const definition = searchDefinition(type);
+  if (!definition) return {};
+  const sort: fhir4.CapabilityStatementRestResourceSearchParam[] =
+    definition.sorts.length > 0 ? [{ name: '_sort', type: 'string', documentation: `${definition.sorts.join(', ')}, or with - for descending.` }] : [];
+  return {
+    searchParam: [
+      ...definition.params.map((param) => ({ name: param.name, definition: param.definition, type: param.type, documentation: param.documentation })),
+      ...RESULT_PARAMETERS,
+      ...sort,
+    ],
+    ...(definition.includes.length > 0 ? { searchInclude: definition.includes.map((include) => include.value) } : {}),
+    ...(definition.revincludes.length > 0 ? { searchRevInclude: definition.revincludes.map((include) => include.value) } : {}),
+  };
+}
+
 function readOnly(type: fhir4.CapabilityStatementRestResource['type'], documentation?: string): fhir4.CapabilityStatementRestResource {
-  return { type, interaction: [{ code: 'read' }], ...(documentation ? { documentation } : {}) };
+  const searchable = searchDefinition(type) !== undefined;
+  return {
+    type,
+    interaction: [{ code: 'read' }, ...(searchable ? [{ code: 'search-type' as const }] : [])],
+    ...searchCapabilities(type),
+    ...(documentation ? { documentation } : {}),
+  };
 }
 
 /**
@@ -54,7 +73,7 @@ export function capabilityStatement(config: FhirConfig, input: { softwareVersion
           {
             type: 'Observation',
             interaction: [{ code: 'read' }, { code: 'search-type' }],
-            searchParam: OBSERVATION_SEARCH,
+            ...searchCapabilities('Observation'),
             // The standard $lastn (HL7 OperationDefinition Observation-lastn), for the Brixia code.
             operation: [{ name: 'lastn', definition: 'http://hl7.org/fhir/OperationDefinition/Observation-lastn' }],
             documentation: 'Brixia score results (one per scored radiograph).',
@@ -70,7 +89,8 @@ export function capabilityStatement(config: FhirConfig, input: { softwareVersion
           readOnly('Binary', 'The PNG of an explanation image (raw content unless a FHIR format is asked for).'),
           {
             type: 'Subscription',
-            interaction: [{ code: 'read' }, { code: 'create' }, { code: 'delete' }],
+            interaction: [{ code: 'read' }, { code: 'create' }, { code: 'delete' }, { code: 'search-type' }],
+            ...searchCapabilities('Subscription'),
             // Subscriptions R5 Backport IG on R4: rest-hook channel, $status required.
             supportedProfile: ['http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/backport-subscription'],
             operation: [{ name: 'status', definition: 'http://hl7.org/fhir/uv/subscriptions-backport/OperationDefinition/backport-subscription-status' }],

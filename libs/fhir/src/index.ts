@@ -45,3 +45,4 @@ export {
 export { reviewBrixiaObservation, reviewDiagnosticReport, type BrixiaReviewChange } from './brixia-review';
 export { tokenSearchMatches } from './token-search';
 export { forPublication, publicationIdentifierSystem } from './publication';
+export * from './search';

@@ -125,7 +125,9 @@ describe('capabilityStatement and OperationDefinition', () => {
     const resources = statement.rest?.[0]?.resource ?? [];
     const observation = resources.find((resource) => resource.type === 'Observation');
     expect(observation?.interaction?.map((interaction) => interaction.code)).toEqual(['read', 'search-type']);
-    expect(observation?.searchParam?.map((param) => param.name)).toEqual(['subject', 'patient', 'code', 'date', '_sort', '_count', '_offset']);
+    const declared = observation?.searchParam?.map((param) => param.name) ?? [];
+    expect(declared).toEqual(expect.arrayContaining(['patient', 'subject', 'code', 'date', 'status', 'category', 'identifier', '_id', '_lastUpdated', 'derived-from', 'device', '_sort', '_count']));
+    expect(observation?.searchRevInclude).toEqual(['DiagnosticReport:result', 'Provenance:target']);
     expect(resources.map((resource) => resource.type)).toEqual(expect.arrayContaining(['Task', 'Device', 'ImagingStudy', 'CodeSystem', 'OperationDefinition']));
     const operation = resources.find((resource) => resource.type === 'ImagingStudy')?.operation?.[0];
     const definition = brixiaScoreOperationDefinition(config);

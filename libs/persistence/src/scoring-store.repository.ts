@@ -14,6 +14,7 @@ import {
 import type { JobQueue } from './job-queue.adapter';
 import type { NewOutboxMessage } from './outbox.repository';
 import { SubscriptionStore, type NewSubscriptionEvent } from './subscription-store.repository';
+import { ResourceSearchStore } from './resource-search.repository';
 
 export interface NewStudy {
   readonly id: string;
@@ -126,6 +127,16 @@ export class ScoringStore {
     const id = randomUUID();
     await manager.insert(StoredImageEntity, { id, imagingStudyId: studyId, byteSize: image.content.length, ...image } as Partial<StoredImageEntity> as never);
     return manager.findOneByOrFail(StoredImageEntity, { id });
+  }
+
+  /** Search over the published resources and the ImagingStudies (SQL from the search registry). */
+  get searches(): ResourceSearchStore {
+    return new ResourceSearchStore(this.dataSource);
+  }
+
+  /** Every scoring Task record, oldest first (Task search filters the served Tasks in memory). */
+  async listTasks(): Promise<ScoringTaskEntity[]> {
+    return this.dataSource.manager.find(ScoringTaskEntity, { order: { updatedAt: 'ASC', id: 'ASC' } });
   }
 
   async findTask(id: string): Promise<ScoringTaskEntity | null> {

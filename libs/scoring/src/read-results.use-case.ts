@@ -1,5 +1,5 @@
 import { AppError } from '@brixia/common';
-import { brixiaCodeSystemUrl, buildScoringTask, searchsetBundle, tokenSearchMatches, BRIXIA_CODES, FHIR_ID_PATTERN } from '@brixia/fhir';
+import { buildScoringTask, FHIR_ID_PATTERN } from '@brixia/fhir';
 import type { ScoringTaskEntity } from '@brixia/persistence';
 import type { ScoringContext } from './scoring-context';
 
@@ -42,106 +42,7 @@ export function taskResource(context: ScoringContext, task: ScoringTaskEntity): 
   });
 }
 
-export interface ObservationSearch {
-  readonly subject?: string;
-  readonly patient?: string;
-  readonly code?: string;
-  readonly sort?: string;
-  readonly count?: string;
-  readonly offset?: string;
-  /** FHIR date search values (repeatable), e.g. ge2024-03-01, lt2024-04-01T00:00:00Z. */
-  readonly date?: readonly string[];
-}
-
-const MAX_PAGE = 100;
-
-/** `GET Observation?subject=…&code=…&_sort=date` over the timeline projection, as a searchset Bundle. */
-export async function searchObservations(context: ScoringContext, query: ObservationSearch, selfUrl: string): Promise<fhir4.Bundle> {
-  const subject = query.subject ?? query.patient;
-  if (!subject) throw new AppError('REQUEST.INVALID', 'Search needs subject (or patient): results are served per patient', { expression: ['subject'] });
-  const patientId = subject.replace(/^Patient\//, '');
-  // No stored result can match an id outside the FHIR id grammar (and PostgreSQL rejects NUL in text: a 500).
-  const matchesNothing = !FHIR_ID_PATTERN.test(patientId)
-    || (query.code !== undefined && !tokenSearchMatches(query.code, BRIXIA_CODES.global, brixiaCodeSystemUrl(context.fhir)));
-  if (matchesNothing) {
-    return searchsetBundle({ resources: [], total: 0, selfUrl, baseUrl: context.fhir.baseUrl });
-  }
-  const sort = query.sort ?? 'date';
-  if (sort !== 'date' && sort !== '-date') throw new AppError('REQUEST.INVALID', '_sort supports date and -date', { expression: ['_sort'] });
-  const count = parseNonNegative(query.count, 20, '_count');
-  const offset = parseNonNegative(query.offset, 0, '_offset');
-  // _count is clamped below, but _offset goes to SQL as is: past MAX_SAFE_INTEGER it overflows the bigint OFFSET (a 500).
-  if (offset > Number.MAX_SAFE_INTEGER) throw new AppError('REQUEST.INVALID', '_offset is out of range', { expression: ['_offset'] });
-  const limit = Math.min(count, MAX_PAGE);
-  const acquired = (query.date ?? []).flatMap(parseDateSearch);
-  const { results, total } = await context.store.listResults({ patientId, order: sort === 'date' ? 'ASC' : 'DESC', limit, offset, acquired });
-  const rows = await context.store.findResources('Observation', results.map((r) => r.id));
-  const page = (nextOffset: number): string => {
-    const url = new URL(selfUrl);
-    url.searchParams.set('_offset', String(nextOffset));
-    url.searchParams.set('_count', String(limit));
-    return url.toString();
-  };
-  return searchsetBundle({
-    resources: rows.map((row) => withMeta(row.resource, row.versionId, row.lastUpdated)),
-    total,
-    selfUrl,
-    nextUrl: offset + limit < total ? page(offset + limit) : undefined,
-    previousUrl: offset > 0 ? page(Math.max(0, offset - limit)) : undefined,
-    baseUrl: context.fhir.baseUrl,
-  });
-}
-
-/**
- * A FHIR date search value as instant bounds (http://hl7.org/fhir/R4/search.html#date): the value is
- * a range at its precision (a day, a month…); eq = within it, ge/gt/le/lt compare with its edges.
- */
-function parseDateSearch(value: string): Array<{ op: 'ge' | 'gt' | 'le' | 'lt'; at: Date }> {
-  const match = /^(eq|ge|gt|le|lt)?(\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?)?)?)$/.exec(value);
-  if (!match) throw new AppError('REQUEST.INVALID', 'date must be [eq|ge|gt|le|lt]YYYY[-MM[-DD[Thh:mm[:ss]zone]]]', { expression: ['date'] });
-  const prefix = (match[1] ?? 'eq') as 'eq' | 'ge' | 'gt' | 'le' | 'lt';
-  const text = match[2];
-  const [start, end] = dateRange(text);
-  switch (prefix) {
-    case 'eq':
-      return [{ op: 'ge', at: start }, { op: 'lt', at: end }];
-    case 'ge':
-      return [{ op: 'ge', at: start }];
-    case 'gt':
-      return [{ op: 'ge', at: end }];
-    case 'le':
-      return [{ op: 'lt', at: end }];
-    case 'lt':
-      return [{ op: 'lt', at: start }];
-  }
-}
-
-/** [start, end) of a FHIR date/dateTime at its precision (dates without a zone are taken as UTC). */
-function dateRange(text: string): [Date, Date] {
-  if (text.includes('T')) {
-    const at = new Date(text);
-    if (Number.isNaN(at.getTime())) throw new AppError('REQUEST.INVALID', `date ${text} is not a valid date-time`, { expression: ['date'] });
-    const hasSeconds = /T\d{2}:\d{2}:\d{2}/.test(text);
-    return [at, new Date(at.getTime() + (hasSeconds ? 1000 : 60_000))];
-  }
-  const [year, month, day] = text.split('-').map(Number);
-  const start = new Date(Date.UTC(year, (month ?? 1) - 1, day ?? 1));
-  // Date.UTC rolls 2024-13-45 over into 2025: a value that does not round-trip is not a date.
-  if (start.getUTCMonth() !== (month ?? 1) - 1 || start.getUTCDate() !== (day ?? 1)) {
-    throw new AppError('REQUEST.INVALID', `date ${text} is not a calendar date`, { expression: ['date'] });
-  }
-  const end = day !== undefined ? new Date(Date.UTC(year, month - 1, day + 1)) : month !== undefined ? new Date(Date.UTC(year, month, 1)) : new Date(Date.UTC(year + 1, 0, 1));
-  return [start, end];
-}
-
-
-function parseNonNegative(value: string | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0) throw new AppError('REQUEST.INVALID', `${name} must be a non-negative integer`, { expression: [name] });
-  return parsed;
-}
-
-function withMeta<T extends fhir4.FhirResource>(resource: T, versionId: number, lastUpdated: Date): T {
+/** A stored resource with meta.versionId and meta.lastUpdated from its record. */
+export function withMeta<T extends fhir4.FhirResource>(resource: T, versionId: number, lastUpdated: Date): T {
   return { ...resource, meta: { ...resource.meta, versionId: String(versionId), lastUpdated: lastUpdated.toISOString() } };
 }

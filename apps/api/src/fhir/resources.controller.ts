@@ -1,10 +1,9 @@
-import { Controller, Get, Inject, Param, Query, Req, Res } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import { Controller, Get, Inject, Param, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import { brixiaCodeSystem, brixiaScoreOperationDefinition, capabilityStatement } from '@brixia/fhir';
-import { readResource, readTask, searchObservations, type ObservationSearch } from '@brixia/scoring';
+import { readResource, readTask } from '@brixia/scoring';
 import type { Runtime } from '../runtime';
 import { RUNTIME } from '../infrastructure/tokens';
-import { singleValue } from '../infrastructure/single-value';
 import { sendFhir } from '../infrastructure/fhir-response';
 
 const SOFTWARE_VERSION = '0.1.0';
@@ -17,22 +16,6 @@ export class FhirResourcesController {
   @Get('metadata')
   metadata(@Res() response: Response): void {
     sendFhir(response, 200, capabilityStatement(this.runtime.config.fhir, { softwareVersion: SOFTWARE_VERSION, now: this.runtime.startedAt.toISOString() }));
-  }
-
-  @Get('Observation')
-  async search(@Query() query: Record<string, unknown>, @Req() request: Request, @Res() response: Response): Promise<void> {
-    const single = (name: string): string | undefined => singleValue(query, name);
-    const search: ObservationSearch = {
-      subject: single('subject'),
-      patient: single('patient'),
-      code: single('code'),
-      sort: single('_sort'),
-      count: single('_count'),
-      offset: single('_offset'),
-      date: query['date'] === undefined ? undefined : ([] as unknown[]).concat(query['date']).map(String),
-    };
-    const selfUrl = `${this.runtime.config.publicBaseUrl}${request.originalUrl}`;
-    sendFhir(response, 200, await searchObservations(this.runtime.scoring, search, selfUrl));
   }
 
   @Get('Task/:id')
