@@ -3,6 +3,7 @@ import { CreateMonitoringTables1764253800000 } from './1764253800000-create-moni
 import { CreateOutboxTable1764262800000 } from './1764262800000-create-outbox-table';
 import { CreateSubscriptionTables1764266400000 } from './1764266400000-create-subscription-tables';
 import { AddOutboxRevisions1764273600000 } from './1764273600000-add-outbox-revisions';
+import { CreateResourceHistory1764300000000 } from './1764300000000-create-resource-history';
 
 /** Every migration in order; the only way the schema changes (run at start-up). */
-export const MIGRATIONS = [CreateScoringTables1764230400000, CreateMonitoringTables1764253800000, CreateOutboxTable1764262800000, CreateSubscriptionTables1764266400000, AddOutboxRevisions1764273600000];
+export const MIGRATIONS = [CreateScoringTables1764230400000, CreateMonitoringTables1764253800000, CreateOutboxTable1764262800000, CreateSubscriptionTables1764266400000, AddOutboxRevisions1764273600000, CreateResourceHistory1764300000000];

@@ -7,3 +7,4 @@ export * from './outbox.repository';
 export * from './subscription-store.repository';
 export * from './notification-channel.adapter';
 export * from './resource-search.repository';
+export * from './resource-history.repository';

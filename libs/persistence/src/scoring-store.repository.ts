@@ -15,6 +15,7 @@ import type { JobQueue } from './job-queue.adapter';
 import type { NewOutboxMessage } from './outbox.repository';
 import { SubscriptionStore, type NewSubscriptionEvent } from './subscription-store.repository';
 import { ResourceSearchStore } from './resource-search.repository';
+import { ResourceHistoryStore } from './resource-history.repository';
 
 export interface NewStudy {
   readonly id: string;
@@ -132,6 +133,11 @@ export class ScoringStore {
   /** Search over the published resources and the ImagingStudies (SQL from the search registry). */
   get searches(): ResourceSearchStore {
     return new ResourceSearchStore(this.dataSource);
+  }
+
+  /** Versions of published resources and Tasks (vread, _history). */
+  get versions(): ResourceHistoryStore {
+    return new ResourceHistoryStore(this.dataSource);
   }
 
   /** Every scoring Task record, oldest first (Task search filters the served Tasks in memory). */

@@ -15,3 +15,4 @@ export * from './subscriptions/manage-subscriptions.use-case';
 export * from './subscriptions/deliver-notifications.use-case';
 export * from './explain-by-occlusion.use-case';
 export * from './search-resources.use-case';
+export * from './read-versions.use-case';

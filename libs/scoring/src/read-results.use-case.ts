@@ -12,10 +12,11 @@ export async function readResource(context: ScoringContext, resourceType: string
   return withMeta(row.resource, row.versionId, row.lastUpdated);
 }
 
+/** An ImagingStudy as served; studies are never rewritten, so each has the one version 1. */
 export async function readImagingStudy(context: ScoringContext, id: string): Promise<fhir4.ImagingStudy> {
   const study = FHIR_ID_PATTERN.test(id) ? await context.store.findStudy(id) : null;
   if (!study) throw new AppError('RESOURCE.NOT_FOUND', `ImagingStudy/${id} is not known`);
-  return study.resource;
+  return withMeta(study.resource, 1, study.updatedAt);
 }
 
 /** The Task of a scoring request, built from its durable record. */
@@ -25,7 +26,12 @@ export async function readTask(context: ScoringContext, id: string): Promise<fhi
   return taskResource(context, task);
 }
 
+/** The Task as served from its record (or a version's snapshot), with meta.versionId and lastUpdated. */
 export function taskResource(context: ScoringContext, task: ScoringTaskEntity): fhir4.Task {
+  return withMeta(taskOf(context, task), task.versionId, task.updatedAt);
+}
+
+function taskOf(context: ScoringContext, task: ScoringTaskEntity): fhir4.Task {
   return buildScoringTask(context.fhir, {
     id: task.id,
     status: task.status,

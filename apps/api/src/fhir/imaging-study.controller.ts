@@ -1,10 +1,10 @@
-import { Body, Controller, Get, Headers, Inject, Param, Post, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import { Body, Controller, Get, Headers, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { parseBrixiaScoreParameters } from '@brixia/fhir';
 import { readImagingStudy, scoreStudy } from '@brixia/scoring';
 import type { Runtime } from '../runtime';
 import { RUNTIME } from '../infrastructure/tokens';
-import { sendFhir, wantsAsync } from '../infrastructure/fhir-response';
+import { sendFhirRead, wantsAsync } from '../infrastructure/fhir-response';
 import { respondToScoringRequest } from './scoring-response';
 
 /** ImagingStudy reads and the `$brixia-score` operation (type and instance level). */
@@ -26,7 +26,7 @@ export class ImagingStudyController {
   }
 
   @Get(':id')
-  async read(@Param('id') id: string, @Res() response: Response): Promise<void> {
-    sendFhir(response, 200, await readImagingStudy(this.runtime.scoring, id));
+  async read(@Param('id') id: string, @Req() request: Request, @Res() response: Response): Promise<void> {
+    sendFhirRead(request, response, await readImagingStudy(this.runtime.scoring, id));
   }
 }

@@ -1,10 +1,10 @@
-import { Controller, Get, Inject, Param, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { brixiaCodeSystem, brixiaScoreOperationDefinition, capabilityStatement } from '@brixia/fhir';
 import { readResource, readTask } from '@brixia/scoring';
 import type { Runtime } from '../runtime';
 import { RUNTIME } from '../infrastructure/tokens';
-import { sendFhir } from '../infrastructure/fhir-response';
+import { sendFhir, sendFhirRead } from '../infrastructure/fhir-response';
 
 const SOFTWARE_VERSION = '0.1.0';
 
@@ -19,8 +19,8 @@ export class FhirResourcesController {
   }
 
   @Get('Task/:id')
-  async task(@Param('id') id: string, @Res() response: Response): Promise<void> {
-    sendFhir(response, 200, await readTask(this.runtime.scoring, id));
+  async task(@Param('id') id: string, @Req() request: Request, @Res() response: Response): Promise<void> {
+    sendFhirRead(request, response, await readTask(this.runtime.scoring, id));
   }
 
   @Get('CodeSystem/brixia-score')
@@ -34,26 +34,26 @@ export class FhirResourcesController {
   }
 
   @Get('Observation/:id')
-  async observation(@Param('id') id: string, @Res() response: Response): Promise<void> {
-    await this.sendStored(response, 'Observation', id);
+  async observation(@Param('id') id: string, @Req() request: Request, @Res() response: Response): Promise<void> {
+    await this.sendStored(request, response, 'Observation', id);
   }
 
   @Get('DiagnosticReport/:id')
-  async diagnosticReport(@Param('id') id: string, @Res() response: Response): Promise<void> {
-    await this.sendStored(response, 'DiagnosticReport', id);
+  async diagnosticReport(@Param('id') id: string, @Req() request: Request, @Res() response: Response): Promise<void> {
+    await this.sendStored(request, response, 'DiagnosticReport', id);
   }
 
   @Get('Provenance/:id')
-  async provenance(@Param('id') id: string, @Res() response: Response): Promise<void> {
-    await this.sendStored(response, 'Provenance', id);
+  async provenance(@Param('id') id: string, @Req() request: Request, @Res() response: Response): Promise<void> {
+    await this.sendStored(request, response, 'Provenance', id);
   }
 
   @Get('Device/:id')
-  async device(@Param('id') id: string, @Res() response: Response): Promise<void> {
-    await this.sendStored(response, 'Device', id);
+  async device(@Param('id') id: string, @Req() request: Request, @Res() response: Response): Promise<void> {
+    await this.sendStored(request, response, 'Device', id);
   }
 
-  private async sendStored(response: Response, type: string, id: string): Promise<void> {
-    sendFhir(response, 200, await readResource(this.runtime.scoring, type, id));
+  private async sendStored(request: Request, response: Response, type: string, id: string): Promise<void> {
+    sendFhirRead(request, response, await readResource(this.runtime.scoring, type, id));
   }
 }

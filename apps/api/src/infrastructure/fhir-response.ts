@@ -1,12 +1,44 @@
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 
 export const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 
-/** Sends a FHIR resource with the FHIR media type (http://hl7.org/fhir/R4/http.html#mime-type). */
+/**
+ * Sends a FHIR resource with the FHIR media type (http://hl7.org/fhir/R4/http.html#mime-type) and,
+ * when it has a version, `ETag: W/"<versionId>"` and `Last-Modified` (http://hl7.org/fhir/R4/http.html#read).
+ */
 export function sendFhir(response: Response, status: number, resource: fhir4.FhirResource, headers: Record<string, string> = {}): void {
   for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
   if (resource.meta?.versionId) response.setHeader('ETag', `W/"${resource.meta.versionId}"`);
-  response.status(status).type(FHIR_JSON).send(JSON.stringify(resource));
+  if (resource.meta?.versionId && resource.meta.lastUpdated) response.setHeader('Last-Modified', new Date(resource.meta.lastUpdated).toUTCString());
+  const pretty = response.req?.query?.['_pretty'] === 'true';
+  response.status(status).type(FHIR_JSON).send(pretty ? JSON.stringify(resource, null, 2) : JSON.stringify(resource));
+}
+
+/**
+ * A read with the conditional-read headers honoured (http://hl7.org/fhir/R4/http.html#cread):
+ * `If-None-Match` naming the current version, or `If-Modified-Since` at or after its last update,
+ * answer 304 Not Modified without a body.
+ */
+export function sendFhirRead(request: Request, response: Response, resource: fhir4.FhirResource): void {
+  const versionId = resource.meta?.versionId;
+  const lastUpdated = resource.meta?.lastUpdated;
+  if (versionId) {
+    response.setHeader('ETag', `W/"${versionId}"`);
+    if (lastUpdated) response.setHeader('Last-Modified', new Date(lastUpdated).toUTCString());
+    const noneMatch = request.headers['if-none-match'];
+    const tags = (noneMatch ?? '').split(',').map((tag) => tag.trim().replace(/^W\//, ''));
+    const modifiedSince = request.headers['if-modified-since'];
+    const since = modifiedSince ? Date.parse(modifiedSince) : Number.NaN;
+    const notModified =
+      noneMatch !== undefined
+        ? tags.includes(`"${versionId}"`) || tags.includes('*')
+        : lastUpdated !== undefined && !Number.isNaN(since) && Math.floor(new Date(lastUpdated).getTime() / 1000) * 1000 <= since;
+    if (notModified) {
+      response.status(304).end();
+      return;
+    }
+  }
+  sendFhir(response, 200, resource);
 }
 
 /** True when the client asked for the async pattern (http://hl7.org/fhir/R4/async.html). */

@@ -1,14 +1,14 @@
 import { BrixiaResultEntity } from './brixia-result.entity';
 import { BrixiaReviewEntity } from './brixia-review.entity';
 import { PatientMonitoringEntity } from './patient-monitoring.entity';
-import { FhirResourceEntity } from './fhir-resource.entity';
+import { FhirResourceEntity, FhirResourceVersionEntity } from './fhir-resource.entity';
 import { ImagingStudyEntity } from './imaging-study.entity';
-import { ScoringTaskEntity } from './scoring-task.entity';
+import { ScoringTaskEntity, ScoringTaskVersionEntity } from './scoring-task.entity';
 import { StoredImageEntity } from './stored-image.entity';
 import { OutboxMessageEntity } from './outbox-message.entity';
 import { SubscriptionEntity, SubscriptionEventEntity, SubscriptionNotificationEntity } from './subscription.entity';
 
-export { BrixiaResultEntity, FhirResourceEntity, ImagingStudyEntity, ScoringTaskEntity, StoredImageEntity };
+export { BrixiaResultEntity, FhirResourceEntity, FhirResourceVersionEntity, ImagingStudyEntity, ScoringTaskEntity, ScoringTaskVersionEntity, StoredImageEntity };
 export type { ScoringBusinessStatus, ScoringTaskStatus } from './scoring-task.entity';
 export { BrixiaReviewEntity, PatientMonitoringEntity };
 export type { StoredAlert } from './patient-monitoring.entity';
@@ -17,4 +17,4 @@ export type { OutboxKind, OutboxState, OutboxPayload } from './outbox-message.en
 export { SubscriptionEntity, SubscriptionEventEntity, SubscriptionNotificationEntity };
 export type { SubscriptionStatus, SubscriptionNotificationKind } from './subscription.entity';
 
-export const ENTITIES = [ImagingStudyEntity, StoredImageEntity, ScoringTaskEntity, BrixiaResultEntity, FhirResourceEntity, BrixiaReviewEntity, PatientMonitoringEntity, OutboxMessageEntity, SubscriptionEntity, SubscriptionEventEntity, SubscriptionNotificationEntity];
+export const ENTITIES = [ImagingStudyEntity, StoredImageEntity, ScoringTaskEntity, BrixiaResultEntity, FhirResourceEntity, BrixiaReviewEntity, PatientMonitoringEntity, OutboxMessageEntity, SubscriptionEntity, SubscriptionEventEntity, SubscriptionNotificationEntity, FhirResourceVersionEntity, ScoringTaskVersionEntity];
