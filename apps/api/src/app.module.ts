@@ -13,6 +13,7 @@ import { SubscriptionController } from './integration/subscription.controller';
 import { ObservationLastnController } from './fhir/observation-lastn.controller';
 import { FhirSearchController } from './fhir/search.controller';
 import { FhirHistoryController } from './fhir/history.controller';
+import { FhirMethodFallbackController } from './fhir/method-fallback.controller';
 import { ExplanationResourcesController } from './fhir/explanation-resources.controller';
 import { RadiographController } from './monitoring/radiograph.controller';
 import { DashboardAssetsController } from './dashboard/dashboard-assets.controller';
@@ -25,7 +26,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [MulterModule.register({ storage: memoryStorage(), limits: { fileSize: runtime.config.limits.uploadBytes, files: 1, fields: 10 } }), MonitoringGraphqlModule.forRoot(runtime)],
-      controllers: [ObservationLastnController, FhirHistoryController, ExplanationResourcesController, RadiographController, DashboardAssetsController, ImagingStudyController, FhirResourcesController, StudiesController, PatientsController, HealthController, DeliveryController, SubscriptionController, FhirSearchController],
+      controllers: [ObservationLastnController, FhirHistoryController, ExplanationResourcesController, RadiographController, DashboardAssetsController, ImagingStudyController, FhirResourcesController, StudiesController, PatientsController, HealthController, DeliveryController, SubscriptionController, FhirSearchController, FhirMethodFallbackController],
       providers: [{ provide: RUNTIME, useValue: runtime }],
     };
   }

@@ -46,3 +46,4 @@ export { reviewBrixiaObservation, reviewDiagnosticReport, type BrixiaReviewChang
 export { tokenSearchMatches } from './token-search';
 export { forPublication, publicationIdentifierSystem } from './publication';
 export * from './search';
+export { allowedMethods, servedResources, type Interaction, type InteractionPath, type ServedOperation, type ServedResource } from './served-resources';

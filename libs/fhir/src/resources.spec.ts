@@ -124,7 +124,7 @@ describe('capabilityStatement and OperationDefinition', () => {
     const statement = capabilityStatement(config, { softwareVersion: '0.1.0', now: '2020-03-14T10:00:00Z' });
     const resources = statement.rest?.[0]?.resource ?? [];
     const observation = resources.find((resource) => resource.type === 'Observation');
-    expect(observation?.interaction?.map((interaction) => interaction.code)).toEqual(['read', 'search-type']);
+    expect(observation?.interaction?.map((interaction) => interaction.code)).toEqual(['read', 'vread', 'history-instance', 'history-type', 'search-type']);
     const declared = observation?.searchParam?.map((param) => param.name) ?? [];
     expect(declared).toEqual(expect.arrayContaining(['patient', 'subject', 'code', 'date', 'status', 'category', 'identifier', '_id', '_lastUpdated', 'derived-from', 'device', '_sort', '_count']));
     expect(observation?.searchRevInclude).toEqual(['DiagnosticReport:result', 'Provenance:target']);

@@ -1,21 +1,18 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AppError } from '@brixia/common';
-import { searchDefinition, wantsStrictHandling } from '@brixia/fhir';
+import { allowedMethods, searchDefinition, wantsStrictHandling } from '@brixia/fhir';
 import { searchResources } from '@brixia/scoring';
 import type { Runtime } from '../runtime';
 import { RUNTIME } from '../infrastructure/tokens';
 import { sendFhir } from '../infrastructure/fhir-response';
+import { refuseMethod } from './method-fallback.controller';
 
 /** The query string as name/value pairs, repeats kept (Express's parser turns repeats into arrays and `a[b]` into objects). */
 export function queryPairs(request: Request): Array<[string, string]> {
   return [...new URL(request.originalUrl, 'http://localhost').searchParams.entries()];
 }
 
-function searchableType(type: string): string {
-  if (!searchDefinition(type)) throw new AppError('RESOURCE.NOT_FOUND', `${type} is not searchable here`);
-  return type;
-}
 
 /**
  * Type-level search, `GET [base]/[type]?…` and `POST [base]/[type]/_search` (form body), for every
@@ -25,9 +22,17 @@ function searchableType(type: string): string {
 export class FhirSearchController {
   constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
 
+  /** The type when it is searchable; a served type that is not is a 405, anything else a 404. */
+  private searchableType(type: string, request: Request, response: Response): string {
+    if (searchDefinition(type)) return type;
+    const allowed = allowedMethods(this.runtime.config.fhir, { kind: 'type', type });
+    if (allowed) refuseMethod(request, response, allowed);
+    throw new AppError('RESOURCE.NOT_FOUND', `${type} is not served here`);
+  }
+
   @Get(':type')
   async search(@Param('type') type: string, @Headers('prefer') prefer: string | undefined, @Req() request: Request, @Res() response: Response): Promise<void> {
-    const bundle = await searchResources(this.runtime.scoring, { resourceType: searchableType(type), parameters: queryPairs(request), strict: wantsStrictHandling(prefer) });
+    const bundle = await searchResources(this.runtime.scoring, { resourceType: this.searchableType(type, request, response), parameters: queryPairs(request), strict: wantsStrictHandling(prefer) });
     sendFhir(response, 200, bundle);
   }
 
@@ -40,7 +45,7 @@ export class FhirSearchController {
     }
     // Parameters may come in the URL and in the body; both count (http://hl7.org/fhir/R4/search.html#Introduction).
     const form = typeof body === 'string' ? [...new URLSearchParams(body).entries()] : [];
-    const bundle = await searchResources(this.runtime.scoring, { resourceType: searchableType(type), parameters: [...queryPairs(request), ...form], strict: wantsStrictHandling(prefer) });
+    const bundle = await searchResources(this.runtime.scoring, { resourceType: this.searchableType(type, request, response), parameters: [...queryPairs(request), ...form], strict: wantsStrictHandling(prefer) });
     sendFhir(response, 200, bundle);
   }
 }

@@ -41,6 +41,34 @@ export function sendFhirRead(request: Request, response: Response, resource: fhi
   sendFhir(response, 200, resource);
 }
 
+/** The `return` preference of a create (http://hl7.org/fhir/R4/http.html#ops): minimal, representation (default) or OperationOutcome. */
+export function preferredReturn(prefer: string | undefined): 'minimal' | 'representation' | 'OperationOutcome' {
+  const token = (prefer ?? '').split(/[,;]/).map((part) => part.replace(/\s+/g, '')).find((part) => part.toLowerCase().startsWith('return='));
+  const value = token?.slice('return='.length).toLowerCase();
+  return value === 'minimal' ? 'minimal' : value === 'operationoutcome' ? 'OperationOutcome' : 'representation';
+}
+
+/**
+ * Answers a create (201, or 200 for an idempotent repeat) as `Prefer: return=` asks: the resource,
+ * no body, or an OperationOutcome about the outcome; Location/ETag/Last-Modified always.
+ */
+export function sendCreated(request: Request, response: Response, status: number, resource: fhir4.FhirResource, headers: Record<string, string>): void {
+  const prefer = request.headers.prefer;
+  const wanted = preferredReturn(Array.isArray(prefer) ? prefer.join(",") : prefer);
+  if (wanted === 'representation') return sendFhir(response, status, resource, headers);
+  for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
+  if (resource.meta?.versionId) response.setHeader('ETag', `W/"${resource.meta.versionId}"`);
+  if (wanted === 'minimal') {
+    response.status(status).end();
+    return;
+  }
+  const outcome: fhir4.OperationOutcome = {
+    resourceType: 'OperationOutcome',
+    issue: [{ severity: 'information', code: 'informational', diagnostics: `${status === 201 ? 'Created' : 'Found'} ${resource.resourceType}/${resource.id}` }],
+  };
+  sendFhir(response, status, outcome);
+}
+
 /** True when the client asked for the async pattern (http://hl7.org/fhir/R4/async.html). */
 export function wantsAsync(prefer: string | undefined): boolean {
   return (prefer ?? '').split(/[,;]/).some((token) => token.trim().toLowerCase() === 'respond-async');

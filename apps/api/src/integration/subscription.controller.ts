@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import { createSubscription, deleteSubscription, readSubscription, subscriptionStatus } from '@brixia/scoring';
 import type { Runtime } from '../runtime';
 import { RUNTIME } from '../infrastructure/tokens';
-import { sendFhir } from '../infrastructure/fhir-response';
+import { sendCreated, sendFhir } from '../infrastructure/fhir-response';
 
 /** FHIR Subscriptions (R5 Backport on R4): create, read, delete and `$status`. */
 @Controller('fhir/Subscription')
@@ -11,9 +11,9 @@ export class SubscriptionController {
   constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
 
   @Post()
-  async create(@Body() body: unknown, @Res() response: Response): Promise<void> {
+  async create(@Body() body: unknown, @Req() request: Request, @Res() response: Response): Promise<void> {
     const subscription = await createSubscription(this.runtime.scoring, body);
-    sendFhir(response, 201, subscription, { Location: `${this.runtime.config.fhir.baseUrl}/Subscription/${subscription.id}` });
+    sendCreated(request, response, 201, subscription, { Location: `${this.runtime.config.fhir.baseUrl}/Subscription/${subscription.id}` });
   }
 
   @Get(':id/$status')
