@@ -47,3 +47,4 @@ export { tokenSearchMatches } from './token-search';
 export { forPublication, publicationIdentifierSystem } from './publication';
 export * from './search';
 export { allowedMethods, servedResources, type Interaction, type InteractionPath, type ServedOperation, type ServedResource } from './served-resources';
+export { buildLocalPatient, patientIdentifierSystem, type LocalPatientInput } from './patient';

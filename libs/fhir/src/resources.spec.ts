@@ -55,7 +55,7 @@ describe('buildProvenance', () => {
     expect(provenance.target.map((target) => target.reference)).toEqual(common.targets);
     expect(provenance.agent.map((agent) => agent.who.reference)).toEqual(['Device/bsnet-0-1-0']);
     expect(provenance.entity).toEqual([{ role: 'source', what: { reference: 'ImagingStudy/s-1' } }]);
-    expect(provenance.reason?.[0]?.coding).toEqual([AIAST_SECURITY]);
+    expect(provenance.reason).toBeUndefined();
     expect(provenance.meta?.security).toEqual([AIAST_SECURITY]);
   });
 

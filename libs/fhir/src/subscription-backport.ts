@@ -90,13 +90,16 @@ export function parseSubscription(body: unknown, config: FhirConfig): Subscripti
 
 /** Subscription as served: the stored request with id, status and profile; the HMAC secret is never echoed. */
 export function servedSubscription(resource: fhir4.Subscription, id: string, status: fhir4.Subscription['status'], config: FhirConfig, error?: string): fhir4.Subscription {
+  // R4 JSON forbids empty arrays: without extensions left after dropping the secret, there is no `extension` at all.
+  const { extension: given, ...rest } = resource;
+  const extension = (given ?? []).filter((extension) => extension.url !== subscriptionHmacExtensionUrl(config));
   return {
-    ...resource,
+    ...rest,
     id,
     meta: { profile: [BACKPORT_SUBSCRIPTION_PROFILE] },
     status,
     ...(error ? { error } : {}),
-    extension: (resource.extension ?? []).filter((extension) => extension.url !== subscriptionHmacExtensionUrl(config)),
+    ...(extension.length > 0 ? { extension } : {}),
   };
 }
 

@@ -48,6 +48,11 @@ export class FhirResourcesController {
     await this.sendStored(request, response, 'Provenance', id);
   }
 
+  @Get('Patient/:id')
+  async patient(@Param('id') id: string, @Req() request: Request, @Res() response: Response): Promise<void> {
+    await this.sendStored(request, response, 'Patient', id);
+  }
+
   @Get('Device/:id')
   async device(@Param('id') id: string, @Req() request: Request, @Res() response: Response): Promise<void> {
     await this.sendStored(request, response, 'Device', id);

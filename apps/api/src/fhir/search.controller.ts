@@ -36,6 +36,15 @@ export class FhirSearchController {
     sendFhir(response, 200, bundle);
   }
 
+  /** Patient compartment search, `GET [base]/Patient/[id]/[type]` (http://hl7.org/fhir/R4/compartmentdefinition-patient.html), for the types searchable by patient. */
+  @Get('Patient/:id/:type')
+  async compartment(@Param('id') id: string, @Param('type') type: string, @Headers('prefer') prefer: string | undefined, @Req() request: Request, @Res() response: Response): Promise<void> {
+    const definition = searchDefinition(type);
+    if (!definition?.params.some((param) => param.name === 'patient')) throw new AppError('RESOURCE.NOT_FOUND', `${type} is not in the Patient compartment here`);
+    const parameters: Array<[string, string]> = [['patient', `Patient/${id}`], ...queryPairs(request)];
+    sendFhir(response, 200, await searchResources(this.runtime.scoring, { resourceType: type, parameters, strict: wantsStrictHandling(prefer) }));
+  }
+
   @Post(':type/_search')
   @HttpCode(200)
   async searchByPost(@Param('type') type: string, @Body() body: unknown, @Headers('prefer') prefer: string | undefined, @Req() request: Request, @Res() response: Response): Promise<void> {
