@@ -166,7 +166,7 @@ describe('FHIR Subscriptions (R5 Backport)', () => {
     const statuses = await service.http.get('/fhir/Subscription/$status').query({ id: created.body.id }).expect(200);
     await expectValidR4(statuses.body);
     expect(statuses.body.entry).toHaveLength(1);
-    expect(statusOf(statuses.body.entry[0].resource).type).toBe('query-status');
+    expect(statusOf(statuses.body).type).toBe('query-status');
     const metadata = (await service.http.get('/fhir/metadata').expect(200)).body as fhir4.CapabilityStatement;
     const entry = metadata.rest?.[0].resource?.find((r) => r.type === 'Subscription');
     expect(entry?.extension?.find((e) => e.url.endsWith('capabilitystatement-subscriptiontopic-canonical'))?.valueCanonical).toBe(topic());
