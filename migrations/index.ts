@@ -5,6 +5,7 @@ import { CreateSubscriptionTables1764266400000 } from './1764266400000-create-su
 import { AddOutboxRevisions1764273600000 } from './1764273600000-add-outbox-revisions';
 import { KeyResultsByPatient1764280000000 } from './1764280000000-key-results-by-patient';
 import { CreateAuditEventTable1764290000000 } from './1764290000000-create-audit-event-table';
+import { CreateResourceHistory1764300000000 } from './1764300000000-create-resource-history';
 
 /** Every migration in order; the only way the schema changes (run at start-up). */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   AddOutboxRevisions1764273600000,
   KeyResultsByPatient1764280000000,
   CreateAuditEventTable1764290000000,
+  CreateResourceHistory1764300000000,
 ];

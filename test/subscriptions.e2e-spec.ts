@@ -151,4 +151,25 @@ describe('FHIR Subscriptions (R5 Backport)', () => {
     const badTopic = await service.http.post('/fhir/Subscription').set('Content-Type', FHIR_JSON).send({ ...subscription('x'), criteria: 'Observation?code=x' }).expect(400);
     expect(badTopic.body.issue[0].expression).toEqual(['Subscription.criteria']);
   });
+  it('serves Subscriptions without empty arrays, searchable by _id and status, with a type-level $status and a discoverable topic', async () => {
+    const { extension: _secret, ...withoutSecret } = subscription('sub-search');
+    const created = await service.http.post('/fhir/Subscription').set('Content-Type', FHIR_JSON).send(withoutSecret).expect(201);
+    expect(created.body.extension).toBeUndefined();
+    const read = await service.http.get(`/fhir/Subscription/${created.body.id}`).expect(200);
+    expect(JSON.stringify(read.body)).not.toContain('[]');
+    const found = await service.http.get('/fhir/Subscription').query({ _id: created.body.id }).set('Prefer', 'handling=strict').expect(200);
+    await expectValidR4(found.body);
+    expect(found.body.total).toBe(1);
+    const status = (found.body as fhir4.Bundle).entry?.[0].resource as fhir4.Subscription;
+    const byStatus = await service.http.get('/fhir/Subscription').query({ status: status.status, _id: created.body.id }).expect(200);
+    expect(byStatus.body.total).toBe(1);
+    expect((await service.http.get('/fhir/Subscription').query({ status: 'off', _id: created.body.id }).expect(200)).body.total).toBe(0);
+    const statuses = await service.http.get('/fhir/Subscription/$status').query({ id: created.body.id }).expect(200);
+    await expectValidR4(statuses.body);
+    expect(statuses.body.entry).toHaveLength(1);
+    expect(statusOf(statuses.body).type).toBe('query-status');
+    const metadata = (await service.http.get('/fhir/metadata').expect(200)).body as fhir4.CapabilityStatement;
+    const entry = metadata.rest?.[0].resource?.find((r) => r.type === 'Subscription');
+    expect(entry?.extension?.find((e) => e.url.endsWith('capabilitystatement-subscriptiontopic-canonical'))?.valueCanonical).toBe(topic());
+  });
 });

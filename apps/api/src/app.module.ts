@@ -12,6 +12,9 @@ import { HealthController } from './rest/health.controller';
 import { DeliveryController } from './integration/delivery.controller';
 import { SubscriptionController } from './integration/subscription.controller';
 import { ObservationLastnController } from './fhir/observation-lastn.controller';
+import { FhirSearchController } from './fhir/search.controller';
+import { FhirHistoryController } from './fhir/history.controller';
+import { FhirMethodFallbackController } from './fhir/method-fallback.controller';
 import { ExplanationResourcesController } from './fhir/explanation-resources.controller';
 import { RadiographController } from './monitoring/radiograph.controller';
 import { DashboardAssetsController } from './dashboard/dashboard-assets.controller';
@@ -27,7 +30,25 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [MulterModule.register({ storage: memoryStorage(), limits: { fileSize: runtime.config.limits.uploadBytes, files: 1, fields: 10 } }), MonitoringGraphqlModule.forRoot(runtime)],
-      controllers: [FrontDoorController, ObservationLastnController, ExplanationResourcesController, RadiographController, DashboardAssetsController, ImagingStudyController, FhirResourcesController, StudiesController, PatientsController, HealthController, DeliveryController, SubscriptionController, AuditEventController],
+      // Order matters: the history routes right after $lastn; the generic search, then the 405 fallback, last.
+      controllers: [
+        FrontDoorController,
+        ObservationLastnController,
+        FhirHistoryController,
+        ExplanationResourcesController,
+        RadiographController,
+        DashboardAssetsController,
+        ImagingStudyController,
+        FhirResourcesController,
+        StudiesController,
+        PatientsController,
+        HealthController,
+        DeliveryController,
+        SubscriptionController,
+        AuditEventController,
+        FhirSearchController,
+        FhirMethodFallbackController,
+      ],
       providers: [
         { provide: RUNTIME, useValue: runtime },
         { provide: APP_INTERCEPTOR, inject: [Reflector], useFactory: (reflector: Reflector) => new RateLimitInterceptor(reflector, runtime.config.http.rateLimits) },

@@ -7,6 +7,7 @@ import { auditMiddleware } from './audit/audit.middleware';
 import { FhirExceptionFilter } from './infrastructure/fhir-exception.filter';
 import { noStore, securityHeaders } from './infrastructure/http-hardening';
 import { requestIdMiddleware } from './infrastructure/request-id.middleware';
+import { fhirFormatMiddleware } from './infrastructure/fhir-format.middleware';
 import type { Runtime } from './runtime';
 import { mountApiDocs } from './front-door/api-docs';
 import { SOFTWARE_VERSION } from './software-version';
@@ -45,10 +46,13 @@ export async function createHttpApp(runtime: Runtime, options: HttpAppOptions = 
   // Before Apollo: a browser opening /graphql gets the explorer (static, no patient data), API calls go on unchanged.
   app.use(GRAPHQL_PATH, graphqlExplorerMiddleware);
   app.use(EXPLORER_ASSETS_PATH, graphqlExplorerAssets);
-  // Before the body parser and the routes: refusals of any kind (401/403, 413, 404) are audited too.
+  // Before the body parser and the routes: refusals of any kind (401/403, 413, 404, 406) are audited too.
   app.use(auditMiddleware(runtime.audit, runtime.logger));
   if (options.authenticate) app.use(options.authenticate);
+  app.use('/fhir', fhirFormatMiddleware);
   app.useBodyParser('json', { type: ['application/json', 'application/fhir+json'], limit: config.limits.jsonBytes });
+  // POST [type]/_search: the form is kept as text and parsed into name/value pairs (repeats kept).
+  app.useBodyParser('text', { type: 'application/x-www-form-urlencoded', limit: config.limits.jsonBytes });
   app.useGlobalFilters(new FhirExceptionFilter(runtime.logger));
   app.disable('x-powered-by');
   app.enableShutdownHooks();

@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'REQUEST.UNSUPPORTED_MEDIA_TYPE'
   | 'REQUEST.TOO_LARGE'
   | 'REQUEST.NOT_ACCEPTABLE'
+  | 'REQUEST.METHOD_NOT_ALLOWED'
   | 'REQUEST.TOO_COMPLEX'
   | 'REQUEST.RATE_LIMITED'
   | 'AUTH.INVALID_TOKEN'
@@ -75,6 +76,8 @@ export const ERROR_TABLE: Readonly<Record<ErrorCode, ErrorSpec>> = {
   'REQUEST.UNSUPPORTED_MEDIA_TYPE': { httpStatus: 415, issueType: 'not-supported', severity: 'error', retryable: false },
   'REQUEST.TOO_LARGE': { httpStatus: 413, issueType: 'too-costly', severity: 'error', retryable: false },
   'REQUEST.NOT_ACCEPTABLE': { httpStatus: 406, issueType: 'not-supported', severity: 'error', retryable: false },
+  // An interaction the CapabilityStatement does not list (PUT, PATCH, DELETE, batch…); the answer carries Allow.
+  'REQUEST.METHOD_NOT_ALLOWED': { httpStatus: 405, issueType: 'not-supported', severity: 'error', retryable: false },
   // A GraphQL operation deeper or costlier than the configured limits (refused before it runs).
   'REQUEST.TOO_COMPLEX': { httpStatus: 400, issueType: 'too-costly', severity: 'error', retryable: false },
   // Per-client budget of uploads and CPU-heavy operations spent; Retry-After says when to come back.

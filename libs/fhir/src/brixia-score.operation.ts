@@ -23,9 +23,9 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * Validates the body of `POST ImagingStudy/$brixia-score`: a `Parameters` with exactly one of
- * `imagingStudy` (an ImagingStudy resource, or a valueReference) or `imagingStudyReference`
- * (valueReference `ImagingStudy/<id>`). An inline ImagingStudy must name its Patient subject (the
+ * Validates the body of `POST ImagingStudy/$brixia-score`: a `Parameters` with exactly one
+ * `imagingStudy` (an ImagingStudy resource, or a valueReference); the deprecated name
+ * `imagingStudyReference` (valueReference only) is still accepted. An inline ImagingStudy must name its Patient subject (the
  * result's subject). Parameters of other names are ignored, as FHIR servers commonly do.
  * Throws AppError REQUEST.INVALID whose expression points at the offending element.
  */
@@ -97,9 +97,11 @@ export function brixiaScoreOperationDefinition(config: FhirConfig): fhir4.Operat
     affectsState: true,
     code: 'brixia-score',
     comment:
-      'Idempotent: the same image and model version return the existing Task and result. With Prefer: respond-async the answer is ' +
-      '202 Accepted and Content-Location of the Task; otherwise the server waits (bounded) and returns the Observation. ' +
-      'The parameter imagingStudy also accepts a valueReference, as a synonym of imagingStudyReference.',
+      'Idempotent: the same image and model version return the existing Task and result. The study is given in ONE parameter, ' +
+      'imagingStudy: an ImagingStudy resource inline, or a valueReference to one (ImagingStudy/<id> here, or an absolute URL on a ' +
+      'configured EHR). The earlier name imagingStudyReference is still accepted for a valueReference but deprecated. ' +
+      'Synchronous answer: 201 Created (200 for a repeat) with the Observation, Location = the Observation, Content-Location = the Task. ' +
+      'With Prefer: respond-async (or past the server wait bound): 202 Accepted, Content-Location = the Task, and the Task as body.',
     resource: ['ImagingStudy'],
     system: false,
     type: true,
@@ -110,25 +112,17 @@ export function brixiaScoreOperationDefinition(config: FhirConfig): fhir4.Operat
         use: 'in',
         min: 0,
         max: '1',
-        documentation: 'The ImagingStudy to score, inline; it must reference its Patient. Not used at instance level.',
+        documentation:
+          'The ImagingStudy to score: inline as resource (it must reference its Patient), or as valueReference (Reference(ImagingStudy)). Not used at instance level.',
         type: 'ImagingStudy',
-      },
-      {
-        name: 'imagingStudyReference',
-        use: 'in',
-        min: 0,
-        max: '1',
-        documentation: 'The ImagingStudy to score, by reference (ImagingStudy/<id>). Not used at instance level.',
-        type: 'Reference',
-        targetProfile: ['http://hl7.org/fhir/StructureDefinition/ImagingStudy'],
       },
       {
         name: 'return',
         use: 'out',
         min: 0,
         max: '1',
-        documentation: 'The Brixia score Observation (synchronous answer).',
-        type: 'Observation',
+        documentation: 'Synchronous: the Brixia score Observation. Asynchronous (202 Accepted): the Task of the request, also at Content-Location.',
+        type: 'Resource',
       },
     ],
   };

@@ -1,36 +1,60 @@
 import type * as fhir4 from 'fhir/r4';
 import { apiBase, canonical, type FhirConfig } from './config';
-import { brixiaScoreOperationUrl } from './brixia-score.operation';
 import { assertDateTime } from './primitives';
+import { searchDefinition } from './search';
+import { servedResources, type ServedResource } from './served-resources';
+import { brixiaResultTopicUrl } from './subscription-backport';
 
-const SP = 'http://hl7.org/fhir/SearchParameter';
-
-const OBSERVATION_SEARCH: fhir4.CapabilityStatementRestResourceSearchParam[] = [
-  { name: 'subject', definition: `${SP}/Observation-subject`, type: 'reference', documentation: 'Patient/<id>; results are served per patient.' },
-  { name: 'patient', definition: `${SP}/clinical-patient`, type: 'reference', documentation: 'Same as subject.' },
-  { name: 'code', definition: `${SP}/clinical-code`, type: 'token', documentation: 'The Brixia CodeSystem code global ([system|]global).' },
-  { name: 'date', definition: `${SP}/clinical-date`, type: 'date', documentation: 'Clinical time (effectiveDateTime = acquisition time); eq/ge/gt/le/lt, repeatable.' },
-  // Result parameters, listed so clients can see they are honoured (they have no SearchParameter).
-  { name: '_sort', type: 'string', documentation: 'date or -date (clinical time).' },
-  { name: '_count', type: 'number', documentation: 'Page size (capped by the server).' },
+/** Result parameters honoured on every search (they have no SearchParameter resource). */
+const RESULT_PARAMETERS: fhir4.CapabilityStatementRestResourceSearchParam[] = [
+  { name: '_count', type: 'number', documentation: 'Page size (at most 100).' },
   { name: '_offset', type: 'number', documentation: 'Paging offset (the Bundle next/previous links carry it).' },
+  { name: '_summary', type: 'token', documentation: 'count (the total only) or false.' },
+  { name: '_elements', type: 'string', documentation: 'Top-level elements to return (mandatory ones are kept); the result is tagged SUBSETTED.' },
 ];
 
-function readOnly(type: fhir4.CapabilityStatementRestResource['type'], documentation?: string): fhir4.CapabilityStatementRestResource {
-  return { type, interaction: [{ code: 'read' }], ...(documentation ? { documentation } : {}) };
+/** The search part of a resource's entry, generated from the search registry (what is declared is what works). */
+function searchCapabilities(type: string): Partial<fhir4.CapabilityStatementRestResource> {
+  const definition = searchDefinition(type);
+  if (!definition) return {};
+  const sort: fhir4.CapabilityStatementRestResourceSearchParam[] =
+    definition.sorts.length > 0 ? [{ name: '_sort', type: 'string', documentation: `${definition.sorts.join(', ')}, or with - for descending.` }] : [];
+  return {
+    searchParam: [
+      ...definition.params.map((param) => ({ name: param.name, definition: param.definition, type: param.type, documentation: param.documentation })),
+      ...RESULT_PARAMETERS,
+      ...sort,
+    ],
+    ...(definition.includes.length > 0 ? { searchInclude: definition.includes.map((include) => include.value) } : {}),
+    ...(definition.revincludes.length > 0 ? { searchRevInclude: definition.revincludes.map((include) => include.value) } : {}),
+  };
+}
+
+/** Backport IG: advertises the SubscriptionTopic canonicals on the Subscription entry (CapabilityStatement.rest.resource). */
+export const SUBSCRIPTION_TOPIC_CANONICAL_EXTENSION = 'http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/capabilitystatement-subscriptiontopic-canonical';
+
+function resourceEntry(config: FhirConfig, served: ServedResource): fhir4.CapabilityStatementRestResource {
+  const versioned = served.interactions.includes('vread');
+  return {
+    ...(served.type === 'Subscription' ? { extension: [{ url: SUBSCRIPTION_TOPIC_CANONICAL_EXTENSION, valueCanonical: brixiaResultTopicUrl(config) }] } : {}),
+    type: served.type,
+    ...(served.supportedProfile ? { supportedProfile: [...served.supportedProfile] } : {}),
+    documentation: served.documentation,
+    interaction: served.interactions.map((code) => ({ code })),
+    ...(versioned ? { versioning: 'versioned' as const, readHistory: served.interactions.includes('history-instance'), conditionalRead: 'full-support' as const } : { versioning: 'no-version' as const }),
+    ...searchCapabilities(served.type),
+    ...(served.operations.length > 0
+      ? { operation: served.operations.map((operation) => ({ name: operation.name, definition: operation.definition, ...(operation.documentation ? { documentation: operation.documentation } : {}) })) }
+      : {}),
+  };
 }
 
 /**
- * The CapabilityStatement served at `[base]/metadata`: what this server does, no more — Observation
- * read + search, Task/Device/CodeSystem/OperationDefinition read, ImagingStudy read and
- * `$brixia-score` (type and instance level); JSON only.
+ * The CapabilityStatement served at `[base]/metadata`, generated from the served-resources table and
+ * the search registry: exactly the interactions, search parameters, operations and versioning this
+ * server implements; JSON only.
  */
 export function capabilityStatement(config: FhirConfig, input: { softwareVersion: string; now: string }): fhir4.CapabilityStatement {
-  const operation: fhir4.CapabilityStatementRestResourceOperation = {
-    name: 'brixia-score',
-    definition: brixiaScoreOperationUrl(config),
-    documentation: 'Scores the frontal chest radiograph of the study; Prefer: respond-async gives 202 + the Task.',
-  };
   return {
     resourceType: 'CapabilityStatement',
     url: `${canonical(config)}/CapabilityStatement/brixia-fhir`,
@@ -50,33 +74,10 @@ export function capabilityStatement(config: FhirConfig, input: { softwareVersion
     rest: [
       {
         mode: 'server',
-        resource: [
-          {
-            type: 'Observation',
-            interaction: [{ code: 'read' }, { code: 'search-type' }],
-            searchParam: OBSERVATION_SEARCH,
-            // The standard $lastn (HL7 OperationDefinition Observation-lastn), for the Brixia code.
-            operation: [{ name: 'lastn', definition: 'http://hl7.org/fhir/OperationDefinition/Observation-lastn' }],
-            documentation: 'Brixia score results (one per scored radiograph).',
-          },
-          readOnly('DiagnosticReport'),
-          readOnly('Provenance'),
-          readOnly('Task', 'Status of a scoring request (async pattern).'),
-          readOnly('Device', 'The AI model (version and ONNX SHA-256).'),
-          { ...readOnly('ImagingStudy'), operation: [operation] },
-          readOnly('CodeSystem', 'The Brixia CodeSystem (brixia-score).'),
-          readOnly('OperationDefinition', 'The $brixia-score OperationDefinition.'),
-          readOnly('Media', 'Explanation images (heat-map overlays) linked from DiagnosticReport.media.'),
-          readOnly('Binary', 'The PNG of an explanation image (raw content unless a FHIR format is asked for).'),
-          {
-            type: 'Subscription',
-            interaction: [{ code: 'read' }, { code: 'create' }, { code: 'delete' }],
-            // Subscriptions R5 Backport IG on R4: rest-hook channel, $status required.
-            supportedProfile: ['http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/backport-subscription'],
-            operation: [{ name: 'status', definition: 'http://hl7.org/fhir/uv/subscriptions-backport/OperationDefinition/backport-subscription-status' }],
-            documentation: 'rest-hook notifications (history Bundles) for new Brixia results; subscriber endpoints are allow-listed.',
-          },
-        ],
+        documentation:
+          'Unsupported search parameters are ignored and left out of the self link; with Prefer: handling=strict they are a 400. ' +
+          'Interactions not listed answer 405 with Allow; XML answers 406.',
+        resource: servedResources(config).map((served) => resourceEntry(config, served)),
       },
     ],
   };

@@ -55,7 +55,8 @@ export function buildDiagnosticReport(config: FhirConfig, input: DiagnosticRepor
     text: { status: 'generated', div },
     status: input.status,
     category: [{ coding: [{ ...RADIOLOGY_CATEGORY }] }],
-    code: { coding: [brixiaCoding(config, BRIXIA_CODES.global)], text: 'AI Brixia score report' },
+    // The local code says what the report is; LOINC 18748-4 (Diagnostic imaging study) lets EHRs file it as an imaging report.
+    code: { coding: [brixiaCoding(config, BRIXIA_CODES.global), { system: 'http://loinc.org', code: '18748-4', display: 'Diagnostic imaging study' }], text: 'AI Brixia score report' },
     subject: referenceTo('Patient', input.patientId),
     effectiveDateTime: assertDateTime(input.effectiveDateTime, 'effectiveDateTime'),
     issued: assertInstant(input.issued, 'issued'),

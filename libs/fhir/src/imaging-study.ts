@@ -23,6 +23,8 @@ export interface ImagingStudyInput {
 
 const DCM = 'http://dicom.nema.org/resources/ontology/DCM';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 /**
  * The ImagingStudy of one radiograph: identifier urn:dicom:uid = urn:oid:<StudyInstanceUID>
  * (DICOM SR → FHIR IG), one series with its modality and one instance with its SOP class when
@@ -52,7 +54,12 @@ export function buildImagingStudy(input: ImagingStudyInput): fhir4.ImagingStudy 
   return {
     resourceType: 'ImagingStudy',
     id: assertFhirId(input.id, 'ImagingStudy id'),
-    ...(input.studyInstanceUid !== undefined ? { identifier: [dicomUidIdentifier(input.studyInstanceUid)] } : {}),
+    // Without a StudyInstanceUID (PNG/JPEG uploads) the study is still identified, by its UUID as a URI.
+    ...(input.studyInstanceUid !== undefined
+      ? { identifier: [dicomUidIdentifier(input.studyInstanceUid)] }
+      : UUID.test(input.id)
+        ? { identifier: [{ system: 'urn:ietf:rfc:3986', value: `urn:uuid:${input.id}` }] }
+        : {}),
     status: 'available',
     ...(modality ? { modality: [{ ...modality }] } : {}),
     subject: referenceTo('Patient', input.patientId),

@@ -46,3 +46,6 @@ export { reviewBrixiaObservation, reviewDiagnosticReport, type BrixiaReviewChang
 export { tokenSearchMatches } from './token-search';
 export { forPublication, publicationIdentifierSystem } from './publication';
 export { auditOutcomeOf, auditSubjectsOf, buildAuditEvent, type AuditAction, type AuditAgent, type AuditInput, type AuditInteraction } from './audit-event';
+export * from './search';
+export { allowedMethods, servedResources, type Interaction, type InteractionPath, type ServedOperation, type ServedResource } from './served-resources';
+export { buildLocalPatient, patientIdentifierSystem, type LocalPatientInput } from './patient';

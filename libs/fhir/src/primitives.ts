@@ -47,3 +47,8 @@ export function metaOf(fields: { versionId?: string; lastUpdated?: string; secur
   if (fields.security !== undefined && fields.security.length > 0) meta.security = fields.security;
   return Object.keys(meta).length > 0 ? meta : undefined;
 }
+
+/** Text made safe for a narrative's XHTML div. */
+export function escapeXhtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}

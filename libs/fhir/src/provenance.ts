@@ -1,6 +1,6 @@
 import type * as fhir4 from 'fhir/r4';
 import { AppError, type ModelIdentity } from '@brixia/common';
-import { AIAST_SECURITY, aiastSecurity } from './ai-transparency';
+import { aiastSecurity } from './ai-transparency';
 import type { FhirConfig } from './config';
 import { deviceIdFor } from './model-device';
 import { assertInstant, assertFhirId, parseRelativeReference, referenceTo } from './primitives';
@@ -22,7 +22,7 @@ const DATA_OPERATION = 'http://terminology.hl7.org/CodeSystem/v3-DataOperation';
 
 /**
  * Provenance of a result (fhir.md, AI Transparency IG). `create`: agent = the AI Device (author),
- * entity `source` = the ImagingStudy, reason and meta.security AIAST. `revision`: a clinician's
+ * entity `source` = the ImagingStudy, meta.security AIAST. `revision`: a clinician's
  * override — agent = the Practitioner (author), entity `revision` = the earlier result, no AI
  * label, as the AI did not assert the revised values; the study stays the source.
  */
@@ -55,7 +55,7 @@ export function buildProvenance(_config: FhirConfig, input: ProvenanceInput): fh
     ...(create ? { meta: { security: [aiastSecurity()] } } : {}),
     target,
     recorded: assertInstant(input.recorded, 'recorded'),
-    ...(create ? { reason: [{ coding: [{ ...AIAST_SECURITY }] }] } : {}),
+    // No reason: Provenance.reason is bound to PurposeOfUse, which has no code for AI assertion; the AIAST label is in meta.security.
     activity: {
       coding: [create ? { system: DATA_OPERATION, code: 'CREATE', display: 'create' } : { system: DATA_OPERATION, code: 'UPDATE', display: 'revise' }],
     },

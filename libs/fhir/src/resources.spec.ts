@@ -55,7 +55,7 @@ describe('buildProvenance', () => {
     expect(provenance.target.map((target) => target.reference)).toEqual(common.targets);
     expect(provenance.agent.map((agent) => agent.who.reference)).toEqual(['Device/bsnet-0-1-0']);
     expect(provenance.entity).toEqual([{ role: 'source', what: { reference: 'ImagingStudy/s-1' } }]);
-    expect(provenance.reason?.[0]?.coding).toEqual([AIAST_SECURITY]);
+    expect(provenance.reason).toBeUndefined();
     expect(provenance.meta?.security).toEqual([AIAST_SECURITY]);
   });
 
@@ -124,8 +124,10 @@ describe('capabilityStatement and OperationDefinition', () => {
     const statement = capabilityStatement(config, { softwareVersion: '0.1.0', now: '2020-03-14T10:00:00Z' });
     const resources = statement.rest?.[0]?.resource ?? [];
     const observation = resources.find((resource) => resource.type === 'Observation');
-    expect(observation?.interaction?.map((interaction) => interaction.code)).toEqual(['read', 'search-type']);
-    expect(observation?.searchParam?.map((param) => param.name)).toEqual(['subject', 'patient', 'code', 'date', '_sort', '_count', '_offset']);
+    expect(observation?.interaction?.map((interaction) => interaction.code)).toEqual(['read', 'vread', 'history-instance', 'history-type', 'search-type']);
+    const declared = observation?.searchParam?.map((param) => param.name) ?? [];
+    expect(declared).toEqual(expect.arrayContaining(['patient', 'subject', 'code', 'date', 'status', 'category', 'identifier', '_id', '_lastUpdated', 'derived-from', 'device', '_sort', '_count']));
+    expect(observation?.searchRevInclude).toEqual(['DiagnosticReport:result', 'Provenance:target']);
     expect(resources.map((resource) => resource.type)).toEqual(expect.arrayContaining(['Task', 'Device', 'ImagingStudy', 'CodeSystem', 'OperationDefinition']));
     const operation = resources.find((resource) => resource.type === 'ImagingStudy')?.operation?.[0];
     const definition = brixiaScoreOperationDefinition(config);

@@ -11,6 +11,8 @@ export interface SearchsetInput {
   readonly previousUrl?: string;
   /** Public base of our FHIR API, for entry fullUrl. */
   readonly baseUrl: string;
+  /** Resources added by _include/_revinclude (search.mode `include`). */
+  readonly included?: readonly fhir4.Resource[];
 }
 
 /**
@@ -24,11 +26,12 @@ export function searchsetBundle(input: SearchsetInput): fhir4.Bundle {
   if (input.nextUrl !== undefined) link.push({ relation: 'next', url: input.nextUrl });
   if (input.previousUrl !== undefined) link.push({ relation: 'previous', url: input.previousUrl });
   const base = apiBase(input.baseUrl);
-  const entry: fhir4.BundleEntry[] = input.resources.map((resource) => ({
+  const entryOf = (resource: fhir4.Resource, mode: 'match' | 'include'): fhir4.BundleEntry => ({
     ...(resource.id !== undefined ? { fullUrl: `${base}/${resource.resourceType}/${resource.id}` } : {}),
     resource: resource as fhir4.FhirResource,
-    search: { mode: resource.resourceType === 'OperationOutcome' ? 'outcome' : 'match' },
-  }));
+    search: { mode: resource.resourceType === 'OperationOutcome' ? 'outcome' : mode },
+  });
+  const entry: fhir4.BundleEntry[] = [...input.resources.map((resource) => entryOf(resource, 'match')), ...(input.included ?? []).map((resource) => entryOf(resource, 'include'))];
   return {
     resourceType: 'Bundle',
     type: 'searchset',

@@ -90,16 +90,19 @@ export function parseSubscription(body: unknown, config: FhirConfig): Subscripti
 
 /** Subscription as served: the stored request with id, status and profile; the HMAC secret and channel headers are never echoed. */
 export function servedSubscription(resource: fhir4.Subscription, id: string, status: fhir4.Subscription['status'], config: FhirConfig, error?: string): fhir4.Subscription {
+  // R4 JSON forbids empty arrays: without extensions left after dropping the secret, there is no `extension` at all.
   // channel.header carries the endpoint's credentials (e.g. `Authorization: Bearer …`): kept for delivery, never served.
-  const { header: _secretHeaders, ...channel } = resource.channel;
+  const { extension: given, channel: storedChannel, ...rest } = resource;
+  const { header: _secretHeaders, ...channel } = storedChannel;
+  const extension = (given ?? []).filter((extension) => extension.url !== subscriptionHmacExtensionUrl(config));
   return {
-    ...resource,
+    ...rest,
     channel,
     id,
     meta: { profile: [BACKPORT_SUBSCRIPTION_PROFILE] },
     status,
     ...(error ? { error } : {}),
-    extension: (resource.extension ?? []).filter((extension) => extension.url !== subscriptionHmacExtensionUrl(config)),
+    ...(extension.length > 0 ? { extension } : {}),
   };
 }
 

@@ -16,6 +16,8 @@ export interface RadiographMetadata {
   readonly sopInstanceUid?: string;
   readonly sopClassUid?: string;
   readonly patientId?: string;
+  /** IssuerOfPatientID (0010,0021): who assigned PatientID. */
+  readonly issuerOfPatientId?: string;
   readonly modality?: string;
   readonly viewPosition?: string;
   readonly bodyPartExamined?: string;

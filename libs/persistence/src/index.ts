@@ -7,3 +7,5 @@ export * from './outbox.repository';
 export * from './subscription-store.repository';
 export * from './notification-channel.adapter';
 export * from './audit-store.repository';
+export * from './resource-search.repository';
+export * from './resource-history.repository';

@@ -16,6 +16,8 @@ import type { NewOutboxMessage } from './outbox.repository';
 import { SubscriptionStore, type NewSubscriptionEvent } from './subscription-store.repository';
 import { recordScoringRequest, type RecordedRequest, type ScoringRequestInput } from './record-scoring-request';
 import { insertAuditEvent, type NewAuditEvent } from './audit-store.repository';
+import { ResourceSearchStore } from './resource-search.repository';
+import { ResourceHistoryStore } from './resource-history.repository';
 
 export type { NewImage, NewStudy, RecordedRequest, ScoringRequest, ScoringRequestInput } from './record-scoring-request';
 
@@ -47,6 +49,21 @@ export class ScoringStore {
   /** Records study, image and Task and enqueues the job, in one transaction (see recordScoringRequest). */
   async recordScoringRequest(input: ScoringRequestInput): Promise<RecordedRequest> {
     return recordScoringRequest(this.dataSource, this.queue, input);
+  }
+
+  /** Search over the published resources and the ImagingStudies (SQL from the search registry). */
+  get searches(): ResourceSearchStore {
+    return new ResourceSearchStore(this.dataSource);
+  }
+
+  /** Versions of published resources and Tasks (vread, _history). */
+  get versions(): ResourceHistoryStore {
+    return new ResourceHistoryStore(this.dataSource);
+  }
+
+  /** Every scoring Task record, oldest first (Task search filters the served Tasks in memory). */
+  async listTasks(): Promise<ScoringTaskEntity[]> {
+    return this.dataSource.manager.find(ScoringTaskEntity, { order: { updatedAt: 'ASC', id: 'ASC' } });
   }
 
   async findTask(id: string): Promise<ScoringTaskEntity | null> {

@@ -36,6 +36,11 @@ export class SubscriptionStore {
     return this.dataSource.manager.findOneBy(SubscriptionEntity, { id });
   }
 
+  /** Every Subscription, oldest first (searched in memory: a server holds few). */
+  async list(): Promise<SubscriptionEntity[]> {
+    return this.dataSource.manager.find(SubscriptionEntity, { order: { createdAt: 'ASC', id: 'ASC' } });
+  }
+
   async delete(id: string): Promise<boolean> {
     const result = await this.dataSource.manager.delete(SubscriptionEntity, { id });
     return (result.affected ?? 0) > 0;

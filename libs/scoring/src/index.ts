@@ -15,3 +15,5 @@ export * from './subscriptions/manage-subscriptions.use-case';
 export * from './subscriptions/deliver-notifications.use-case';
 export * from './explain-by-occlusion.use-case';
 export * from './search-audit-events.use-case';
+export * from './search-resources.use-case';
+export * from './read-versions.use-case';

@@ -1,5 +1,5 @@
 import { AppError } from '@brixia/common';
-import { brixiaCodeSystemUrl, buildScoringTask, searchsetBundle, tokenSearchMatches, BRIXIA_CODES, FHIR_ID_PATTERN } from '@brixia/fhir';
+import { buildScoringTask, FHIR_ID_PATTERN } from '@brixia/fhir';
 import type { ScoringTaskEntity } from '@brixia/persistence';
 import type { ScoringContext } from './scoring-context';
 
@@ -12,10 +12,11 @@ export async function readResource(context: ScoringContext, resourceType: string
   return withMeta(row.resource, row.versionId, row.lastUpdated);
 }
 
+/** An ImagingStudy as served; studies are never rewritten, so each has the one version 1. */
 export async function readImagingStudy(context: ScoringContext, id: string): Promise<fhir4.ImagingStudy> {
   const study = FHIR_ID_PATTERN.test(id) ? await context.store.findStudy(id) : null;
   if (!study) throw new AppError('RESOURCE.NOT_FOUND', `ImagingStudy/${id} is not known`);
-  return study.resource;
+  return withMeta(study.resource, 1, study.updatedAt);
 }
 
 /** The Task of a scoring request, built from its durable record. */
@@ -25,7 +26,12 @@ export async function readTask(context: ScoringContext, id: string): Promise<fhi
   return taskResource(context, task);
 }
 
+/** The Task as served from its record (or a version's snapshot), with meta.versionId and lastUpdated. */
 export function taskResource(context: ScoringContext, task: ScoringTaskEntity): fhir4.Task {
+  return withMeta(taskOf(context, task), task.versionId, task.updatedAt);
+}
+
+function taskOf(context: ScoringContext, task: ScoringTaskEntity): fhir4.Task {
   return buildScoringTask(context.fhir, {
     id: task.id,
     status: task.status,
@@ -43,56 +49,7 @@ export function taskResource(context: ScoringContext, task: ScoringTaskEntity): 
   });
 }
 
-export interface ObservationSearch {
-  readonly subject?: string;
-  readonly patient?: string;
-  readonly code?: string;
-  readonly sort?: string;
-  readonly count?: string;
-  readonly offset?: string;
-  /** FHIR date search values (repeatable), e.g. ge2024-03-01, lt2024-04-01T00:00:00Z. */
-  readonly date?: readonly string[];
-}
-
-const MAX_PAGE = 100;
-
-/** `GET Observation?subject=…&code=…&_sort=date` over the timeline projection, as a searchset Bundle. */
-export async function searchObservations(context: ScoringContext, query: ObservationSearch, selfUrl: string): Promise<fhir4.Bundle> {
-  const subject = query.subject ?? query.patient;
-  if (!subject) throw new AppError('REQUEST.INVALID', 'Search needs subject (or patient): results are served per patient', { expression: ['subject'] });
-  const patientId = subject.replace(/^Patient\//, '');
-  // No stored result can match an id outside the FHIR id grammar (and PostgreSQL rejects NUL in text: a 500).
-  const matchesNothing = !FHIR_ID_PATTERN.test(patientId)
-    || (query.code !== undefined && !tokenSearchMatches(query.code, BRIXIA_CODES.global, brixiaCodeSystemUrl(context.fhir)));
-  if (matchesNothing) {
-    return searchsetBundle({ resources: [], total: 0, selfUrl, baseUrl: context.fhir.baseUrl });
-  }
-  const sort = query.sort ?? 'date';
-  if (sort !== 'date' && sort !== '-date') throw new AppError('REQUEST.INVALID', '_sort supports date and -date', { expression: ['_sort'] });
-  const count = parseNonNegative(query.count, 20, '_count');
-  const offset = parseNonNegative(query.offset, 0, '_offset');
-  // _count is clamped below, but _offset goes to SQL as is: past MAX_SAFE_INTEGER it overflows the bigint OFFSET (a 500).
-  if (offset > Number.MAX_SAFE_INTEGER) throw new AppError('REQUEST.INVALID', '_offset is out of range', { expression: ['_offset'] });
-  const limit = Math.min(count, MAX_PAGE);
-  const acquired = (query.date ?? []).flatMap(parseDateSearch);
-  const { results, total } = await context.store.listResults({ patientId, order: sort === 'date' ? 'ASC' : 'DESC', limit, offset, acquired });
-  const rows = await context.store.findResources('Observation', results.map((r) => r.id));
-  const page = (nextOffset: number): string => {
-    const url = new URL(selfUrl);
-    url.searchParams.set('_offset', String(nextOffset));
-    url.searchParams.set('_count', String(limit));
-    return url.toString();
-  };
-  return searchsetBundle({
-    resources: rows.map((row) => withMeta(row.resource, row.versionId, row.lastUpdated)),
-    total,
-    selfUrl,
-    nextUrl: offset + limit < total ? page(offset + limit) : undefined,
-    previousUrl: offset > 0 ? page(Math.max(0, offset - limit)) : undefined,
-    baseUrl: context.fhir.baseUrl,
-  });
-}
-
+// Date and count parsing of the AuditEvent search (the FHIR resource searches use libs/fhir's search registry).
 /**
  * A FHIR date search value as instant bounds (http://hl7.org/fhir/R4/search.html#date): the value is
  * a range at its precision (a day, a month…); eq = within it, ge/gt/le/lt compare with its edges.
@@ -144,6 +101,7 @@ export function parseNonNegative(value: string | undefined, fallback: number, na
   return parsed;
 }
 
-function withMeta<T extends fhir4.FhirResource>(resource: T, versionId: number, lastUpdated: Date): T {
+/** A stored resource with meta.versionId and meta.lastUpdated from its record. */
+export function withMeta<T extends fhir4.FhirResource>(resource: T, versionId: number, lastUpdated: Date): T {
   return { ...resource, meta: { ...resource.meta, versionId: String(versionId), lastUpdated: lastUpdated.toISOString() } };
 }

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { AppError, isAppError } from '@brixia/common';
-import { buildImagingStudy, FHIR_ID_PATTERN } from '@brixia/fhir';
+import { buildImagingStudy, buildLocalPatient, FHIR_ID_PATTERN } from '@brixia/fhir';
 import { assertAcceptableAcquisition, detectImageFormat, readRadiographMetadata, type RadiographMetadata } from '@brixia/imaging';
 import type { NewAuditEvent, RecordedRequest } from '@brixia/persistence';
 import type { ScoringContext } from './scoring-context';
@@ -100,6 +100,17 @@ export async function submitUpload(context: ScoringContext, input: UploadInput):
     },
     audit: input.audit,
   });
+  if (recorded.created) {
+    // The results' subject Patient/<id> must resolve: a local Patient with the DICOM PatientID under its issuer.
+    const fromHeader = input.patientId === undefined || input.patientId === sanitizeId(metadata?.patientId);
+    await context.store.saveResource(
+      buildLocalPatient(context.fhir, {
+        id: patientId,
+        patientIdentifier: fromHeader && metadata?.patientId ? metadata.patientId : patientId,
+        issuer: fromHeader ? metadata?.issuerOfPatientId : undefined,
+      }),
+    );
+  }
   context.logger.info(
     { requestId: input.requestId, taskId: recorded.task.id, imagingStudyId: recorded.study?.id, created: recorded.created, refused: refusal?.code },
     'upload recorded',

@@ -11,7 +11,9 @@ export interface AuditedRoute {
 }
 
 const ID = '([A-Za-z0-9\\-.]{1,64})';
-const READ_TYPES = 'Observation|DiagnosticReport|Provenance|Media|Binary|ImagingStudy|Task';
+const READ_TYPES = 'Observation|DiagnosticReport|Provenance|Media|Binary|ImagingStudy|Task|Patient';
+/** Types with patient data searchable at /fhir/<type> (the search registry in libs/fhir). */
+const SEARCH_TYPES = 'Observation|DiagnosticReport|Provenance|Media|ImagingStudy|Task|Patient';
 
 /**
  * Every route that serves or changes patient data. Not audited: metadata and terminology
@@ -20,8 +22,16 @@ const READ_TYPES = 'Observation|DiagnosticReport|Provenance|Media|Binary|Imaging
  */
 const TABLE: ReadonlyArray<{ readonly method: string; readonly path: RegExp; readonly route: (match: RegExpExecArray) => AuditedRoute }> = [
   { method: 'GET', path: /^\/fhir\/Observation\/\$lastn$/, route: () => ({ action: 'E', interaction: 'operation' }) },
-  { method: 'GET', path: /^\/fhir\/Observation$/, route: () => ({ action: 'E', interaction: 'search-type' }) },
-  { method: 'GET', path: new RegExp(`^/fhir/(${READ_TYPES})/${ID}$`), route: (m) => ({ action: 'R', interaction: 'read', entity: `${m[1]}/${m[2]}` }) },
+  { method: 'POST', path: /^\/fhir\/Observation\/\$lastn$/, route: () => ({ action: 'E', interaction: 'operation' }) },
+  { method: 'GET', path: new RegExp(`^/fhir/(${SEARCH_TYPES})$`), route: () => ({ action: 'E', interaction: 'search-type' }) },
+  { method: 'POST', path: new RegExp(`^/fhir/(${SEARCH_TYPES})/_search$`), route: () => ({ action: 'E', interaction: 'search-type' }) },
+  // Version history: a vread is a read of that version; instance and type history list versions like a search.
+  { method: 'GET', path: new RegExp(`^/fhir/(${READ_TYPES})/_history$`), route: () => ({ action: 'E', interaction: 'search-type' }) },
+  { method: 'GET', path: new RegExp(`^/fhir/(${READ_TYPES})/${ID}/_history$`), route: (m) => ({ action: 'R', interaction: 'read', entity: `${m[1]}/${m[2]}` }) },
+  { method: 'GET', path: new RegExp(`^/fhir/(${READ_TYPES})/${ID}/_history/${ID}$`), route: (m) => ({ action: 'R', interaction: 'read', entity: `${m[1]}/${m[2]}` }) },
+  // Patient compartment search: GET /fhir/Patient/<id>/<type>.
+  { method: 'GET', path: new RegExp(`^/fhir/Patient/${ID}/(${SEARCH_TYPES})$`), route: (m) => ({ action: 'E', interaction: 'search-type', patientId: m[1] }) },
+  { method: 'GET', path: new RegExp(`^/fhir/(${READ_TYPES})/${ID}$`), route: (m) => ({ action: 'R', interaction: 'read', entity: `${m[1]}/${m[2]}`, ...(m[1] === 'Patient' ? { patientId: m[2] } : {}) }) },
   { method: 'POST', path: /^\/fhir\/ImagingStudy\/\$brixia-score$/, route: () => ({ action: 'E', interaction: 'operation' }) },
   { method: 'POST', path: new RegExp(`^/fhir/ImagingStudy/${ID}/\\$brixia-score$`), route: (m) => ({ action: 'E', interaction: 'operation', entity: `ImagingStudy/${m[1]}` }) },
   { method: 'POST', path: /^\/api\/v1\/studies\/?$/, route: () => ({ action: 'C', interaction: 'create' }) },

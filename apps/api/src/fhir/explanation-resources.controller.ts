@@ -1,10 +1,10 @@
-import { Controller, Get, Headers, Inject, Param, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import { Controller, Get, Headers, Inject, Param, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { AppError } from '@brixia/common';
 import { readResource } from '@brixia/scoring';
 import type { Runtime } from '../runtime';
 import { RUNTIME } from '../infrastructure/tokens';
-import { sendFhir } from '../infrastructure/fhir-response';
+import { sendFhir, sendFhirRead } from '../infrastructure/fhir-response';
 import { noteServed } from '../audit/audit-trail';
 
 /**
@@ -16,8 +16,8 @@ export class ExplanationResourcesController {
   constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
 
   @Get('Media/:id')
-  async media(@Param('id') id: string, @Res() response: Response): Promise<void> {
-    sendFhir(response, 200, await readResource(this.runtime.scoring, 'Media', id));
+  async media(@Param('id') id: string, @Req() request: Request, @Res() response: Response): Promise<void> {
+    sendFhirRead(request, response, await readResource(this.runtime.scoring, 'Media', id));
   }
 
   @Get('Binary/:id')

@@ -4,7 +4,7 @@ import { parseBrixiaScoreParameters } from '@brixia/fhir';
 import { readImagingStudy, scoreStudy } from '@brixia/scoring';
 import type { Runtime } from '../runtime';
 import { RUNTIME } from '../infrastructure/tokens';
-import { sendFhir, wantsAsync } from '../infrastructure/fhir-response';
+import { sendFhir, sendFhirRead, wantsAsync } from '../infrastructure/fhir-response';
 import { respondToScoringRequest, scoringRequestAudit } from './scoring-response';
 import { RateLimited } from '../infrastructure/rate-limit.interceptor';
 
@@ -31,7 +31,7 @@ export class ImagingStudyController {
   }
 
   @Get(':id')
-  async read(@Param('id') id: string, @Res() response: Response): Promise<void> {
-    sendFhir(response, 200, await readImagingStudy(this.runtime.scoring, id));
+  async read(@Param('id') id: string, @Req() request: Request, @Res() response: Response): Promise<void> {
+    sendFhirRead(request, response, await readImagingStudy(this.runtime.scoring, id));
   }
 }

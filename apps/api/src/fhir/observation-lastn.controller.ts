@@ -1,14 +1,54 @@
-import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { AppError } from '@brixia/common';
 import type { Runtime } from '../runtime';
 import { RUNTIME } from '../infrastructure/tokens';
 import { singleValue } from '../infrastructure/single-value';
 import { sendFhir } from '../infrastructure/fhir-response';
 import { noteAccess } from '../audit/audit-trail';
 
+interface LastnQuery {
+  readonly patient?: string;
+  readonly code?: string;
+  readonly category?: string;
+  readonly max?: string;
+}
+
+/** The value of a Parameters.parameter as text (valueString/Code/Reference/Integer/PositiveInt). */
+function parameterText(parameter: Record<string, unknown>): string | undefined {
+  for (const key of ['valueString', 'valueCode', 'valueUri', 'valueInteger', 'valuePositiveInt']) {
+    const value = parameter[key];
+    if (typeof value === 'string' || typeof value === 'number') return String(value);
+  }
+  const reference = parameter['valueReference'];
+  if (typeof reference === 'object' && reference !== null && typeof (reference as { reference?: unknown }).reference === 'string') return (reference as { reference: string }).reference;
+  return undefined;
+}
+
+/** `POST $lastn` takes the search parameters as a Parameters resource or a form (http://hl7.org/fhir/R4/operations.html#executing). */
+function postedQuery(body: unknown): LastnQuery {
+  if (typeof body === 'string') {
+    const form = new URLSearchParams(body);
+    return { patient: form.get('patient') ?? form.get('subject') ?? undefined, code: form.get('code') ?? undefined, category: form.get('category') ?? undefined, max: form.get('max') ?? undefined };
+  }
+  const resource = body as { resourceType?: unknown; parameter?: unknown } | null;
+  if (!resource || resource.resourceType !== 'Parameters' || (resource.parameter !== undefined && !Array.isArray(resource.parameter))) {
+    throw new AppError('REQUEST.INVALID', 'POST $lastn takes a Parameters resource or a form body', { expression: ['Parameters'] });
+  }
+  const values = new Map<string, string>();
+  for (const parameter of (resource.parameter ?? []) as unknown[]) {
+    if (typeof parameter !== 'object' || parameter === null) continue;
+    const name = (parameter as { name?: unknown }).name;
+    const value = parameterText(parameter as Record<string, unknown>);
+    if (typeof name === 'string' && value !== undefined) values.set(name, value);
+  }
+  return { patient: values.get('patient') ?? values.get('subject'), code: values.get('code'), category: values.get('category'), max: values.get('max') };
+}
+
 /**
- * `GET /fhir/Observation/$lastn` (HL7 OperationDefinition Observation-lastn): the newest Brixia
- * results of a patient. Registered before the Observation read so `$lastn` is not taken for an id.
+ * `Observation/$lastn` (HL7 OperationDefinition Observation-lastn): the newest Brixia results of a
+ * patient, by GET (search parameters) or POST (Parameters or form). Registered before the
+ * Observation read so `$lastn` is not taken for an id.
  */
 @Controller('fhir')
 export class ObservationLastnController {
@@ -17,10 +57,21 @@ export class ObservationLastnController {
   @Get('Observation/\\$lastn')
   async lastn(@Query() query: Record<string, unknown>, @Req() request: Request, @Res() response: Response): Promise<void> {
     const single = (name: string): string | undefined => singleValue(query, name);
-    const selfUrl = `${this.runtime.config.publicBaseUrl}${request.originalUrl}`;
-    const patient = single('patient') ?? single('subject');
-    const bundle = await this.runtime.monitoring.service.lastn({ patient, code: single('code'), category: single('category'), max: single('max') }, selfUrl);
-    const patientId = (patient ?? '').replace(/^Patient\//, '');
+    await this.answer({ patient: single('patient') ?? single('subject'), code: single('code'), category: single('category'), max: single('max') }, request, response);
+  }
+
+  @Post('Observation/\\$lastn')
+  @HttpCode(200)
+  async lastnByPost(@Body() body: unknown, @Req() request: Request, @Res() response: Response): Promise<void> {
+    await this.answer(postedQuery(body), request, response);
+  }
+
+  private async answer(query: LastnQuery, request: Request, response: Response): Promise<void> {
+    const params = new URLSearchParams();
+    for (const [name, value] of Object.entries(query)) if (typeof value === 'string') params.set(name, value);
+    const selfUrl = `${this.runtime.config.fhir.baseUrl.replace(/\/+$/, '')}/Observation/$lastn?${params.toString()}`;
+    const bundle = await this.runtime.monitoring.service.lastn(query, selfUrl);
+    const patientId = (query.patient ?? '').replace(/^Patient\//, '');
     if (/^[A-Za-z0-9\-.]{1,64}$/.test(patientId)) noteAccess(request, { patientIds: [patientId] });
     sendFhir(response, 200, bundle);
   }

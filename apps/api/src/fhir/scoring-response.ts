@@ -3,7 +3,7 @@ import type { Request } from 'express';
 import type { NewAuditEvent, RecordedRequest } from '@brixia/persistence';
 import { awaitTaskOutcome, taskResource } from '@brixia/scoring';
 import type { Runtime } from '../runtime';
-import { sendFhir } from '../infrastructure/fhir-response';
+import { sendCreated, sendFhir } from '../infrastructure/fhir-response';
 
 /**
  * Answers an accepted scoring request: `Prefer: respond-async` → 202 + Content-Location of the Task
@@ -18,7 +18,8 @@ export async function respondToScoringRequest(runtime: Runtime, response: Respon
   if (!respondAsync) {
     const outcome = await awaitTaskOutcome(scoring, recorded.task.id, config.limits.syncTimeoutMs);
     if (outcome.state === 'completed') {
-      sendFhir(response, recorded.created ? 201 : 200, outcome.observation, {
+      // A create as far as the client sees it: Prefer: return=minimal|representation|OperationOutcome applies.
+      sendCreated(response.req, response, recorded.created ? 201 : 200, outcome.observation, {
         Location: `${config.fhir.baseUrl}/Observation/${outcome.observation.id}`,
         'Content-Location': taskUrl,
       });

@@ -1,9 +1,9 @@
 import { Body, Controller, Delete, Get, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { createSubscription, deleteSubscription, readSubscription, subscriptionStatus } from '@brixia/scoring';
+import { createSubscription, deleteSubscription, readSubscription, subscriptionStatus, subscriptionStatuses } from '@brixia/scoring';
 import type { Runtime } from '../runtime';
 import { RUNTIME } from '../infrastructure/tokens';
-import { sendFhir } from '../infrastructure/fhir-response';
+import { sendCreated, sendFhir } from '../infrastructure/fhir-response';
 
 /** FHIR Subscriptions (R5 Backport on R4): create, read, delete and `$status`. */
 @Controller('fhir/Subscription')
@@ -11,9 +11,17 @@ export class SubscriptionController {
   constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
 
   @Post()
-  async create(@Body() body: unknown, @Res() response: Response): Promise<void> {
+  async create(@Body() body: unknown, @Req() request: Request, @Res() response: Response): Promise<void> {
     const subscription = await createSubscription(this.runtime.scoring, body);
-    sendFhir(response, 201, subscription, { Location: `${this.runtime.config.fhir.baseUrl}/Subscription/${subscription.id}` });
+    sendCreated(request, response, 201, subscription, { Location: `${this.runtime.config.fhir.baseUrl}/Subscription/${subscription.id}` });
+  }
+
+  @Get('\\$status')
+  async statuses(@Req() request: Request, @Res() response: Response): Promise<void> {
+    const pairs = [...new URL(request.originalUrl, 'http://localhost').searchParams.entries()];
+    const values = (name: string): string[] => pairs.filter(([key]) => key === name).flatMap(([, value]) => value.split(',')).filter((value) => value !== '');
+    const ids = values('id').map((id) => id.replace(/^.*Subscription\//, ''));
+    sendFhir(response, 200, await subscriptionStatuses(this.runtime.scoring, { ids, statuses: values('status') }, `${this.runtime.config.publicBaseUrl}${request.originalUrl}`));
   }
 
   @Get(':id/$status')

@@ -12,6 +12,8 @@ export interface DicomFixtureOptions {
   modality?: 'CR' | 'DX';
   viewPosition?: string;
   patientId?: string;
+  /** IssuerOfPatientID (0010,0021). */
+  issuerOfPatientId?: string;
   studyInstanceUid?: string;
   seriesInstanceUid?: string;
   sopInstanceUid?: string;
@@ -89,6 +91,7 @@ function dataset(opts: DicomFixtureOptions, bitsStored: number, pixelData: Array
     Modality: modality,
     PatientName: 'Synthetic^Fixture',
     PatientID: opts.patientId ?? `SYNTH-${seed}`,
+    ...(opts.issuerOfPatientId ? { IssuerOfPatientID: opts.issuerOfPatientId } : {}),
     BodyPartExamined: 'CHEST',
     ViewPosition: opts.viewPosition ?? 'PA',
     StudyInstanceUID: opts.studyInstanceUid ?? fixtureUid(seed, 1),

@@ -1,15 +1,15 @@
 import { BrixiaResultEntity } from './brixia-result.entity';
 import { BrixiaReviewEntity } from './brixia-review.entity';
 import { PatientMonitoringEntity } from './patient-monitoring.entity';
-import { FhirResourceEntity } from './fhir-resource.entity';
+import { FhirResourceEntity, FhirResourceVersionEntity } from './fhir-resource.entity';
 import { ImagingStudyEntity } from './imaging-study.entity';
-import { ScoringTaskEntity } from './scoring-task.entity';
+import { ScoringTaskEntity, ScoringTaskVersionEntity } from './scoring-task.entity';
 import { StoredImageEntity } from './stored-image.entity';
 import { OutboxMessageEntity } from './outbox-message.entity';
 import { AuditEventEntity } from './audit-event.entity';
 import { SubscriptionEntity, SubscriptionEventEntity, SubscriptionNotificationEntity } from './subscription.entity';
 
-export { BrixiaResultEntity, FhirResourceEntity, ImagingStudyEntity, ScoringTaskEntity, StoredImageEntity };
+export { BrixiaResultEntity, FhirResourceEntity, FhirResourceVersionEntity, ImagingStudyEntity, ScoringTaskEntity, ScoringTaskVersionEntity, StoredImageEntity };
 export type { ScoringBusinessStatus, ScoringTaskStatus, TaskSkip } from './scoring-task.entity';
 export { BrixiaReviewEntity, PatientMonitoringEntity };
 export type { StoredAlert } from './patient-monitoring.entity';
@@ -20,4 +20,4 @@ export type { SubscriptionStatus, SubscriptionNotificationKind } from './subscri
 
 export { AuditEventEntity };
 
-export const ENTITIES = [ImagingStudyEntity, StoredImageEntity, ScoringTaskEntity, BrixiaResultEntity, FhirResourceEntity, BrixiaReviewEntity, PatientMonitoringEntity, OutboxMessageEntity, SubscriptionEntity, SubscriptionEventEntity, SubscriptionNotificationEntity, AuditEventEntity];
+export const ENTITIES = [ImagingStudyEntity, StoredImageEntity, ScoringTaskEntity, BrixiaResultEntity, FhirResourceEntity, BrixiaReviewEntity, PatientMonitoringEntity, OutboxMessageEntity, SubscriptionEntity, SubscriptionEventEntity, SubscriptionNotificationEntity, AuditEventEntity, FhirResourceVersionEntity, ScoringTaskVersionEntity];

@@ -32,6 +32,18 @@ export class ScoringTaskEntity {
   /** Set when the Task completed without a result of its own (businessStatus `skipped`). */
   @Column({ type: 'jsonb', nullable: true }) skipped!: TaskSkip | null;
   @Column({ name: 'diagnostic_report_id', type: 'text', nullable: true }) diagnosticReportId!: string | null;
+  /** Bumped by a trigger when what the Task shows changes (FHIR meta.versionId); every version is in scoring_task_history. */
+  @Column({ name: 'version_id', type: 'integer', default: 1 }) versionId!: number;
   @Column({ name: 'authored_at', type: 'timestamptz', default: () => 'now()' }) authoredAt!: Date;
   @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' }) updatedAt!: Date;
+}
+
+/** One version of a scoring Task: a snapshot of its record (written by a trigger), for vread and _history. */
+@Entity({ name: 'scoring_task_history' })
+export class ScoringTaskVersionEntity {
+  @PrimaryColumn({ name: 'task_id', type: 'text' }) taskId!: string;
+  @PrimaryColumn({ name: 'version_id', type: 'integer' }) versionId!: number;
+  /** The scoring_task row as JSON (snake_case column names). */
+  @Column({ type: 'jsonb' }) snapshot!: Record<string, unknown>;
+  @Column({ name: 'recorded_at', type: 'timestamptz' }) recordedAt!: Date;
 }

@@ -68,3 +68,22 @@ export async function subscriptionStatus(context: ScoringContext, id: string, se
   );
   return searchsetBundle({ resources: [status], total: 1, selfUrl, baseUrl: context.fhir.baseUrl });
 }
+
+/**
+ * Type-level `Subscription/$status` (backport IG OperationDefinition backport-subscription-status):
+ * a searchset Bundle of SubscriptionStatus for the Subscriptions named by `ids` (all when empty),
+ * optionally only those in one of `statuses`.
+ */
+export async function subscriptionStatuses(context: ScoringContext, query: { ids: readonly string[]; statuses: readonly string[] }, selfUrl: string): Promise<fhir4.Bundle> {
+  const subscriptions = required(context);
+  const rows = (await subscriptions.store.list()).filter(
+    (row) => (query.ids.length === 0 || query.ids.includes(row.id)) && (query.statuses.length === 0 || query.statuses.includes(row.status)),
+  );
+  const statuses = rows.map((row) =>
+    subscriptionStatusParameters(
+      { subscriptionId: row.id, status: row.status, type: 'query-status', eventsSinceSubscriptionStart: Number(row.eventsSinceStart), error: row.error ?? undefined },
+      context.fhir,
+    ),
+  );
+  return searchsetBundle({ resources: statuses, total: statuses.length, selfUrl, baseUrl: context.fhir.baseUrl });
+}

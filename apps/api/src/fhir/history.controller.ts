@@ -1,0 +1,31 @@
+import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { readHistory, readVersion } from '@brixia/scoring';
+import type { Runtime } from '../runtime';
+import { RUNTIME } from '../infrastructure/tokens';
+import { sendFhir, sendFhirRead } from '../infrastructure/fhir-response';
+import { queryPairs } from './search.controller';
+
+/**
+ * vread and history (http://hl7.org/fhir/R4/http.html#vread, #history). Registered before the reads
+ * so `[type]/_history` is not taken for an id.
+ */
+@Controller('fhir')
+export class FhirHistoryController {
+  constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
+
+  @Get(':type/_history')
+  async typeHistory(@Param('type') type: string, @Req() request: Request, @Res() response: Response): Promise<void> {
+    sendFhir(response, 200, await readHistory(this.runtime.scoring, { resourceType: type, parameters: queryPairs(request) }));
+  }
+
+  @Get(':type/:id/_history')
+  async instanceHistory(@Param('type') type: string, @Param('id') id: string, @Req() request: Request, @Res() response: Response): Promise<void> {
+    sendFhir(response, 200, await readHistory(this.runtime.scoring, { resourceType: type, id, parameters: queryPairs(request) }));
+  }
+
+  @Get(':type/:id/_history/:versionId')
+  async vread(@Param('type') type: string, @Param('id') id: string, @Param('versionId') versionId: string, @Req() request: Request, @Res() response: Response): Promise<void> {
+    sendFhirRead(request, response, await readVersion(this.runtime.scoring, type, id, versionId));
+  }
+}

@@ -1,0 +1,60 @@
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { AppError } from '@brixia/common';
+import { allowedMethods, searchDefinition, wantsStrictHandling } from '@brixia/fhir';
+import { searchResources } from '@brixia/scoring';
+import type { Runtime } from '../runtime';
+import { RUNTIME } from '../infrastructure/tokens';
+import { sendFhir } from '../infrastructure/fhir-response';
+import { refuseMethod } from './method-fallback.controller';
+
+/** The query string as name/value pairs, repeats kept (Express's parser turns repeats into arrays and `a[b]` into objects). */
+export function queryPairs(request: Request): Array<[string, string]> {
+  return [...new URL(request.originalUrl, 'http://localhost').searchParams.entries()];
+}
+
+
+/**
+ * Type-level search, `GET [base]/[type]?…` and `POST [base]/[type]/_search` (form body), for every
+ * type of the search registry. Registered after the specific routes so it never shadows them.
+ */
+@Controller('fhir')
+export class FhirSearchController {
+  constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
+
+  /** The type when it is searchable; a served type that is not is a 405, anything else a 404. */
+  private searchableType(type: string, request: Request, response: Response): string {
+    if (searchDefinition(type)) return type;
+    const allowed = allowedMethods(this.runtime.config.fhir, { kind: 'type', type });
+    if (allowed) refuseMethod(request, response, allowed);
+    throw new AppError('RESOURCE.NOT_FOUND', `${type} is not served here`);
+  }
+
+  @Get(':type')
+  async search(@Param('type') type: string, @Headers('prefer') prefer: string | undefined, @Req() request: Request, @Res() response: Response): Promise<void> {
+    const bundle = await searchResources(this.runtime.scoring, { resourceType: this.searchableType(type, request, response), parameters: queryPairs(request), strict: wantsStrictHandling(prefer) });
+    sendFhir(response, 200, bundle);
+  }
+
+  /** Patient compartment search, `GET [base]/Patient/[id]/[type]` (http://hl7.org/fhir/R4/compartmentdefinition-patient.html), for the types searchable by patient. */
+  @Get('Patient/:id/:type')
+  async compartment(@Param('id') id: string, @Param('type') type: string, @Headers('prefer') prefer: string | undefined, @Req() request: Request, @Res() response: Response): Promise<void> {
+    const definition = searchDefinition(type);
+    if (!definition?.params.some((param) => param.name === 'patient')) throw new AppError('RESOURCE.NOT_FOUND', `${type} is not in the Patient compartment here`);
+    const parameters: Array<[string, string]> = [['patient', `Patient/${id}`], ...queryPairs(request)];
+    sendFhir(response, 200, await searchResources(this.runtime.scoring, { resourceType: type, parameters, strict: wantsStrictHandling(prefer) }));
+  }
+
+  @Post(':type/_search')
+  @HttpCode(200)
+  async searchByPost(@Param('type') type: string, @Body() body: unknown, @Headers('prefer') prefer: string | undefined, @Req() request: Request, @Res() response: Response): Promise<void> {
+    const contentType = String(request.headers['content-type'] ?? '');
+    if (!/^application\/x-www-form-urlencoded/i.test(contentType)) {
+      throw new AppError('REQUEST.UNSUPPORTED_MEDIA_TYPE', 'POST _search takes an application/x-www-form-urlencoded body');
+    }
+    // Parameters may come in the URL and in the body; both count (http://hl7.org/fhir/R4/search.html#Introduction).
+    const form = typeof body === 'string' ? [...new URLSearchParams(body).entries()] : [];
+    const bundle = await searchResources(this.runtime.scoring, { resourceType: this.searchableType(type, request, response), parameters: [...queryPairs(request), ...form], strict: wantsStrictHandling(prefer) });
+    sendFhir(response, 200, bundle);
+  }
+}
