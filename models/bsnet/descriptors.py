@@ -13,7 +13,7 @@ region boxes first, then `jitters` random zooms/shifts of the boxes (the 0.2.0 c
 import csv
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Sequence
+from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 import torch
@@ -78,13 +78,13 @@ def region_descriptors(model: BSNet, attended: List[torch.Tensor], jitter=None) 
 
 
 @torch.no_grad()
-def describe(model: BSNet, images: np.ndarray, jitters: int, seed: int, views: int = len(VIEWS),
+def describe(model: BSNet, images: np.ndarray, jitters: int, seed: int, views: Sequence[str] = VIEWS,
              batch: int = 16) -> np.ndarray:
-    """[N, views, 1 + jitters, 6, 960] float16 for one image set (the first `views` of VIEWS)."""
+    """[N, len(views), 1 + jitters, 6, 960] float16 for one image set."""
     model.eval()
-    torch.manual_seed(seed)
-    out = np.zeros((len(images), views, 1 + jitters, 6, DESCRIPTOR_DIM), dtype=np.float16)
-    for v, view in enumerate(VIEWS[:views]):
+    torch.manual_seed(seed + VIEWS.index(views[0]))
+    out = np.zeros((len(images), len(views), 1 + jitters, 6, DESCRIPTOR_DIM), dtype=np.float16)
+    for v, view in enumerate(views):
         # The mirrored augmented view mirrors the same augmentation (same seed).
         imgs = view_images(images, view, seed + (1 if view.startswith("augmented") else 0))
         for i in range(0, len(imgs), batch):
@@ -107,14 +107,28 @@ def normal_jsrt_names(shared: Path) -> List[str]:
     return sorted(p.name for p in (shared / "lung-seg" / "jsrt" / "images512").glob("JPCNN*.png"))
 
 
-def descriptor_cache(set_name: str) -> Path:
-    return CACHE / "descriptors" / f"{set_name}.npz"
+def descriptor_cache(set_name: str, view: str) -> Path:
+    return CACHE / "descriptors" / f"{set_name}.{view}.npz"
 
 
-def cache_all(model: BSNet, shared: Path, jitters: int, log, seed: int = 0) -> Dict[str, Path]:
-    """Descriptors of the four image sets (skips a set already cached); returns their files.
+def load_descriptors(set_name: str) -> Optional[np.ndarray]:
+    """[N,V,J,6,960] with the cached views of a set, which must be a prefix of VIEWS (so MIRRORED applies
+    by index); None when not even the image itself is cached."""
+    parts = []
+    for view in VIEWS:
+        path = descriptor_cache(set_name, view)
+        if not path.exists():
+            break
+        parts.append(np.load(path)["descriptors"])
+    return np.concatenate(parts, axis=1) if parts else None
 
-    Brixia gets all four views; the sets outside it the image and its mirror only (CPU budget)."""
+
+def cache_all(model: BSNet, shared: Path, jitters: int, log, seed: int = 0, only: Sequence[str] = (),
+              views: Sequence[str] = ("identity", "mirror"), extra_views: Sequence[str] = ("identity",)) -> None:
+    """Descriptors of the four image sets, one file per set and view (skips those already cached).
+
+    Brixia gets `views` with `jitters` box jitters, the sets outside it `extra_views` with one (CPU
+    budget: the front costs ~1.3 CPU-seconds per image at 256 here). only: restrict to these set names."""
     from .data import load_score_set
     import time
     resolution = model.resolution
@@ -127,19 +141,19 @@ def cache_all(model: BSNet, shared: Path, jitters: int, log, seed: int = 0) -> D
         "unlabelled": lambda: load_folder_images(shared, UNLABELLED,
                                                  [r["filename"] for r in read_rows(shared, UNLABELLED)], resolution),
     }
-    paths = {}
     for k, (name, images_of) in enumerate(sets.items()):
-        path = descriptor_cache(name)
-        paths[name] = path
-        if path.exists():
+        if only and name not in only:
             continue
-        t0 = time.time()
-        images = images_of()
-        desc = describe(model, images, jitters, seed + 1000 * k, len(VIEWS) if name == "brixia" else 2)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        np.savez(path, descriptors=desc)
-        log(f"descriptors {name}: {desc.shape} in {time.time() - t0:.0f}s")
-    return paths
+        for view in (views if name == "brixia" else extra_views):
+            path = descriptor_cache(name, view)
+            if path.exists():
+                continue
+            t0 = time.time()
+            desc = describe(model, images_of(), jitters if name == "brixia" else min(jitters, 1),
+                            seed + 1000 * k, [view])
+            path.parent.mkdir(parents=True, exist_ok=True)
+            np.savez(path, descriptors=desc)
+            log(f"descriptors {name}/{view}: {desc.shape} in {time.time() - t0:.0f}s")
 
 
 if __name__ == "__main__":
@@ -150,6 +164,9 @@ if __name__ == "__main__":
     p.add_argument("--shared", type=Path, required=True)
     p.add_argument("--jitters", type=int, default=3)
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--only", nargs="*", default=[], help="set names (brixia severity normal unlabelled)")
+    p.add_argument("--views", nargs="*", default=["identity", "mirror"], help="brixia's views (a prefix of VIEWS)")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
-    cache_all(load_onnx_weights(a.front_onnx, 256), a.shared, a.jitters, lambda m: print(m, flush=True))
+    cache_all(load_onnx_weights(a.front_onnx, 256), a.shared, a.jitters, lambda m: print(m, flush=True),
+              only=a.only, views=a.views)
