@@ -41,7 +41,10 @@ def load_extras(shared: Path) -> Extras:
         desc = load_descriptors(name)
         return None if desc is None else torch.from_numpy(desc)
 
-    return Extras(severity=load("severity"), severity_global=torch.from_numpy(sev_global),
+    severity = load("severity")
+    # A cached subset is the first rows of the CSV (descriptors.cache_all extra_limit).
+    sev_global = sev_global[:len(severity)] if severity is not None else sev_global
+    return Extras(severity=severity, severity_global=torch.from_numpy(sev_global),
                   unlabelled=load("unlabelled"), normal=load("normal"))
 
 
@@ -90,17 +93,6 @@ def run(shared: Path, out_dir: Path, members: int, log, baseline_oof: Optional[P
     grid = candidate_grid(extras)
     targets = soft_zone_targets(data.senior, data.junior, grid[0].junior_weight)
     report: Dict = {"candidates": [describe_config(c) for c in grid], "members": members}
-    # Every candidate on the outer folds (single member): visibility, never used for a choice.
-    outer_single = []
-    for c, cfg in enumerate(grid):
-        t0 = time.time()
-        p = oof_probs(cfg, desc, targets, folds, range(5), extras, 0)
-        rep = fold_report(p, data.senior, data.senior_global, data.junior, data.junior_global, p.argmax(-1))
-        outer_single.append({"label": cfg.label(), "zoneMae": rep["modelMedian"]["zoneMae"],
-                             "globalMae": rep["modelMedian"]["globalMae"]})
-        log(f"outer single {cfg.label()}: zone MAE {outer_single[-1]['zoneMae']:.3f} "
-            f"global {outer_single[-1]['globalMae']:.2f} ({time.time() - t0:.0f}s)")
-    report["outerSingle"] = outer_single
     oof = np.zeros((len(desc), 6, 4), dtype=np.float32)
     chosen = []
     for f in range(5):
@@ -123,6 +115,18 @@ def run(shared: Path, out_dir: Path, members: int, log, baseline_oof: Optional[P
     report["selection"] = chosen
     np.save(out_dir / "oof_probs.npy", oof)
     report["nested"] = summarise(oof, data, folds, baseline_oof)
+    (out_dir / "report.json").write_text(json.dumps(report, indent=2))
+    # Every candidate on the outer folds (single member): visibility, never used for a choice.
+    outer_single = []
+    for c, cfg in enumerate(grid):
+        t0 = time.time()
+        p = oof_probs(cfg, desc, targets, folds, range(5), extras, 0)
+        rep = fold_report(p, data.senior, data.senior_global, data.junior, data.junior_global, p.argmax(-1))
+        outer_single.append({"label": cfg.label(), "zoneMae": rep["modelMedian"]["zoneMae"],
+                             "globalMae": rep["modelMedian"]["globalMae"]})
+        log(f"outer single {cfg.label()}: zone MAE {outer_single[-1]['zoneMae']:.3f} "
+            f"global {outer_single[-1]['globalMae']:.2f} ({time.time() - t0:.0f}s)")
+    report["outerSingle"] = outer_single
     return report
 
 
@@ -157,11 +161,12 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--shared", type=Path, required=True)
     p.add_argument("--out", type=Path, required=True)
-    p.add_argument("--members", type=int, default=5)
+    p.add_argument("--members", type=int, default=3)
     p.add_argument("--baseline-oof", type=Path, default=None,
                    help="0.2.0's out-of-fold probabilities (bsnet.train's oof_probs.npy) for the image-paired test")
     p.add_argument("--front-onnx", type=Path, default=Path(__file__).resolve().parent / "0.2.0" / "model.onnx",
                    help="the frozen front whose descriptors are cached first when absent")
+    p.add_argument("--no-cache", action="store_true", help="use only the descriptors already cached")
     a = p.parse_args()
     a.out.mkdir(parents=True, exist_ok=True)
     logf = open(a.out / "cv.log", "a")
@@ -175,7 +180,8 @@ def main() -> None:
     torch.set_num_threads(2)
     from .descriptors import cache_all
     from .from_onnx import load_onnx_weights
-    cache_all(load_onnx_weights(a.front_onnx, 256), a.shared, 3, log)
+    if not a.no_cache:
+        cache_all(load_onnx_weights(a.front_onnx, 256), a.shared, 3, log)
     report = run(a.shared, a.out, a.members, log, a.baseline_oof)
     (a.out / "report.json").write_text(json.dumps(report, indent=2))
 

@@ -124,11 +124,13 @@ def load_descriptors(set_name: str) -> Optional[np.ndarray]:
 
 
 def cache_all(model: BSNet, shared: Path, jitters: int, log, seed: int = 0, only: Sequence[str] = (),
-              views: Sequence[str] = ("identity", "mirror"), extra_views: Sequence[str] = ("identity",)) -> None:
+              views: Sequence[str] = ("identity", "mirror"), extra_views: Sequence[str] = ("identity",),
+              extra_jitters: int = 1, extra_limit: Optional[int] = None) -> None:
     """Descriptors of the four image sets, one file per set and view (skips those already cached).
 
     Brixia gets `views` with `jitters` box jitters, the sets outside it `extra_views` with one (CPU
-    budget: the front costs ~1.3 CPU-seconds per image at 256 here). only: restrict to these set names."""
+    budget: the front costs ~1.3 CPU-seconds per image at 256 here) and `extra_jitters`; extra_limit: only
+    the first that many images of each extra set. only: restrict to these set names."""
     from .data import load_score_set
     import time
     resolution = model.resolution
@@ -149,8 +151,10 @@ def cache_all(model: BSNet, shared: Path, jitters: int, log, seed: int = 0, only
             if path.exists():
                 continue
             t0 = time.time()
-            desc = describe(model, images_of(), jitters if name == "brixia" else min(jitters, 1),
-                            seed + 1000 * k, [view])
+            images = images_of()
+            if name != "brixia" and extra_limit:
+                images = images[:extra_limit]
+            desc = describe(model, images, jitters if name == "brixia" else extra_jitters, seed + 1000 * k, [view])
             path.parent.mkdir(parents=True, exist_ok=True)
             np.savez(path, descriptors=desc)
             log(f"descriptors {name}/{view}: {desc.shape} in {time.time() - t0:.0f}s")
@@ -166,7 +170,9 @@ if __name__ == "__main__":
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--only", nargs="*", default=[], help="set names (brixia severity normal unlabelled)")
     p.add_argument("--views", nargs="*", default=["identity", "mirror"], help="brixia's views (a prefix of VIEWS)")
+    p.add_argument("--extra-jitters", type=int, default=1)
+    p.add_argument("--extra-limit", type=int, default=None, help="only the first N images of each extra set")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     cache_all(load_onnx_weights(a.front_onnx, 256), a.shared, a.jitters, lambda m: print(m, flush=True),
-              only=a.only, views=a.views)
+              only=a.only, views=a.views, extra_jitters=a.extra_jitters, extra_limit=a.extra_limit)

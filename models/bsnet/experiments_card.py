@@ -17,7 +17,7 @@ def _section(doc: Dict) -> List[str]:
     med = nested["modelMedian"]
     lines = [f"## {doc['title']}", "", doc["summary"], "",
              f"Nested cross-validation (the five patient folds above; recipe chosen per outer fold on "
-             f"{doc['innerSplits']} held-out training folds; the chosen recipe refitted on the four training "
+             f"{doc['innerSplits']} held-out training fold(s); the chosen recipe refitted on the four training "
              f"folds as an ensemble of {doc['members']} bagged seeds, flip-averaged, median decision): "
              f"**zone MAE {_f(med['zoneMae'])}, global MAE {_f(med['globalMae'], 2)}**, exact agreement "
              f"{_f(med['exactAgreement'])}, κ {_f(med['kappaQuadratic'])}. Calibration of the decided score's "
@@ -41,7 +41,11 @@ def _section(doc: Dict) -> List[str]:
     lines += ["", "Every recipe, each scored on the five outer folds with a single member (for visibility; the "
                   "choices above never saw these figures):", ""]
     lines += [f"- {r['label']}: zone MAE {_f(r['zoneMae'])}, global MAE {_f(r['globalMae'], 2)}"
-              for r in doc["outerSingle"]]
+              for r in doc["outerSingle"]] or ["- (not completed before this session's deadline)"]
+    inner = doc.get("innerZoneMae")
+    if inner:
+        lines += ["", "Inner-split zone MAE of each candidate (what the choice saw), per outer fold:", ""]
+        lines += [f"- fold {f}: " + ", ".join(f"{k} {_f(v)}" for k, v in row.items()) for f, row in enumerate(inner)]
     lines += [""] + [f"- {n}" for n in doc.get("notes", [])]
     return lines + [""]
 

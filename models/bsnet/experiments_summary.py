@@ -20,7 +20,8 @@ def main() -> None:
     doc = {"title": a.title, "summary": a.summary, "innerSplits": INNER_SPLITS, "members": report["members"],
            "nested": report["nested"], "selection": [{"fold": s["fold"], "chosen": s["chosen"]}
                                                      for s in report["selection"]],
-           "outerSingle": report["outerSingle"], "notes": a.note}
+           "innerZoneMae": [s["innerZoneMae"] for s in report["selection"]],
+           "outerSingle": report.get("outerSingle", []), "notes": a.note}
     EXPERIMENTS_DIR.mkdir(exist_ok=True)
     (EXPERIMENTS_DIR / f"{a.name}.json").write_text(json.dumps(doc, indent=1) + "\n")
 
