@@ -2,6 +2,8 @@
 from pathlib import Path
 from typing import Dict, List
 
+from .experiments_card import experiments_section
+
 DECISION_LABELS = {"modelMedian": "BS-Net (median)", "model": "BS-Net (argmax)"}
 OTHER_ROWS = (("modelExpectedScore", "BS-Net (expected score, not an integer)"),
               ("junior", "Junior radiologist"), ("meanPredictor", "Per-zone training mean"))
@@ -194,7 +196,8 @@ has no RoiAlign or AffineGrid, and every resampling is GridSample/Resize.
 - Many of the 140 images are figures from papers (cropped, annotated, resized); clinical DICOM may differ.
 - The score is defined on frontal (AP/PA) radiographs; anything else is out of scope.
 """
-    path.write_text(text)
+    extra = experiments_section()
+    path.write_text(text + ("\n" + extra if extra else ""))
 
 
 def main() -> None:
