@@ -46,8 +46,8 @@ export function frontDoorPage(facts: FrontDoorFacts): string {
     <ul id="entry-points">
       ${links}
     </ul>
-    <p>FHIR base: <code>${escapeHtml(base)}/fhir</code>. Patient data needs a bearer token; this page, the
-      CapabilityStatement and health do not.</p>
+    <p>FHIR base: <code>${escapeHtml(base)}/fhir</code>. This build has no end-user authentication yet: serve it
+      only on a trusted network (see the README's known limitations).</p>
   </body>
 </html>
 `;

@@ -19,19 +19,18 @@ function packageFile(relative: string): string {
 }
 
 /**
- * Starts GraphiQL against this service's endpoint. The token is not baked into the page: the user pastes
- * one (`npm run --silent token`) into the Headers editor, so the page itself carries no credentials.
+ * Starts GraphiQL against this service's endpoint. The page carries no credentials: any header a
+ * deployment needs (a bearer token) is typed into GraphiQL's Headers editor and not persisted.
  */
 const EXPLORER_SCRIPT = `
 const root = ReactDOM.createRoot(document.getElementById('graphiql'));
 const fetcher = GraphiQL.createFetcher({ url: new URL('/graphql', location.href).toString() });
 const defaultQuery = '# Brixia monitoring schema. Research use only, not for diagnosis.\\n' +
-  '# Paste a bearer token into Headers below: {"Authorization": "Bearer <token>"}\\n' +
+  '# Request headers (e.g. {"Authorization": "Bearer <token>"} behind an authorising gateway) go in Headers below.\\n' +
   '{\\n  patients(first: 10) {\\n    edges { node { id latestScore latestAcquiredAt trend alertState } }\\n  }\\n}\\n';
 root.render(React.createElement(GraphiQL, {
   fetcher,
   defaultQuery,
-  defaultHeaders: JSON.stringify({ Authorization: 'Bearer <token>' }, null, 2),
   headerEditorEnabled: true,
   shouldPersistHeaders: false,
 }));
