@@ -31,12 +31,14 @@ type Message = { type: string; id?: string; payload?: { data?: unknown } };
  */
 export class LiveConnection {
   private socket?: WebSocket;
+  /** The page's live connection (main.ts opens one). */
+  static current: LiveConnection | undefined;
   private readonly subscriptions = new Map<string, { query: string; onData: (data: unknown) => void; variables?: Record<string, unknown> }>();
   private nextId = 1;
   private retryMs = 500;
 
   constructor(private readonly onState: (connected: boolean) => void) {
-    current = this;
+    LiveConnection.current = this;
     this.connect();
   }
 
@@ -77,9 +79,7 @@ export class LiveConnection {
   }
 }
 
-let current: LiveConnection | undefined;
-
 /** The page's live connection (main.ts opens one), for views that follow long work. */
 export function liveConnection(): LiveConnection | undefined {
-  return current;
+  return LiveConnection.current;
 }

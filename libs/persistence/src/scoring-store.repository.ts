@@ -15,7 +15,6 @@ import type { JobQueue } from './job-queue.adapter';
 import type { NewOutboxMessage } from './outbox.repository';
 import { SubscriptionStore, type NewSubscriptionEvent } from './subscription-store.repository';
 import { recordScoringRequest, type RecordedRequest, type ScoringRequestInput } from './record-scoring-request';
-import { insertAuditEvent, type NewAuditEvent } from './audit-store.repository';
 import { ResourceSearchStore } from './resource-search.repository';
 import { ResourceHistoryStore } from './resource-history.repository';
 

@@ -4,7 +4,7 @@ import { parseBrixiaScoreParameters } from '@brixia/fhir';
 import { readImagingStudy, scoreStudy } from '@brixia/scoring';
 import type { Runtime } from '../runtime';
 import { RUNTIME } from '../infrastructure/tokens';
-import { sendFhir, sendFhirRead, wantsAsync } from '../infrastructure/fhir-response';
+import { sendFhirRead, wantsAsync } from '../infrastructure/fhir-response';
 import { respondToScoringRequest, scoringRequestAudit } from './scoring-response';
 import { RateLimited } from '../infrastructure/rate-limit.interceptor';
 
