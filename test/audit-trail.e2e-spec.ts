@@ -95,8 +95,15 @@ describe('audit trail: one AuditEvent per access to patient data', () => {
 
   it('audits image downloads (explanation Binary, radiograph PNG), served with no-store', async () => {
     const query = `query A($id: ID!) { assessment(observationId: $id) { radiographUrl explanationImages { url mediaId } } }`;
-    const { body } = await gql(`aud-${randomUUID()}`, query, { id: observationId });
-    const assessment = body.data.assessment as { radiographUrl: string; explanationImages: Array<{ url: string; mediaId: string }> };
+    type Images = { radiographUrl: string; explanationImages: Array<{ url: string; mediaId: string }> };
+    // The overlays are rendered after the result is published (off the request's path): wait for them, bounded.
+    let assessment: Images = { radiographUrl: '', explanationImages: [] };
+    for (const deadline = Date.now() + 60_000; assessment.explanationImages.length === 0; ) {
+      if (Date.now() > deadline) throw new Error('no explanation images after 60 s');
+      const { body } = await gql(`aud-${randomUUID()}`, query, { id: observationId });
+      assessment = body.data.assessment as Images;
+      if (assessment.explanationImages.length === 0) await new Promise((resolve) => setTimeout(resolve, 200));
+    }
     const binaryPath = new URL(assessment.explanationImages[0].url).pathname;
     const radiographPath = new URL(assessment.radiographUrl).pathname;
     for (const path of [binaryPath, radiographPath, `/fhir/Media/${assessment.explanationImages[0].mediaId}`]) {

@@ -1,23 +1,11 @@
-import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { createTestDatabase } from '@brixia/persistence/testing';
+import { ARTIFACTS, freePort, launchChromium } from './support/browser';
 import { startService, uploadRadiograph, type TestService } from './support/service';
 import { seedResults } from './support/monitoring-seed';
-
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-const ARTIFACTS = join(__dirname, '../test-artifacts');
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 /** Pearson correlation of two equally long pixel vectors. */
 function correlation(a: readonly number[], b: readonly number[]): number {
@@ -37,23 +25,33 @@ function correlation(a: readonly number[], b: readonly number[]): number {
 }
 
 /** The red channel of the viewer canvas and of the radiograph <img> drawn at the canvas size, in the page. */
-// Runs in the page (a string, so this file needs no DOM types): the red channel of every 7th pixel of the
-// viewer canvas and of the radiograph <img> drawn at the canvas size.
-const READ_PIXELS = `(() => {
-  const canvas = document.querySelector('[data-testid=viewer-canvas]');
-  const img = document.querySelector('[data-testid=radiograph]');
-  const copy = document.createElement('canvas');
-  copy.width = canvas.width;
-  copy.height = canvas.height;
-  const context = copy.getContext('2d');
-  context.drawImage(img, 0, 0, canvas.width, canvas.height);
-  const red = (data) => Array.from({ length: Math.floor(data.length / 28) }, (_, i) => data[i * 28]);
-  const viewer = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-  return { viewer: red(viewer), source: red(context.getImageData(0, 0, canvas.width, canvas.height).data), zoom: canvas.dataset.zoom || '' };
-})()`;
+interface PagePixels {
+  readonly viewer: number[];
+  readonly source: number[];
+  readonly zoom: string;
+}
 
-async function viewerAndSourcePixels(page: Page): Promise<{ viewer: number[]; source: number[]; zoom: string }> {
-  return page.evaluate(READ_PIXELS) as Promise<{ viewer: number[]; source: number[]; zoom: string }>;
+/**
+ * The red channel of every 7th pixel of the viewer canvas and of the radiograph <img> drawn at the canvas
+ * size. A function, not a string (the page's CSP refuses string evaluation); typed loosely because this
+ * file is compiled without the DOM library.
+ */
+async function viewerAndSourcePixels(page: Page): Promise<PagePixels> {
+  return page.evaluate(() => {
+    type Canvas = { width: number; height: number; dataset: Record<string, string | undefined>; getContext(kind: '2d'): Context };
+    type Context = { drawImage(image: unknown, x: number, y: number, w: number, h: number): void; getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } };
+    const doc = (globalThis as unknown as { document: { querySelector(selector: string): unknown; createElement(tag: 'canvas'): Canvas } }).document;
+    const canvas = doc.querySelector('[data-testid=viewer-canvas]') as Canvas;
+    const img = doc.querySelector('[data-testid=radiograph]');
+    const copy = doc.createElement('canvas');
+    copy.width = canvas.width;
+    copy.height = canvas.height;
+    const context = copy.getContext('2d');
+    context.drawImage(img, 0, 0, canvas.width, canvas.height);
+    const red = (data: ArrayLike<number>): number[] => Array.from({ length: Math.floor(data.length / 28) }, (_, i) => data[i * 28]);
+    const viewer = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    return { viewer: red(viewer), source: red(context.getImageData(0, 0, canvas.width, canvas.height).data), zoom: canvas.dataset['zoom'] ?? '' };
+  });
 }
 
 describe('dashboard: image viewer, dated timeline, patient search (headless Chromium)', () => {
@@ -78,14 +76,14 @@ describe('dashboard: image viewer, dated timeline, patient search (headless Chro
     uploadedObservationId = (upload.body as fhir4.Observation).id ?? '';
     const server = service.app.getHttpServer();
     await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-    browser = await chromium.launch({ executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     page.on('pageerror', (error) => pageErrors.push(error.message));
-    mkdirSync(ARTIFACTS, { recursive: true });
   });
 
   afterEach(() => {
-    expect(pageErrors).toEqual([]);
+    // Errors the page raised during this test (the list is emptied for the next one).
+    expect(pageErrors.splice(0)).toEqual([]);
   });
 
   afterAll(async () => {
@@ -133,9 +131,14 @@ describe('dashboard: image viewer, dated timeline, patient search (headless Chro
   it('shows the study in a viewer on the source pixels, with zoom, window/level, labels and probabilities', async () => {
     await page.goto(`${base}/dashboard/#/assessments/${uploadedObservationId}`);
     await page.locator('[data-testid=viewer-canvas]').waitFor();
-    await page.waitForFunction('[...document.images].every((img) => img.complete && img.naturalWidth > 0)');
+    await page.waitForFunction(() => {
+      const images = (globalThis as unknown as { document: { images: ArrayLike<{ complete: boolean; naturalWidth: number }> } }).document.images;
+      return Array.from(images).every((img) => img.complete && img.naturalWidth > 0);
+    });
     await page.locator('[data-testid=overlay-opacity]').fill('0');
-    await page.waitForFunction("document.querySelector('[data-testid=viewer-canvas]').dataset.zoom === '1'");
+    await page.waitForFunction(
+      () => (globalThis as unknown as { document: { querySelector(s: string): { dataset: Record<string, string | undefined> } | null } }).document.querySelector('[data-testid=viewer-canvas]')?.dataset['zoom'] === '1',
+    );
     const initial = await viewerAndSourcePixels(page);
     expect(correlation(initial.viewer, initial.source)).toBeGreaterThan(0.99);
     await expect(page.locator('[data-testid=ai-label]').textContent()).resolves.toBe('AI result — preliminary (not reviewed)');
@@ -190,7 +193,9 @@ describe('dashboard: image viewer, dated timeline, patient search (headless Chro
     } finally {
       await client.dispose();
     }
+    // The page already shows this study: load it anew so the view reads the new maps.
     await page.goto(`${base}/dashboard/#/assessments/${uploadedObservationId}`);
+    await page.reload();
     await page.locator('[data-testid=occlusion]', { hasText: 'Occlusion maps computed' }).waitFor();
     expect(await page.locator('[data-testid=occlusion]').isDisabled()).toBe(true);
     expect(await page.locator('[data-testid=overlay-occlusion-all]').count()).toBe(1);

@@ -1,26 +1,12 @@
-import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { preprocessForBsnet, type GreyImage } from '@brixia/imaging';
 import { displayedCorrelation, rasterFixturePixels, resizeGreyImage } from '@brixia/imaging/testing';
 import { measureZoneOverlay } from '@brixia/monitoring/testing';
 import { createTestDatabase } from '@brixia/persistence/testing';
+import { ARTIFACTS, freePort, launchChromium } from './support/browser';
 import { startService, uploadRadiograph, type TestService } from './support/service';
 import { seedResults } from './support/monitoring-seed';
-
-/** Launch flags that work in CI containers (shared install-notes.md). */
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-const ARTIFACTS = join(__dirname, '../test-artifacts');
-
-/** A free local port, so the service's public base URL (image links) is known before it listens. */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 /** The uploaded radiograph (uploadRadiograph's lossless PNG of these pixels). */
 const UPLOAD = { width: 600, height: 500, seed: 5 };
@@ -82,11 +68,10 @@ describe('reference dashboard in headless Chromium', () => {
     await explanationImagesRendered(service, uploadedObservationId);
     const server = service.app.getHttpServer();
     await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-    browser = await chromium.launch({ executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     // Playwright's 30 s default per wait, doubled: pages render in well under a second idle.
     page.setDefaultTimeout(60_000);
-    mkdirSync(ARTIFACTS, { recursive: true });
   });
 
   afterAll(async () => {

@@ -1,21 +1,10 @@
-import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { createTestDatabase } from '@brixia/persistence/testing';
 import { assertPortFree } from '../apps/api/src/infrastructure/port-check';
+import { ARTIFACTS, freePort, launchChromium } from './support/browser';
 import { startService, type TestService } from './support/service';
-
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-const ARTIFACTS = join(__dirname, '../test-artifacts');
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 describe('front door, API docs and GraphQL explorer', () => {
   let service: TestService;
@@ -28,8 +17,7 @@ describe('front door, API docs and GraphQL explorer', () => {
     service = await startService({ DATABASE_URL: await createTestDatabase('front_door_e2e'), BRIXIA_PUBLIC_BASE_URL: base });
     const server = service.app.getHttpServer();
     await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-    browser = await chromium.launch({ executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
-    mkdirSync(ARTIFACTS, { recursive: true });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
