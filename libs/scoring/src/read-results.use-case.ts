@@ -49,50 +49,7 @@ function taskOf(context: ScoringContext, task: ScoringTaskEntity): fhir4.Task {
   });
 }
 
-// Date and count parsing of the AuditEvent search (the FHIR resource searches use libs/fhir's search registry).
-/**
- * A FHIR date search value as instant bounds (http://hl7.org/fhir/R4/search.html#date): the value is
- * a range at its precision (a day, a month…); eq = within it, ge/gt/le/lt compare with its edges.
- */
-export function parseDateSearch(value: string): Array<{ op: 'ge' | 'gt' | 'le' | 'lt'; at: Date }> {
-  const match = /^(eq|ge|gt|le|lt)?(\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?)?)?)$/.exec(value);
-  if (!match) throw new AppError('REQUEST.INVALID', 'date must be [eq|ge|gt|le|lt]YYYY[-MM[-DD[Thh:mm[:ss]zone]]]', { expression: ['date'] });
-  const prefix = (match[1] ?? 'eq') as 'eq' | 'ge' | 'gt' | 'le' | 'lt';
-  const text = match[2];
-  const [start, end] = dateRange(text);
-  switch (prefix) {
-    case 'eq':
-      return [{ op: 'ge', at: start }, { op: 'lt', at: end }];
-    case 'ge':
-      return [{ op: 'ge', at: start }];
-    case 'gt':
-      return [{ op: 'ge', at: end }];
-    case 'le':
-      return [{ op: 'lt', at: end }];
-    case 'lt':
-      return [{ op: 'lt', at: start }];
-  }
-}
-
-/** [start, end) of a FHIR date/dateTime at its precision (dates without a zone are taken as UTC). */
-function dateRange(text: string): [Date, Date] {
-  if (text.includes('T')) {
-    const at = new Date(text);
-    if (Number.isNaN(at.getTime())) throw new AppError('REQUEST.INVALID', `date ${text} is not a valid date-time`, { expression: ['date'] });
-    const hasSeconds = /T\d{2}:\d{2}:\d{2}/.test(text);
-    return [at, new Date(at.getTime() + (hasSeconds ? 1000 : 60_000))];
-  }
-  const [year, month, day] = text.split('-').map(Number);
-  const start = new Date(Date.UTC(year, (month ?? 1) - 1, day ?? 1));
-  // Date.UTC rolls 2024-13-45 over into 2025: a value that does not round-trip is not a date.
-  if (start.getUTCMonth() !== (month ?? 1) - 1 || start.getUTCDate() !== (day ?? 1)) {
-    throw new AppError('REQUEST.INVALID', `date ${text} is not a calendar date`, { expression: ['date'] });
-  }
-  const end = day !== undefined ? new Date(Date.UTC(year, month - 1, day + 1)) : month !== undefined ? new Date(Date.UTC(year, month, 1)) : new Date(Date.UTC(year + 1, 0, 1));
-  return [start, end];
-}
-
-
+// Count parsing of the AuditEvent search (dates go through libs/fhir's parseDateSearch, like every search).
 /** A non-negative integer search parameter (`_count`, `_offset`), `fallback` when absent. */
 export function parseNonNegative(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;

@@ -1,7 +1,7 @@
 import { AppError } from '@brixia/common';
-import { FHIR_ID_PATTERN, searchsetBundle, type FhirConfig } from '@brixia/fhir';
+import { FHIR_ID_PATTERN, parseDateSearch, searchsetBundle, type FhirConfig } from '@brixia/fhir';
 import type { AuditStore } from '@brixia/persistence';
-import { parseDateSearch, parseNonNegative } from './read-results.use-case';
+import { parseNonNegative } from './read-results.use-case';
 
 /** `GET /fhir/AuditEvent` parameters as received (each given at most once; `date` may repeat). */
 export interface AuditEventSearch {
@@ -34,7 +34,7 @@ export async function searchAuditEvents(context: { readonly audit: AuditStore; r
   const limit = Math.min(parseNonNegative(query.count, 50, '_count'), MAX_PAGE);
   const offset = parseNonNegative(query.offset, 0, '_offset');
   if (offset > Number.MAX_SAFE_INTEGER) throw new AppError('REQUEST.INVALID', '_offset is out of range', { expression: ['_offset'] });
-  const recorded = (query.date ?? []).flatMap(parseDateSearch);
+  const recorded = (query.date ?? []).flatMap((value) => parseDateSearch(value, 'date'));
   const { events, total } = await context.audit.search({ patient, agent: query.agent, entity, recorded, limit, offset });
   const page = (nextOffset: number): string => {
     const url = new URL(selfUrl);
