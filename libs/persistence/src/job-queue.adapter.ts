@@ -59,6 +59,27 @@ function executorFor(target: DataSource | EntityManager): SqlExecutor {
   };
 }
 
+/**
+ * The queue's own executor. pg-boss 10 marks a finished job complete (or failed) with a promise it never
+ * awaits: a job that outlives the graceful stop finds the database closed, and that rejection would
+ * crash the process. Once stopping, such a failure is logged instead; the job stays active, expires and
+ * is redelivered (jobs are idempotent), so nothing is lost.
+ */
+function queueExecutorFor(dataSource: DataSource, isStopping: () => boolean, logger: Logger): SqlExecutor {
+  const executor = executorFor(dataSource);
+  return {
+    async executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }> {
+      try {
+        return await executor.executeSql(text, values);
+      } catch (error) {
+        if (!isStopping()) throw error;
+        logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'job queue statement after stop failed; the job will expire and be redelivered');
+        return { rows: [{ count: '0' }] };
+      }
+    },
+  };
+}
+
 /** pg-boss 10 (retries with backoff, dead letters, expiry-based recovery of jobs whose worker died). */
 export class PgBossJobQueue implements JobQueue {
   private readonly workerIds: string[] = [];
@@ -67,6 +88,7 @@ export class PgBossJobQueue implements JobQueue {
     private readonly boss: PgBoss,
     private readonly options: Required<JobQueueOptions>,
     private readonly logger: Logger,
+    private readonly state: { stopping: boolean },
   ) {}
 
   static async start(dataSource: DataSource, options: JobQueueOptions = {}, logger: Logger = silentLogger): Promise<PgBossJobQueue> {
@@ -77,8 +99,9 @@ export class PgBossJobQueue implements JobQueue {
       pollingIntervalSeconds: options.pollingIntervalSeconds ?? 0.5,
       maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? 30,
     };
+    const state = { stopping: false };
     const boss = new PgBoss({
-      db: executorFor(dataSource),
+      db: queueExecutorFor(dataSource, () => state.stopping, logger),
       schema: 'pgboss',
       supervise: true,
       maintenanceIntervalSeconds: resolved.maintenanceIntervalSeconds,
@@ -94,7 +117,7 @@ export class PgBossJobQueue implements JobQueue {
       expireInSeconds: resolved.expireInSeconds,
       deadLetter: SCORING_DEAD_LETTER_QUEUE,
     } as PgBoss.Queue);
-    return new PgBossJobQueue(boss, resolved, logger);
+    return new PgBossJobQueue(boss, resolved, logger, state);
   }
 
   async enqueueScoring(job: ScoringJob, manager?: EntityManager): Promise<void> {
@@ -124,6 +147,7 @@ export class PgBossJobQueue implements JobQueue {
   }
 
   async stop(): Promise<void> {
+    this.state.stopping = true;
     await this.boss.stop({ graceful: true, wait: true, timeout: 10_000 });
   }
 }
