@@ -2,16 +2,18 @@ import { AppError, createLogger } from '@brixia/common';
 import { loadConfig } from './config';
 import { createHttpApp } from './http-app';
 import { createRuntime } from './runtime';
+import { withEmbeddedIssuer } from './dev-issuer/embedded-issuer';
 
 /** Process entry: role `all` (default) serves HTTP and works the queue, `api` only serves, `worker` only works. */
 async function main(): Promise<void> {
-  const config = loadConfig();
-  const logger = createLogger({ level: config.logLevel, name: 'brixia' });
+  const logger = createLogger({ level: loadConfig().logLevel, name: 'brixia' });
+  const { config, issuer } = await withEmbeddedIssuer(loadConfig(), logger);
   const runtime = await createRuntime(config, logger);
   const shutdown = async (signal: string): Promise<void> => {
     logger.info({ signal }, 'shutting down');
     try {
       await runtime.close();
+      await issuer?.close();
       process.exit(0);
     } catch (error) {
       logger.error({ signal, err: error instanceof Error ? error.message : String(error) }, 'unclean shutdown');
@@ -26,7 +28,7 @@ async function main(): Promise<void> {
   }
   const app = await createHttpApp(runtime);
   await app.listen(config.port, config.host);
-  logger.info({ role: config.role, port: config.port, fhirBase: config.fhir.baseUrl, database: runtime.database.mode }, 'listening');
+  logger.info({ role: config.role, port: config.port, fhirBase: config.fhir.baseUrl, issuer: config.auth.mode === 'off' ? 'off' : config.auth.issuer, database: runtime.database.mode }, 'listening');
 }
 
 main().catch((error: unknown) => {

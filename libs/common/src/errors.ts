@@ -32,6 +32,9 @@ export type ErrorCode =
   | 'UPSTREAM.UNAUTHORIZED'
   | 'UPSTREAM.TOO_LARGE'
   | 'UPSTREAM.INVALID_RESPONSE'
+  | 'AUTH.TOKEN_INVALID'
+  | 'AUTH.SCOPE_INSUFFICIENT'
+  | 'AUTH.USER_REQUIRED'
   | 'CONFIG.INVALID'
   | 'INTERNAL';
 
@@ -51,7 +54,9 @@ export type FhirIssueType =
   | 'transient'
   | 'business-rule'
   | 'exception'
-  | 'security';
+  | 'security'
+  | 'login'
+  | 'forbidden';
 
 export interface ErrorSpec {
   readonly httpStatus: number;
@@ -96,6 +101,13 @@ export const ERROR_TABLE: Readonly<Record<ErrorCode, ErrorSpec>> = {
   'UPSTREAM.UNAUTHORIZED': { httpStatus: 502, issueType: 'security', severity: 'error', retryable: false },
   'UPSTREAM.TOO_LARGE': { httpStatus: 502, issueType: 'too-costly', severity: 'error', retryable: false },
   'UPSTREAM.INVALID_RESPONSE': { httpStatus: 502, issueType: 'invalid', severity: 'error', retryable: false },
+  // No bearer token, or one this service cannot verify (signature, issuer, audience, time, type): 401 with
+  // WWW-Authenticate (RFC 6750 §3); docs/security.md lists what is checked.
+  'AUTH.TOKEN_INVALID': { httpStatus: 401, issueType: 'login', severity: 'error', retryable: false },
+  // A valid token whose SMART scopes do not grant the interaction on the resource type: 403.
+  'AUTH.SCOPE_INSUFFICIENT': { httpStatus: 403, issueType: 'forbidden', severity: 'error', retryable: false },
+  // The interaction records a person (a review): the token must name one (fhirUser → Practitioner).
+  'AUTH.USER_REQUIRED': { httpStatus: 403, issueType: 'forbidden', severity: 'error', retryable: false },
   'CONFIG.INVALID': { httpStatus: 500, issueType: 'exception', severity: 'fatal', retryable: false },
   INTERNAL: { httpStatus: 500, issueType: 'exception', severity: 'error', retryable: true },
 };

@@ -43,7 +43,14 @@ export function buildExplanationImage(
   const occlusion = input.method === 'occlusion';
   const part = `${occlusion ? 'occlusion-' : ''}${input.zone ? `zone-${input.zone}` : 'all'}`;
   const kind = occlusion ? 'Occlusion map' : 'Heat map';
-  const binary: fhir4.Binary = { resourceType: 'Binary', id: assertFhirId(input.binaryId, 'Binary id'), contentType: 'image/png', data: input.png.toString('base64') };
+  // securityContext (R4 Binary): access to the image is decided as for its patient's data.
+  const binary: fhir4.Binary = {
+    resourceType: 'Binary',
+    id: assertFhirId(input.binaryId, 'Binary id'),
+    contentType: 'image/png',
+    securityContext: referenceTo('Patient', input.patientId),
+    data: input.png.toString('base64'),
+  };
   const media: fhir4.Media = {
     resourceType: 'Media',
     id: assertFhirId(input.mediaId, 'Media id'),

@@ -2,6 +2,9 @@ import { Controller, Get, Headers, Inject, Param, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { AppError } from '@brixia/common';
 import { readResource } from '@brixia/scoring';
+import type { Principal } from '@brixia/auth';
+import { Access, CurrentPrincipal } from '../auth/access.decorator';
+import { visibleOrNotFound } from '../auth/compartment';
 import type { Runtime } from '../runtime';
 import { RUNTIME } from '../infrastructure/tokens';
 import { sendFhir } from '../infrastructure/fhir-response';
@@ -15,13 +18,15 @@ export class ExplanationResourcesController {
   constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
 
   @Get('Media/:id')
-  async media(@Param('id') id: string, @Res() response: Response): Promise<void> {
-    sendFhir(response, 200, await readResource(this.runtime.scoring, 'Media', id));
+  @Access('Media', 'r')
+  async media(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @Res() response: Response): Promise<void> {
+    sendFhir(response, 200, visibleOrNotFound(principal, await readResource(this.runtime.scoring, 'Media', id)));
   }
 
   @Get('Binary/:id')
-  async binary(@Param('id') id: string, @Headers('accept') accept: string | undefined, @Res() response: Response): Promise<void> {
-    const binary = (await readResource(this.runtime.scoring, 'Binary', id)) as fhir4.Binary;
+  @Access('Binary', 'r')
+  async binary(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @Headers('accept') accept: string | undefined, @Res() response: Response): Promise<void> {
+    const binary = visibleOrNotFound(principal, (await readResource(this.runtime.scoring, 'Binary', id)) as fhir4.Binary);
     if (/application\/(fhir\+)?json/.test(accept ?? '')) {
       sendFhir(response, 200, binary);
       return;

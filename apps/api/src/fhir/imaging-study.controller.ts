@@ -2,6 +2,9 @@ import { Body, Controller, Get, Headers, Inject, Param, Post, Res } from '@nestj
 import type { Response } from 'express';
 import { parseBrixiaScoreParameters } from '@brixia/fhir';
 import { readImagingStudy, scoreStudy } from '@brixia/scoring';
+import type { Principal } from '@brixia/auth';
+import { Access, CurrentPrincipal } from '../auth/access.decorator';
+import { assertNotPatientScoped, visibleOrNotFound } from '../auth/compartment';
 import type { Runtime } from '../runtime';
 import { RUNTIME } from '../infrastructure/tokens';
 import { sendFhir, wantsAsync } from '../infrastructure/fhir-response';
@@ -13,20 +16,26 @@ export class ImagingStudyController {
   constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
 
   @Post('$brixia-score')
-  async scoreByParameters(@Body() body: unknown, @Headers('prefer') prefer: string | undefined, @Headers('x-request-id') requestId: string, @Res() response: Response): Promise<void> {
+  @Access('Observation', 'c')
+  async scoreByParameters(@Body() body: unknown, @CurrentPrincipal() principal: Principal, @Headers('prefer') prefer: string | undefined, @Headers('x-request-id') requestId: string, @Res() response: Response): Promise<void> {
+    // The study's patient is known only once the EHR answered: a patient-scoped token cannot be held to it here.
+    assertNotPatientScoped(principal, 'Scoring a study by reference');
     const request = parseBrixiaScoreParameters(body);
     const recorded = await scoreStudy(this.runtime.scoring, { request }, requestId);
     await respondToScoringRequest(this.runtime, response, recorded, wantsAsync(prefer));
   }
 
   @Post(':id/$brixia-score')
-  async scoreById(@Param('id') id: string, @Headers('prefer') prefer: string | undefined, @Headers('x-request-id') requestId: string, @Res() response: Response): Promise<void> {
+  @Access('Observation', 'c')
+  async scoreById(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @Headers('prefer') prefer: string | undefined, @Headers('x-request-id') requestId: string, @Res() response: Response): Promise<void> {
+    if (principal.patient !== undefined) visibleOrNotFound(principal, await readImagingStudy(this.runtime.scoring, id));
     const recorded = await scoreStudy(this.runtime.scoring, { studyId: id }, requestId);
     await respondToScoringRequest(this.runtime, response, recorded, wantsAsync(prefer));
   }
 
   @Get(':id')
-  async read(@Param('id') id: string, @Res() response: Response): Promise<void> {
-    sendFhir(response, 200, await readImagingStudy(this.runtime.scoring, id));
+  @Access('ImagingStudy', 'r')
+  async read(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @Res() response: Response): Promise<void> {
+    sendFhir(response, 200, visibleOrNotFound(principal, await readImagingStudy(this.runtime.scoring, id)));
   }
 }

@@ -1,5 +1,9 @@
 import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import type { Principal } from '@brixia/auth';
+import { Access, CurrentPrincipal } from '../auth/access.decorator';
+import { searchPatientFor } from '../auth/compartment';
+import { searchsetBundle } from '@brixia/fhir';
 import type { Runtime } from '../runtime';
 import { RUNTIME } from '../infrastructure/tokens';
 import { singleValue } from '../infrastructure/single-value';
@@ -14,11 +18,17 @@ export class ObservationLastnController {
   constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
 
   @Get('Observation/\\$lastn')
-  async lastn(@Query() query: Record<string, unknown>, @Req() request: Request, @Res() response: Response): Promise<void> {
+  @Access('Observation', 's')
+  async lastn(@Query() query: Record<string, unknown>, @CurrentPrincipal() principal: Principal, @Req() request: Request, @Res() response: Response): Promise<void> {
     const single = (name: string): string | undefined => singleValue(query, name);
     const selfUrl = `${this.runtime.config.publicBaseUrl}${request.originalUrl}`;
+    const scoped = searchPatientFor(principal, single('patient') ?? single('subject'));
+    if (scoped.matchesNothing) {
+      sendFhir(response, 200, searchsetBundle({ resources: [], total: 0, selfUrl, baseUrl: this.runtime.config.fhir.baseUrl }));
+      return;
+    }
     const bundle = await this.runtime.monitoring.service.lastn(
-      { patient: single('patient') ?? single('subject'), code: single('code'), category: single('category'), max: single('max') },
+      { patient: scoped.patient, code: single('code'), category: single('category'), max: single('max') },
       selfUrl,
     );
     sendFhir(response, 200, bundle);

@@ -3,6 +3,9 @@ import { Args, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { AppError } from '@brixia/common';
 import { readAssessment } from '@brixia/monitoring';
 import { explainByOcclusion, scoreStudy, taskResource } from '@brixia/scoring';
+import { practitionerIdOf, type Principal } from '@brixia/auth';
+import { Access, CurrentPrincipal } from '../auth/access.decorator';
+import { assertSeesPatient } from '../auth/compartment';
 import type { Runtime } from '../runtime';
 import { RUNTIME } from '../infrastructure/tokens';
 import { GraphqlPassThroughFilter } from './graphql-errors';
@@ -17,7 +20,9 @@ export class AssessmentsResolver {
   constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
 
   @Query(() => Assessment, { description: 'By Observation id or by Task id; RESOURCE.NOT_FOUND when unknown.' })
+  @Access('Observation', 'r')
   async assessment(
+    @CurrentPrincipal() principal: Principal,
     @Args('observationId', { type: () => ID, nullable: true }) observationId: string | undefined,
     @Args('taskId', { type: () => ID, nullable: true }) taskId: string | undefined,
   ): Promise<Assessment> {
@@ -30,25 +35,32 @@ export class AssessmentsResolver {
       },
       { observationId: observationId ?? undefined, taskId: taskId ?? undefined },
     );
+    assertSeesPatient(principal, view.result.patientId, 'This assessment');
     const radiographUrl = view.task?.imageId ? `${this.runtime.config.publicBaseUrl}/api/v1/images/${view.task.imageId}/radiograph.png` : null;
     return toAssessment(view, view.task ? taskResource(scoring, view.task) : null, radiographUrl);
   }
 
   @Mutation(() => AssessmentRequest, { description: 'Scores a study held by this service again (idempotent per image and model).' })
-  async requestAssessment(@Args('imagingStudyId', { type: () => ID }) imagingStudyId: string): Promise<AssessmentRequest> {
+  @Access('Observation', 'c')
+  async requestAssessment(@CurrentPrincipal() principal: Principal, @Args('imagingStudyId', { type: () => ID }) imagingStudyId: string): Promise<AssessmentRequest> {
     if (!FHIR_ID_PATTERN.test(imagingStudyId)) throw new AppError('REQUEST.INVALID', 'imagingStudyId must be a FHIR id', { expression: ['imagingStudyId'] });
+    if (principal.patient !== undefined) assertSeesPatient(principal, (await this.runtime.scoring.store.findStudy(imagingStudyId))?.patientId, `ImagingStudy/${imagingStudyId}`);
     const recorded = await scoreStudy(this.runtime.scoring, { studyId: imagingStudyId });
     return { taskId: recorded.task.id, status: recorded.task.status, created: recorded.created, task: taskResource(this.runtime.scoring, recorded.task) };
   }
 
   @Mutation(() => ReviewResult, { description: 'Confirm (final) or override (amended) an AI result; needs the version read once reviewed.' })
-  async reviewAssessment(@Args('input', { type: () => ReviewAssessmentInput }) input: ReviewAssessmentInput): Promise<ReviewResult> {
+  @Access('Observation', 'u', { user: true })
+  async reviewAssessment(@CurrentPrincipal() principal: Principal, @Args('input', { type: () => ReviewAssessmentInput }) input: ReviewAssessmentInput): Promise<ReviewResult> {
+    if (principal.patient !== undefined) assertSeesPatient(principal, (await this.runtime.monitoring.store.findResult(input.observationId))?.patientId, `Observation/${input.observationId}`);
+    // The reviewer is the token's user (the guard required one); input.practitionerId is not trusted.
+    const practitionerId = practitionerIdOf(principal) as string;
     const outcome = await this.runtime.monitoring.service.review({
       observationId: input.observationId,
       action: input.action,
       zones: input.zones ? { A: input.zones.A, B: input.zones.B, C: input.zones.C, D: input.zones.D, E: input.zones.E, F: input.zones.F } : undefined,
       expectedVersion: input.expectedVersion ?? undefined,
-      practitionerId: input.practitionerId,
+      practitionerId,
     });
     return { observationId: input.observationId, versionId: outcome.versionId, status: outcome.observation.status, observation: outcome.observation, provenance: outcome.provenance };
   }
@@ -56,12 +68,15 @@ export class AssessmentsResolver {
   @Mutation(() => OcclusionExplanation, {
     description: 'Super-pixel occlusion maps of a completed scoring, added to its report: one model run per super-pixel (slow on CPU).',
   })
+  @Access('Media', 'c')
   async explainByOcclusion(
+    @CurrentPrincipal() principal: Principal,
     @Args('taskId', { type: () => ID }) taskId: string,
     @Args('segments', { type: () => Int, defaultValue: 180 }) segments: number,
   ): Promise<OcclusionExplanation> {
     const model = this.runtime.model;
     if (!model) throw new AppError('REQUEST.INVALID', 'Occlusion maps need the model in this process (role all or worker)');
+    if (principal.patient !== undefined) assertSeesPatient(principal, (await this.runtime.scoring.store.findTask(taskId))?.patientId, `Task/${taskId}`);
     return explainByOcclusion(this.runtime.scoring, model, taskId, { segments });
   }
 }

@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import type { PatientMonitoring } from '@brixia/monitoring';
 import type { PatientMonitoringEntity } from '@brixia/persistence';
+import type { Principal } from '@brixia/auth';
 import type { Runtime } from '../runtime';
 
 /** Per-request batch loaders: N patients' timelines or summaries cost one query each, not N. */
@@ -12,6 +13,8 @@ export interface MonitoringLoaders {
 /** GraphQL context of one request (HTTP) or one subscription connection (WebSocket). */
 export interface GraphqlContext {
   readonly loaders: MonitoringLoaders;
+  /** The verified principal: from the HTTP request, or from the WebSocket's connection_init. */
+  readonly principal?: Principal;
 }
 
 export function createLoaders(runtime: Runtime): MonitoringLoaders {

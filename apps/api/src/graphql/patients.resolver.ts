@@ -2,6 +2,9 @@ import { Inject, UseFilters } from '@nestjs/common';
 import { Args, Context, ID, Int, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { AppError } from '@brixia/common';
 import { FHIR_ID_PATTERN } from '@brixia/fhir';
+import type { Principal } from '@brixia/auth';
+import { Access, CurrentPrincipal } from '../auth/access.decorator';
+import { assertSeesPatient } from '../auth/compartment';
 import type { Runtime } from '../runtime';
 import { RUNTIME } from '../infrastructure/tokens';
 import { GraphqlPassThroughFilter } from './graphql-errors';
@@ -19,11 +22,19 @@ export class PatientsResolver {
     description: 'Monitored patients, highest latest score first, then worsening trend first; cursor-paged.',
     complexity: ({ args, childComplexity }) => Math.max(1, Number(args.first ?? 20)) * childComplexity,
   })
+  @Access('Observation', 's')
   async patients(
+    @CurrentPrincipal() principal: Principal,
+    @Context() context: GraphqlContext,
     @Args('first', { type: () => Int, defaultValue: 20 }) first: number,
     @Args('after', { type: () => String, nullable: true }) after: string | undefined,
     @Args('filter', { type: () => PatientFilterInput, nullable: true }) filter: PatientFilterInput | undefined,
   ): Promise<PatientConnection> {
+    // A patient-scoped token's list is its own patient (when monitored), nobody else.
+    if (principal.patient !== undefined) {
+      const own = await context.loaders.summary.load(principal.patient);
+      return { edges: own ? [{ cursor: own.patientId, node: toPatient(own) }] : [], pageInfo: { hasNextPage: false, endCursor: own ? own.patientId : null } };
+    }
     const page = await this.runtime.monitoring.service.listPatients({
       first,
       after: after ?? undefined,
@@ -41,8 +52,10 @@ export class PatientsResolver {
   }
 
   @Query(() => Patient, { description: 'One monitored patient; RESOURCE.NOT_FOUND when the patient has no Brixia score.' })
-  async patient(@Args('id', { type: () => ID }) id: string, @Context() context: GraphqlContext): Promise<Patient> {
+  @Access('Observation', 'r')
+  async patient(@CurrentPrincipal() principal: Principal, @Args('id', { type: () => ID }) id: string, @Context() context: GraphqlContext): Promise<Patient> {
     if (!FHIR_ID_PATTERN.test(id)) throw new AppError('REQUEST.INVALID', 'id must be a FHIR id', { expression: ['id'] });
+    assertSeesPatient(principal, id, `Patient/${id}`);
     const row = await context.loaders.summary.load(id);
     if (!row) throw new AppError('RESOURCE.NOT_FOUND', `No Brixia scores for Patient/${id}`);
     return toPatient(row);

@@ -2,6 +2,10 @@ import { Controller, Get, Inject, Param } from '@nestjs/common';
 import { AppError } from '@brixia/common';
 import { FHIR_ID_PATTERN } from '@brixia/fhir';
 import { OutboxStore, type OutboxMessageEntity } from '@brixia/persistence';
+import type { Principal } from '@brixia/auth';
+import { Access, CurrentPrincipal } from '../auth/access.decorator';
+import { visibleOrNotFound } from '../auth/compartment';
+import { readResource } from '@brixia/scoring';
 import type { Runtime } from '../runtime';
 import { RUNTIME } from '../infrastructure/tokens';
 
@@ -27,12 +31,14 @@ function deliveryState(message: OutboxMessageEntity): Record<string, unknown> {
 export class DeliveryController {
   private readonly outbox: OutboxStore;
 
-  constructor(@Inject(RUNTIME) runtime: Runtime) {
+  constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {
     this.outbox = new OutboxStore(runtime.database.dataSource);
   }
 
   @Get(':observationId/delivery')
-  async delivery(@Param('observationId') observationId: string): Promise<Record<string, unknown>> {
+  @Access('Observation', 'r')
+  async delivery(@Param('observationId') observationId: string, @CurrentPrincipal() principal: Principal): Promise<Record<string, unknown>> {
+    if (principal.patient !== undefined) visibleOrNotFound(principal, await readResource(this.runtime.scoring, 'Observation', observationId));
     const messages = FHIR_ID_PATTERN.test(observationId) ? await this.outbox.listByResult(observationId) : [];
     const message = messages.find((candidate) => candidate.kind === 'result');
     if (!message) throw new AppError('RESOURCE.NOT_FOUND', 'This result is not published to an EHR');
