@@ -21,7 +21,7 @@ export default [
         {
           enforceBuildableLibDependency: false,
           // End-to-end tests and benchmarks drive the real app in-process (Nest's e2e pattern).
-          allow: ['../../apps/api/src/*', '../apps/api/src/*'],
+          allow: ['../../apps/api/src/**', '../apps/api/src/**'],
           depConstraints: [
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:util', 'type:domain', 'type:data-access', 'type:feature'] },
             { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:util', 'type:domain', 'type:data-access'] },
