@@ -8,7 +8,7 @@
  */
 const PUBLIC_GET_PATHS: readonly RegExp[] = [
   /^\/$/,
-  /^\/api\/docs(?:-json|\/[A-Za-z0-9\-_.]*)?\/?$/,
+  /^\/api\/docs(?:-json|-yaml|(?:\/[A-Za-z0-9\-_]+(?:\.[A-Za-z0-9\-_]+)*)*)\/?$/,
   /^\/health(?:\/[A-Za-z0-9\-_]+)*\/?$/,
   /^\/fhir\/metadata\/?$/,
   /^\/fhir\/\.well-known\/smart-configuration\/?$/,

@@ -35,7 +35,10 @@ export class MonitoringSubscriptionsResolver {
   }
 
   @Subscription(() => OcclusionProgressEvent, { resolve: (value: OcclusionProgressEvent) => value, description: 'Progress of explainByOcclusion for one Task.' })
-  occlusionProgress(@Args('taskId', { type: () => ID }) taskId: string): AsyncIterableIterator<OcclusionProgressEvent> {
+  @Access('Media', 'r')
+  async occlusionProgress(@CurrentPrincipal() principal: Principal, @Args('taskId', { type: () => ID }) taskId: string): Promise<AsyncIterableIterator<OcclusionProgressEvent>> {
+    // Progress names no patient, but a patient-scoped token follows only its own patient's Tasks.
+    if (principal.patient !== undefined) assertSeesPatient(principal, (await this.runtime.scoring.store.findTask(taskId))?.patientId, `Task/${taskId}`);
     return eventIterator(this.runtime.monitoring.service.events, (event) =>
       event.type === 'occlusion-progress' && event.taskId === taskId ? { taskId: event.taskId, done: event.done, total: event.total } : undefined,
     );
