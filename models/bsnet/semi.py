@@ -122,6 +122,17 @@ def fit_heads(cfg: HeadConfig, desc: torch.Tensor, targets: torch.Tensor, extras
     heads.std.copy_(allrows.std(0) + 1e-3)
     teacher = LinearZoneHeads(cfg.members, desc.shape[-1], cfg.ordinal)
     teacher.load_state_dict(heads.state_dict())
+
+    # Every set standardised once (per step it would dominate the cost of a step).
+    def standardised(t: Optional[torch.Tensor]) -> Optional[torch.Tensor]:
+        return None if t is None else (t.float() - heads.mean) / heads.std
+
+    def fwd(model: LinearZoneHeads, z: torch.Tensor) -> torch.Tensor:
+        return model.probs_from_scores(model.scores_standardised(z))
+
+    desc = standardised(desc)
+    extras = replace(extras, severity=standardised(extras.severity), unlabelled=standardised(extras.unlabelled),
+                     normal=standardised(extras.normal), pseudo=standardised(extras.pseudo))
     opt = torch.optim.Adam(heads.parameters(), lr=cfg.lr)
     # Bagging: each member sees its own Poisson(1) weights of the labelled images (members > 1 only).
     bag = (torch.poisson(torch.ones(cfg.members, len(desc)), generator=gen) if cfg.members > 1
@@ -130,16 +141,16 @@ def fit_heads(cfg: HeadConfig, desc: torch.Tensor, targets: torch.Tensor, extras
     for step in range(cfg.steps):
         x, mirrored, _ = sample_views(desc, cfg.members, gen)
         t = torch.where(mirrored[..., None, None], targets[:, PERM][None], targets[None])
-        loss = zone_loss(heads(x), t, bag, cfg.mae_weight) + cfg.l2 * heads.penalty()
+        loss = zone_loss(fwd(heads, x), t, bag, cfg.mae_weight) + cfg.l2 * heads.penalty()
         if cfg.weak > 0 and extras.severity is not None:
             xs, _, rows = sample_views(extras.severity, cfg.members, gen, EXTRA_BATCH)
-            total = (heads(xs) * LEVELS).sum(-1).sum(-1)
+            total = (fwd(heads, xs) * LEVELS).sum(-1).sum(-1)
             loss = loss + cfg.weak * (total - extras.severity_global[rows]).abs().mean() / SEVERITY_MAP_MAE
         if cfg.normal > 0 and extras.normal is not None:
             xn, _, _ = sample_views(extras.normal, cfg.members, gen, EXTRA_BATCH)
             zero = torch.zeros(4)
             zero[0] = 1
-            pn = heads(xn)
+            pn = fwd(heads, xn)
             loss = loss + cfg.normal * zone_loss(pn, zero.expand_as(pn), torch.ones(pn.shape[:2]), cfg.mae_weight)
         if cfg.pseudo > 0 and extras.pseudo is not None:
             xp, mp, rows = sample_views(extras.pseudo, cfg.members, gen, EXTRA_BATCH)
@@ -148,7 +159,7 @@ def fit_heads(cfg: HeadConfig, desc: torch.Tensor, targets: torch.Tensor, extras
             # A mirrored view shows zone PERM[r] in region r: targets and weights follow.
             tp = torch.where(mp[..., None, None], tp[:, :, PERM], tp)
             wp = torch.where(mp[..., None], wp[:, :, PERM], wp)
-            loss = loss + cfg.pseudo * zone_loss_per_zone(heads(xp), tp, wp, cfg.mae_weight)
+            loss = loss + cfg.pseudo * zone_loss_per_zone(fwd(heads, xp), tp, wp, cfg.mae_weight)
         for u in unl:
             x1, m1, rows = sample_views(u, cfg.members, gen, EXTRA_BATCH)
             # The same images in another random view (and box jitter) for the teacher.
@@ -156,8 +167,8 @@ def fit_heads(cfg: HeadConfig, desc: torch.Tensor, targets: torch.Tensor, extras
             jit = torch.randint(0, u.shape[2], rows.shape, generator=gen)
             x2, m2 = u[rows, views, jit].float(), torch.from_numpy(MIRRORED)[views]
             with torch.no_grad():
-                target = to_image_order(teacher(x2), m2)
-            student = to_image_order(heads(x1), m1)
+                target = to_image_order(fwd(teacher, x2), m2)
+            student = to_image_order(fwd(heads, x1), m1)
             loss = loss + cfg.consistency * ((student - target) ** 2).sum(-1).mean() / len(unl)
         opt.zero_grad()
         loss.backward()
