@@ -6,6 +6,10 @@ decision zone MAE of the pooled held-out predictions), then the chosen recipe is
 folds as an ensemble and scores the held-out fold. Every candidate recipe is also scored on the outer folds (single member) so the runs table
 shows what selection saw and what it did not.
 
+Release rule, fixed before the paired test is seen: 0.3.0 is released only if, image-paired against 0.2.0's
+out-of-fold predictions (bsnet.oof020), the nested zone MAE is lower with a patient-bootstrap probability
+of at least 0.95 (one-sided) and the global MAE is not higher on average.
+
     python3 -m bsnet.cv030 --shared ../../shared --out runs/cv030 [--baseline-oof runs/oof020/oof_probs.npy]
 """
 import argparse
