@@ -182,8 +182,11 @@ def fit_heads(cfg: HeadConfig, desc: torch.Tensor, targets: torch.Tensor, extras
 @torch.no_grad()
 def predict(heads: LinearZoneHeads, desc: torch.Tensor) -> np.ndarray:
     """Flip-averaged ensemble probabilities [N,6,4] on the unjittered identity and mirror views (what the
-    exported graph computes)."""
+    exported graph computes); the identity view alone when no mirror view is cached."""
     p_id = heads(desc[:, 0, 0].float()).mean(0)
+    if desc.shape[1] < 2:
+        # A set cached without its mirror view (the extra sets, when CPU is short): the image alone.
+        return p_id.numpy()
     p_mirror = heads(desc[:, 1, 0].float()).mean(0)[:, PERM]
     return ((p_id + p_mirror) / 2).numpy()
 

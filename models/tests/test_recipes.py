@@ -88,7 +88,7 @@ def test_every_recipe_learns_zone_scores_on_synthetic_data(cfg):
     gen = torch.Generator().manual_seed(0)
     desc, labels = _synthetic(40, gen)
     sev, sev_labels = _synthetic(20, gen)
-    unl, _ = _synthetic(15, gen)
+    unl, _ = _synthetic(15, gen, views=1)     # an extra set cached without its mirror view
     g = sev_labels.sum(1).numpy() / 2.0
     severity = Severity(g.astype(np.float32), g.astype(np.float32))
     extras = Extras(severity=sev, unlabelled=unl)
@@ -114,8 +114,9 @@ def test_candidate_grid_offers_only_recipes_whose_data_is_cached():
     labels = [c.label() for c in full]
     assert len(set(labels)) == len(labels)
     assert any(c.pseudo for c in full) and any(c.severity_map == "model" for c in full)
-    one_view = candidate_grid(Extras(severity=two[:, :1], unlabelled=two[:, :1]))
-    assert not any(c.pseudo or c.consistency or c.severity_map == "model" for c in one_view)
+    no_unlabelled = candidate_grid(Extras(severity=two))
+    assert not any(c.pseudo or c.consistency or c.normal for c in no_unlabelled)
+    assert any(c.weak for c in no_unlabelled)
 
 
 def test_problem_oof_fills_only_the_held_out_folds():
@@ -156,3 +157,30 @@ def test_folder_images_are_read_under_their_listed_names(tmp_path: Path, monkeyp
     Image.fromarray(np.full((512, 512), 30, np.uint8)).save(tmp_path / "imgs" / "b.png")
     images = load_folder_images(tmp_path, ImageFolder("mixed", "", "imgs"), ["a.jpg", "b.png"], 128)
     assert images.shape == (2, 1, 128, 128)
+
+
+def test_the_020_rerun_saves_each_fold_and_resumes(tmp_path: Path):
+    import argparse
+    from bsnet.data import ScoreSet
+    from bsnet.oof020 import run_folds
+    rng = np.random.default_rng(0)
+    n = 8
+    model = BSNet(128)
+    images = rng.random((n, 1, 128, 128)).astype(np.float32)
+    taps = attended_taps(model, images, "cpu")
+    flipped = attended_taps(model, np.ascontiguousarray(images[..., ::-1]), "cpu")
+    senior = rng.integers(0, 4, (n, 6))
+    data = ScoreSet([f"i{k}" for k in range(n)], images, senior, senior, senior.sum(1), senior.sum(1),
+                    [f"p{k}" for k in range(n)])
+    args = argparse.Namespace(score_epochs=1, score_batch=4, score_lr=2e-3, score_wd=1e-2, mae_weight=1.0,
+                              junior_weight=0.3, crop_jitter=0.1, finetune_epochs=0, flip_average=True, folds=2,
+                              seed=0, device="cpu")
+    logs = []
+    (tmp_path / "folds_done.json").write_text("[1]")      # fold 1 "done" by an earlier invocation
+    report = run_folds(model, taps, flipped, data, args, tmp_path, logs.append)
+    assert report["foldsDone"] == [0, 1]
+    assert sum("fold 0" in m for m in logs) == 1 and not any("fold 1:" in m for m in logs)
+    oof = np.load(tmp_path / "oof_probs.npy")
+    trained = oof.reshape(n, -1).sum(1) > 0
+    assert trained.sum() == n // 2                         # only fold 0's images were fitted this time
+    assert np.allclose(oof[trained].sum(-1), 1, atol=1e-5)
