@@ -8,7 +8,8 @@ describe('every FHIR response the e2e tests receive is validated', () => {
   let server: Server;
   const bodies: Record<string, { type: string; body: string }> = {
     '/broken': { type: 'application/fhir+json', body: JSON.stringify({ resourceType: 'Observation', status: 'done', code: {}, note: [] }) },
-    '/valid': { type: 'application/fhir+json; charset=utf-8', body: JSON.stringify({ resourceType: 'Observation', status: 'final', code: { text: 'Brixia score' } }) },
+    '/valid': { type: 'application/fhir+json; charset=utf-8', body: JSON.stringify({ resourceType: 'Observation', text: { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml"><p>Brixia score</p></div>' }, status: 'final', code: { text: 'Brixia score' } }) },
+    '/no-narrative': { type: 'application/fhir+json', body: JSON.stringify({ resourceType: 'Bundle', type: 'searchset', entry: [{ resource: { resourceType: 'Observation', status: 'final', code: { text: 'Brixia score' } } }] }) },
     '/not-fhir': { type: 'application/json', body: JSON.stringify({ status: 'done', list: [] }) },
   };
 
@@ -29,6 +30,10 @@ describe('every FHIR response the e2e tests receive is validated', () => {
     expect(failure?.message).toContain('GET');
     for (const validator of ['medplum', 'json-schema', 'fhir.js', 'json-rules']) expect(failure?.message).toContain(`[${validator}]`);
     await request(server).get('/valid').expect(200);
+  });
+
+  it('fails a resource without a generated narrative, also inside a Bundle', async () => {
+    await expect(request(server).get('/no-narrative').expect(200)).rejects.toThrow(/\[narrative\] Bundle.entry\[0\].resource \(Observation\)/);
   });
 
   it('reports a wrong status as such, before the conformance check', async () => {

@@ -1,6 +1,7 @@
 import type * as fhir4 from 'fhir/r4';
 import { AppError } from '@brixia/common';
 import { apiBase, canonical, type FhirConfig } from './config';
+import { withNarrative } from './narrative';
 
 /** Subscriptions R5 Backport IG (http://hl7.org/fhir/uv/subscriptions-backport/) on R4. */
 const BACKPORT = 'http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition';
@@ -155,7 +156,7 @@ export function notificationBundle(input: StatusInput & { readonly id: string; r
     { fullUrl: `urn:uuid:${input.id}`, resource: status, request: { method: 'GET', url: `${base}/Subscription/${input.subscriptionId}/$status` }, response: { status: '200' } },
   ];
   if (input.payloadContent === 'full-resource' && input.focusResource) {
-    entry.push({ fullUrl: `${base}/${input.focusResource.resourceType}/${input.focusResource.id}`, resource: input.focusResource, request: { method: 'POST', url: input.focusResource.resourceType }, response: { status: '201' } });
+    entry.push({ fullUrl: `${base}/${input.focusResource.resourceType}/${input.focusResource.id}`, resource: withNarrative(input.focusResource), request: { method: 'POST', url: input.focusResource.resourceType }, response: { status: '201' } });
   }
   return { resourceType: 'Bundle', id: input.id, type: 'history', timestamp: input.timestamp, entry };
 }
