@@ -31,7 +31,8 @@ function kitAdapter(client: FhirKitClient): IntegratorClient {
   return {
     read: async (path) => {
       const [resourceType, id] = path.split('/');
-      return conformant((await client.read({ resourceType, id })) as fhir4.FhirResource, `fhir-kit-client read ${path}`);
+      const resource = id === undefined ? await client.capabilityStatement() : await client.read({ resourceType, id });
+      return conformant(resource as fhir4.FhirResource, `fhir-kit-client read ${path}`);
     },
     get: async (pathAndQuery) => conformant((await client.request(pathAndQuery)) as unknown as fhir4.Bundle, `fhir-kit-client GET ${pathAndQuery}`),
     allPages: async (pathAndQuery) => {
@@ -75,7 +76,7 @@ function smartAdapter(client: SmartClient): IntegratorClient {
       conformant((await client.request({ url: path, method: 'POST', body: JSON.stringify(parameters), headers: { 'content-type': FHIR_JSON } })) as unknown as fhir4.Bundle, `fhirclient POST ${path}`),
     conditionalRead: async (path, headers) => {
       try {
-        const { response, body } = (await client.request({ url: path, headers }, { includeResponse: true })) as { response: Response; body: unknown };
+        const { response, body } = (await client.request({ url: path, headers, includeResponse: true })) as { response: Response; body: unknown };
         if (response.status === 200) conformant(body, `fhirclient read ${path}`);
         return response.status;
       } catch (error) {
@@ -98,7 +99,8 @@ const searchParameters = new Map<string, fhir4.SearchParameter>(
  * code, reference → the reference, date → ge<day>.
  */
 function matchingValue(param: fhir4.CapabilityStatementRestResourceSearchParam, resource: fhir4.FhirResource): string | undefined {
-  const expression = param.definition ? searchParameters.get(param.definition)?.expression : undefined;
+  // `Resource.id`, `Resource.meta.lastUpdated`: evaluated on the resource's own type.
+  const expression = (param.definition ? searchParameters.get(param.definition)?.expression : undefined)?.replace(/^Resource\./, `${resource.resourceType}.`);
   if (!expression) return undefined;
   const found = evalFhirPath(expression, resource as never)[0] as unknown;
   if (found === undefined) return undefined;
@@ -200,7 +202,9 @@ describe.each([
   it('searches by every parameter the CapabilityStatement declares, each one honoured', async () => {
     let searched = 0;
     for (const resource of statement.rest?.[0].resource ?? []) {
-      const target = known.get(resource.type);
+      const found = known.get(resource.type);
+      // Read again: a Subscription turns active after its handshake, a Task completes.
+      const target = found ? await client.read(`${found.resourceType}/${found.id}`) : undefined;
       for (const param of resource.searchParam ?? []) {
         if (!param.definition) continue; // result parameters (_count, _sort …): the next tests
         if (!target) throw new Error(`${resource.type} declares ${param.name} but has nothing to find`);

@@ -9,7 +9,7 @@ export type FhirKitClient = InstanceType<FhirKit['Client']>;
 
 /** fhirclient's (the SMART JS client's) Client as the tests use it (fhirclient 2.6 `lib/Client.d.ts`). */
 export interface SmartClient {
-  request<T = unknown>(url: string | { url: string; method?: string; body?: string; headers?: Record<string, string> }, options?: { pageLimit?: number; onPage?: (page: never) => void; includeResponse?: boolean }): Promise<T>;
+  request<T = unknown>(url: string | { url: string; method?: string; body?: string; headers?: Record<string, string>; includeResponse?: boolean }, options?: { pageLimit?: number; onPage?: (page: never) => void }): Promise<T>;
 }
 interface SmartState {
   readonly serverUrl: string;
