@@ -10,6 +10,18 @@ import { FHIR_JSON, startService, uploadRadiograph, type TestService } from './s
 const REVIEW = `mutation R($input: ReviewAssessmentInput!) { reviewAssessment(input: $input) { versionId status } }`;
 const BACKPORT = 'http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition';
 
+/** Waits until a result's seven explanation overlays exist (as the dashboard test does; 120 s bound). */
+async function explanationImagesRendered(service: TestService, observationId: string): Promise<void> {
+  const query = `query A($id: ID!) { assessment(observationId: $id) { explanationImages { url } } }`;
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const body = (await service.http.post('/graphql').send({ query, variables: { id: observationId } }).expect(200)).body as { data?: { assessment: { explanationImages: unknown[] } } };
+    if ((body.data?.assessment.explanationImages.length ?? 0) >= 7) return;
+    if (Date.now() > deadline) throw new Error('explanation images not rendered after 120 s');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 /** What an integrator does with a FHIR client library, the same for both libraries under test. */
 interface IntegratorClient {
   read(path: string): Promise<fhir4.FhirResource>;
@@ -160,21 +172,16 @@ describe.each([
         channel: { type: 'rest-hook', endpoint: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hooks/a`, payload: FHIR_JSON, _payload: { extension: [{ url: `${BACKPORT}/backport-payload-content`, valueCode: 'id-only' }] } },
       })
       .expect(201);
+    // Explanation images (Media) are rendered after each result, off the request's path: waited for (bounded,
+    // not timed), so there is a Media to search for and no rendering job outlives the service at the end.
+    for (const observation of observations) await explanationImagesRendered(service, observation.id as string);
     statement = conformant((await client.read('metadata')) as fhir4.CapabilityStatement, 'metadata');
-    // One resource of each searchable type, found with the client itself; explanation images (Media) are
-    // rendered after the result, so they are waited for (bounded, not timed).
-    const deadline = Date.now() + 120_000;
+    // One resource of each searchable type, found with the client itself.
     for (const resource of statement.rest?.[0].resource ?? []) {
       if (!resource.interaction?.some((interaction) => interaction.code === 'search-type')) continue;
-      for (;;) {
-        const first = (await client.get(`${resource.type}?_count=1`)).entry?.[0]?.resource;
-        if (first) {
-          known.set(resource.type, first as fhir4.FhirResource);
-          break;
-        }
-        if (Date.now() > deadline) throw new Error(`no ${resource.type} to search for`);
-        await new Promise((resolve) => setTimeout(resolve, 250));
-      }
+      const first = (await client.get(`${resource.type}?_count=1`)).entry?.[0]?.resource;
+      if (!first) throw new Error(`no ${resource.type} to search for`);
+      known.set(resource.type, first as fhir4.FhirResource);
     }
   });
 

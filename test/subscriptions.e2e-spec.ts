@@ -160,8 +160,9 @@ describe('FHIR Subscriptions (R5 Backport)', () => {
     const found = await service.http.get('/fhir/Subscription').query({ _id: created.body.id }).set('Prefer', 'handling=strict').expect(200);
     await expectValidR4(found.body);
     expect(found.body.total).toBe(1);
-    const status = (found.body as fhir4.Bundle).entry?.[0].resource as fhir4.Subscription;
-    const byStatus = await service.http.get('/fhir/Subscription').query({ status: status.status, _id: created.body.id }).expect(200);
+    // The handshake turns it active at its own pace: search by status once it has.
+    await until('status active', async () => (await service.http.get(`/fhir/Subscription/${created.body.id}`).expect(200)).body.status === 'active');
+    const byStatus = await service.http.get('/fhir/Subscription').query({ status: 'active', _id: created.body.id }).expect(200);
     expect(byStatus.body.total).toBe(1);
     expect((await service.http.get('/fhir/Subscription').query({ status: 'off', _id: created.body.id }).expect(200)).body.total).toBe(0);
     const statuses = await service.http.get('/fhir/Subscription/$status').query({ id: created.body.id }).expect(200);

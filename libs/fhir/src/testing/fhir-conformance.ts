@@ -20,7 +20,9 @@ export type FhirValidatorName = keyof typeof FHIR_VALIDATORS;
 /** What each validator reports on a resource ("<path>: <text>" per error); all empty when it conforms. */
 export function fhirConformance(resource: unknown): Record<FhirValidatorName, string[]> {
   const report = {} as Record<FhirValidatorName, string[]>;
-  for (const [name, validate] of Object.entries(FHIR_VALIDATORS) as Array<[FhirValidatorName, (resource: unknown) => string[]]>) report[name] = validate(resource);
+  // What goes on the wire: JSON (undefined members vanish), as every consumer of our output sees it.
+  const wire: unknown = resource === undefined ? undefined : JSON.parse(JSON.stringify(resource));
+  for (const [name, validate] of Object.entries(FHIR_VALIDATORS) as Array<[FhirValidatorName, (resource: unknown) => string[]]>) report[name] = validate(wire);
   return report;
 }
 
