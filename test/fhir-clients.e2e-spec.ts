@@ -154,7 +154,11 @@ describe.each([
       BRIXIA_PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
       BRIXIA_EHR_SUBSCRIBER_BASE_URLS: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hooks`,
     });
-    await new Promise<void>((resolve) => service.app.getHttpServer().listen(port, '127.0.0.1', resolve));
+    const server = service.app.getHttpServer();
+    // Client and service share this process's event loop (and the checks of every response): under load its
+    // pauses outlast Node's 5 s keep-alive, and a client reusing a socket the server just closed gets ECONNRESET.
+    server.keepAliveTimeout = 120_000;
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
     client = await makeClient(service, service.runtime.config.fhir.baseUrl);
     for (const [seed, acquired] of [[61, '2024-06-01T08:00:00Z'], [62, '2024-06-02T08:00:00Z'], [63, '2024-06-03T08:00:00Z']] as const) {
       observations.push((await uploadRadiograph(service, { patient: 'client-a', acquired, seed, width: 320, height: 320 })).body as fhir4.Observation);
