@@ -21,12 +21,11 @@ type SmartFactory = (request: IncomingMessage, response: ServerResponse) => { cl
 const smart = createRequire(__filename)('fhirclient') as SmartFactory;
 
 /**
- * The bearer token a client outside supertest must send to this service, or undefined while the service
- * asks for none. One place, so the client tests follow the service's authentication as it changes.
+ * The bearer token a client outside supertest must send to this service (the test issuer's default token,
+ * every scope), or undefined when the service runs without authentication.
  */
 export function bearerTokenOf(service: TestService): string | undefined {
-  const token = (service as TestService & { readonly token?: string }).token;
-  return token ? token : undefined;
+  return service.token ? service.token : undefined;
 }
 
 /** fhir-kit-client 2 is ESM-only: loaded with a real dynamic import (Jest runs with --experimental-vm-modules). */
