@@ -8,9 +8,16 @@ import type { ScoringContext } from './scoring-context';
  * or undefined for studies that did not come from an EHR. Resources are in dependency order (Device,
  * Observation, DiagnosticReport, Provenance) and carry identifiers for `If-None-Exist` (forPublication,
  * shared with the revisions a review publishes); the study reference is mapped to the EHR's own
- * ImagingStudy up front.
+ * ImagingStudy up front. A result superseding another as its study's point names it (delivered after it).
  */
-export function publicationFor(context: ScoringContext, taskId: string, study: ImagingStudyEntity | null, resources: readonly fhir4.FhirResource[], resultId: string): NewOutboxMessage | undefined {
+export function publicationFor(
+  context: ScoringContext,
+  taskId: string,
+  study: ImagingStudyEntity | null,
+  resources: readonly fhir4.FhirResource[],
+  resultId: string,
+  supersedesResultId?: string,
+): NewOutboxMessage | undefined {
   const source = study?.source === 'external' ? study.resource.meta?.source : undefined;
   if (!source || !context.external) return undefined;
   const located = context.external.ehr.serverFor(source);
@@ -20,6 +27,10 @@ export function publicationFor(context: ScoringContext, taskId: string, study: I
     taskId,
     kind: 'result',
     destination: located.server.baseUrl,
-    payload: { resources: resources.map((resource) => forPublication(context.fhir, resource)), initialRemoteIds: { [`ImagingStudy/${study?.id}`]: located.relativePath } },
+    payload: {
+      resources: resources.map((resource) => forPublication(context.fhir, resource)),
+      initialRemoteIds: { [`ImagingStudy/${study?.id}`]: located.relativePath },
+      ...(supersedesResultId ? { supersedesResultId } : {}),
+    },
   };
 }
