@@ -277,7 +277,7 @@ export class MonitoringStore {
   }
 
   /** Bulk insert of results (imports of radiologist scores, benchmarks, tests); no FHIR resources. */
-  async importResults(rows: readonly Omit<BrixiaResultEntity, 'createdAt' | 'updatedAt' | 'versionId' | 'instanceQuality' | 'supersededBy'>[]): Promise<void> {
+  async importResults(rows: readonly Omit<BrixiaResultEntity, 'createdAt' | 'updatedAt' | 'versionId' | 'instanceQuality' | 'supersededBy' | 'alignment'>[]): Promise<void> {
     const chunk = 500;
     for (let i = 0; i < rows.length; i += chunk) {
       await this.dataSource.manager.createQueryBuilder().insert().into(BrixiaResultEntity).values(rows.slice(i, i + chunk).map((row) => ({ ...row, versionId: 1 }))).execute();

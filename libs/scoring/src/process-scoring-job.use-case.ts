@@ -133,6 +133,7 @@ export async function processScoringJob(context: ScoringContext, model: ScoreMod
       status: 'preliminary',
       instanceQuality: quality,
       supersededBy: null,
+      alignment: [...output.lungMask.alignment],
     };
     const completionOf = (chosen: StudyPointDecision, current: StudyPointRecord | null, expectedPoint: ExpectedPoint): CompletedScoring => {
       const supersedes = chosen.kind === 'supersede' ? chosen : undefined;

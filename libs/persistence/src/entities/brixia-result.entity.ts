@@ -30,6 +30,8 @@ export class BrixiaResultEntity {
   @Column({ name: 'instance_quality', type: 'jsonb', nullable: true }) instanceQuality!: StoredInstanceQuality | null;
   /** The result that replaced this one as its study's timeline point (a better instance); it leaves the timeline. */
   @Column({ name: 'superseded_by', type: 'text', nullable: true }) supersededBy!: string | null;
+  /** The model's alignment θ (row-major 2×3) of the scored image: where its zone boxes lie; null before it was kept, and for imports. */
+  @Column({ type: 'jsonb', nullable: true }) alignment!: number[] | null;
   @Column({ name: 'version_id', type: 'integer', default: 1 }) versionId!: number;
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' }) createdAt!: Date;
   @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' }) updatedAt!: Date;
