@@ -151,6 +151,22 @@ describe('dashboard: image viewer, dated timeline, patient search (headless Chro
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-timeline.png'), fullPage: true });
   });
 
+  it('marks the overridden zones of a study with the clinician and AI values (Assessment.aiScore)', async () => {
+    const { body } = await service.http.post('/graphql').send({ query: '{ assessment(observationId: "obs-ward-0-3") { aiScore { zones { zone score } } } }' }).expect(200);
+    const ai = new Map((body as { data: { assessment: { aiScore: { zones: Array<{ zone: string; score: number }> } } } }).data.assessment.aiScore.zones.map((z) => [z.zone, z.score]));
+    const clinician: Record<string, number> = { A: 3, B: 3, C: 3, D: 3, E: 3, F: 0 };
+    await page.goto(`${base}/dashboard/#/assessments/obs-ward-0-3`);
+    await page.locator('[data-testid=zone-row-F]').waitFor();
+    for (const zone of ['A', 'B', 'C', 'D', 'E', 'F']) {
+      const row = page.locator(`[data-testid=zone-row-${zone}]`);
+      const overridden = ai.get(zone) !== clinician[zone];
+      expect([zone, (await row.getAttribute('data-overridden')) !== null]).toEqual([zone, overridden]);
+      await expect(row.locator('td').last().textContent()).resolves.toBe(overridden ? `clinician ${clinician[zone]}, AI ${ai.get(zone)}` : '');
+    }
+    // The AI's values differ somewhere (the seeded AI score was 12, the clinician's 15).
+    expect([...ai.values()].reduce((sum, score) => sum + score, 0)).toBe(12);
+  });
+
   it('shows the study in a viewer on the source pixels, with zoom, window/level, labels and probabilities', async () => {
     await page.goto(`${base}/dashboard/#/assessments/${uploadedObservationId}`);
     await page.locator('[data-testid=viewer-canvas]').waitFor();
