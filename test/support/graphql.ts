@@ -23,10 +23,10 @@ export async function until(what: string, check: () => boolean | Promise<boolean
   }
 }
 
-/** A graphql-ws client of the service (its HTTP server is started on a free port first). */
+/** A graphql-ws client of the service with its default token (its HTTP server is started on a free port first). */
 export async function graphqlWsClient(service: TestService): Promise<ReturnType<typeof createClient>> {
   const server = service.app.getHttpServer();
   if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as { port: number }).port;
-  return createClient({ url: `ws://127.0.0.1:${port}/graphql`, webSocketImpl: WebSocket, lazy: false });
+  return createClient({ url: `ws://127.0.0.1:${port}/graphql`, webSocketImpl: WebSocket, lazy: false, connectionParams: { Authorization: `Bearer ${service.token}` } });
 }

@@ -1,6 +1,7 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import type { Runtime } from '../runtime';
 import { RUNTIME } from '../infrastructure/tokens';
+import { PublicRoute } from '../auth/access.decorator';
 
 /** Liveness/readiness: the app only listens after migrations ran and the model loaded. */
 @Controller('health')
@@ -8,6 +9,7 @@ export class HealthController {
   constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
 
   @Get()
+  @PublicRoute()
   health(): unknown {
     const { model, scoring, database, config, startedAt } = this.runtime;
     return {
