@@ -6,6 +6,7 @@ import { AddOutboxRevisions1764273600000 } from './1764273600000-add-outbox-revi
 import { KeyResultsByPatient1764280000000 } from './1764280000000-key-results-by-patient';
 import { CreateAuditEventTable1764290000000 } from './1764290000000-create-audit-event-table';
 import { CreateResourceHistory1764300000000 } from './1764300000000-create-resource-history';
+import { RankStudyInstances1764310000000 } from './1764310000000-rank-study-instances';
 
 /** Every migration in order; the only way the schema changes (run at start-up). */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   KeyResultsByPatient1764280000000,
   CreateAuditEventTable1764290000000,
   CreateResourceHistory1764300000000,
+  RankStudyInstances1764310000000,
 ];

@@ -54,6 +54,29 @@ async function viewerAndSourcePixels(page: Page): Promise<PagePixels> {
   });
 }
 
+/** The viewer's zoom and pan, and the chroma (max − min of r, g, b) of the canvas at each point, as the 3×3 neighbourhood's maximum. */
+async function chromaAt(page: Page, fractions: ReadonlyArray<readonly [number, number]>): Promise<{ chroma: number[]; zoom: number; panX: number; panY: number }> {
+  return page.evaluate((points) => {
+    type Canvas = { width: number; height: number; dataset: Record<string, string | undefined>; getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } };
+    const doc = (globalThis as unknown as { document: { querySelector(selector: string): unknown } }).document;
+    const canvas = doc.querySelector('[data-testid=viewer-canvas]') as Canvas;
+    const [zoom, panX, panY] = ['zoom', 'panX', 'panY'].map((key) => Number(canvas.dataset[key]));
+    const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    const chroma = points.map(([fx, fy]) => {
+      const [cx, cy] = [Math.round(fx * canvas.width * zoom + panX), Math.round(fy * canvas.height * zoom + panY)];
+      let best = 0;
+      for (let dy = -1; dy <= 1; dy++) {
+        for (let dx = -1; dx <= 1; dx++) {
+          const i = ((cy + dy) * canvas.width + (cx + dx)) * 4;
+          best = Math.max(best, Math.max(data[i], data[i + 1], data[i + 2]) - Math.min(data[i], data[i + 1], data[i + 2]));
+        }
+      }
+      return best;
+    });
+    return { chroma, zoom, panX, panY };
+  }, fractions);
+}
+
 describe('dashboard: image viewer, dated timeline, patient search (headless Chromium)', () => {
   let service: TestService;
   let browser: Browser;
@@ -130,6 +153,22 @@ describe('dashboard: image viewer, dated timeline, patient search (headless Chro
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-timeline.png'), fullPage: true });
   });
 
+  it('marks the overridden zones of a study with the clinician and AI values (Assessment.aiScore)', async () => {
+    const { body } = await service.http.post('/graphql').send({ query: '{ assessment(observationId: "obs-ward-0-3") { aiScore { zones { zone score } } } }' }).expect(200);
+    const ai = new Map((body as { data: { assessment: { aiScore: { zones: Array<{ zone: string; score: number }> } } } }).data.assessment.aiScore.zones.map((z) => [z.zone, z.score]));
+    const clinician: Record<string, number> = { A: 3, B: 3, C: 3, D: 3, E: 3, F: 0 };
+    await page.goto(`${base}/dashboard/#/assessments/obs-ward-0-3`);
+    await page.locator('[data-testid=zone-row-F]').waitFor();
+    for (const zone of ['A', 'B', 'C', 'D', 'E', 'F']) {
+      const row = page.locator(`[data-testid=zone-row-${zone}]`);
+      const overridden = ai.get(zone) !== clinician[zone];
+      expect([zone, (await row.getAttribute('data-overridden')) !== null]).toEqual([zone, overridden]);
+      await expect(row.locator('td').last().textContent()).resolves.toBe(overridden ? `clinician ${clinician[zone]}, AI ${ai.get(zone)}` : '');
+    }
+    // The AI's values differ somewhere (the seeded AI score was 12, the clinician's 15).
+    expect([...ai.values()].reduce((sum, score) => sum + score, 0)).toBe(12);
+  });
+
   it('shows the study in a viewer on the source pixels, with zoom, window/level, labels and probabilities', async () => {
     await page.goto(`${base}/dashboard/#/assessments/${uploadedObservationId}`);
     await page.locator('[data-testid=viewer-canvas]').waitFor();
@@ -138,6 +177,8 @@ describe('dashboard: image viewer, dated timeline, patient search (headless Chro
       return Array.from(images).every((img) => img.complete && img.naturalWidth > 0);
     });
     await page.locator('[data-testid=overlay-opacity]').fill('0');
+    // The source comparison is of the image alone (the zone boxes have their own test).
+    await page.locator('[data-testid=zone-boxes]').uncheck();
     await page.waitForFunction(
       () => (globalThis as unknown as { document: { querySelector(s: string): { dataset: Record<string, string | undefined> } | null } }).document.querySelector('[data-testid=viewer-canvas]')?.dataset['zoom'] === '1',
     );
@@ -164,6 +205,58 @@ describe('dashboard: image viewer, dated timeline, patient search (headless Chro
     await page.locator('[data-testid=overlay-opacity]').fill('0');
     const reset = await viewerAndSourcePixels(page);
     expect(correlation(reset.viewer, initial.viewer)).toBeGreaterThan(0.999);
+  });
+
+  it('draws the six zone boxes over the image where θ puts them, following zoom and pan', async () => {
+    const { body } = await service.http.post('/graphql').send({ query: `{ assessment(observationId: "${uploadedObservationId}") { zoneBoxes { zone corners { x y } } } }` }).expect(200);
+    const boxes = (body as { data: { assessment: { zoneBoxes: Array<{ zone: string; corners: Array<{ x: number; y: number }> }> } } }).data.assessment.zoneBoxes;
+    expect(boxes.map((box) => box.zone)).toEqual(['A', 'B', 'C', 'D', 'E', 'F']);
+    // Zone A's left edge at its middle (on the line), and a point a quarter into the box (inside A only, away from every edge).
+    const [tl, tr, , bl] = boxes[0].corners;
+    const edge = [(tl.x + bl.x) / 2, (tl.y + bl.y) / 2] as const;
+    const inside = [edge[0] + (tr.x - tl.x) / 4, edge[1] + (tr.y - tl.y) / 4] as const;
+    // The page shows this study already (a hash route does not reload): load it anew, with the viewer's defaults.
+    await page.goto(`${base}/dashboard/#/assessments/${uploadedObservationId}`);
+    await page.reload();
+    await page.locator('[data-testid=viewer-canvas]').waitFor();
+    await page.waitForFunction(() => {
+      const images = (globalThis as unknown as { document: { images: ArrayLike<{ complete: boolean; naturalWidth: number }> } }).document.images;
+      return Array.from(images).every((img) => img.complete && img.naturalWidth > 0);
+    });
+    expect(await page.locator('[data-testid=zone-boxes]').isChecked()).toBe(true);
+    await page.locator('[data-testid=overlay-opacity]').fill('0');
+    // The radiograph is grey (chroma 0) and the box colour saturated: chroma says where a box line was drawn.
+    const plain = await chromaAt(page, [edge, inside]);
+    expect(plain.zoom).toBe(1);
+    expect(plain.chroma[0]).toBeGreaterThan(150);
+    expect(plain.chroma[1]).toBeLessThan(30);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-zone-boxes.png'), fullPage: true });
+
+    // Zoom with the wheel about the inside point: the edge moves away from it on the canvas, and its line with it.
+    const canvas = await page.locator('[data-testid=viewer-canvas]').boundingBox();
+    if (!canvas) throw new Error('the viewer canvas has no box');
+    await page.mouse.move(canvas.x + inside[0] * canvas.width, canvas.y + inside[1] * canvas.height);
+    await page.mouse.wheel(0, -100);
+    await page.mouse.wheel(0, -100);
+    await page.waitForFunction(
+      () => (globalThis as unknown as { document: { querySelector(s: string): { dataset: Record<string, string | undefined> } | null } }).document.querySelector('[data-testid=viewer-canvas]')?.dataset['zoom'] === '1.5625',
+    );
+    const zoomed = await chromaAt(page, [edge, inside]);
+    expect(zoomed.panX).toBeLessThan(0);
+    expect(zoomed.chroma[0]).toBeGreaterThan(150);
+    expect(zoomed.chroma[1]).toBeLessThan(30);
+    // Pan by dragging: the line moves with the image.
+    await page.mouse.move(canvas.x + canvas.width / 2, canvas.y + canvas.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(canvas.x + canvas.width / 2 + 60, canvas.y + canvas.height / 2 + 40, { steps: 4 });
+    await page.mouse.up();
+    const panned = await chromaAt(page, [edge, inside]);
+    expect([panned.panX, panned.panY]).not.toEqual([zoomed.panX, zoomed.panY]);
+    expect(panned.chroma[0]).toBeGreaterThan(150);
+    expect(panned.chroma[1]).toBeLessThan(30);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-zone-boxes-zoomed.png'), fullPage: true });
+    await page.locator('[data-testid=zone-boxes]').uncheck();
+    expect((await chromaAt(page, [edge])).chroma[0]).toBeLessThan(30);
   });
 
   it('reports occlusion progress over graphql-ws and disables the control once the maps exist', async () => {

@@ -2,6 +2,7 @@ import { startFhirPeer, type FhirPeer } from '@brixia/ehr/testing';
 import { expectConformantFhir } from '@brixia/fhir/testing';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { makeDicomFixture } from '@brixia/imaging/testing';
 import { createTestDatabase } from '@brixia/persistence/testing';
 import { REPO_ROOT } from './support/process';
 import { scoreReference, seedExternalStudy } from './support/ehr-fixtures';
@@ -200,4 +201,31 @@ describe('publishing results back to the EHR', () => {
     // The Task's businessStatus is the AI result's publication: done, untouched by the revision.
     expect((await service.http.get(taskPath).expect(200)).body.businessStatus.text).toBe('done');
   });
+
+  it('publishes a better instance of an EHR study after the point it supersedes, its Provenance naming that point under the EHR ids', async () => {
+    // The study's AP instance, scored from the PACS, is its first point...
+    const seeded = await seedExternalStudy(ehr, pacs, 107, { viewPosition: 'AP' });
+    const first = await score(seeded.studyUrl).expect(201);
+    const apObservation = first.body as fhir4.Observation;
+    // ...then a PA instance of the same study (same StudyInstanceUID and patient) arrives as an upload.
+    const uid = seeded.studyInstanceUid;
+    const paBytes = await makeDicomFixture({ modality: 'DX', viewPosition: 'PA', studyInstanceUid: uid, seriesInstanceUid: `${uid}.2`, sopInstanceUid: `${uid}.2.1`, patientId: seeded.patientId, width: 320, height: 320, seed: 107, acquisitionDateTime: '20240301101500' });
+    const second = await service.http.post('/api/v1/studies').attach('file', paBytes, { filename: 'pa.dcm' }).field('patient', seeded.patientId).expect(201);
+    const paObservation = second.body as fhir4.Observation;
+    const delivered = (id: string) => until(`delivery of ${id}`, async () => ((await delivery(id)).state === 'delivered' ? delivery(id) : undefined), 120_000);
+    const [apState, paState] = [await delivered(apObservation.id as string), await delivered(paObservation.id as string)];
+
+    // The EHR holds both valid results; the new point's Provenance names the superseded Observation and report by their EHR ids.
+    const published = await ehr.search<fhir4.Observation>('Observation', { subject: `Patient/${seeded.patientId}` });
+    expect(published.map((o) => o.status).sort()).toEqual(['preliminary', 'preliminary']);
+    const remotePa = paState.remoteIds[`Observation/${paObservation.id}`];
+    const [provenance] = await ehr.search<fhir4.Provenance>('Provenance', { target: remotePa });
+    expect(provenance).toBeDefined();
+    const revisions = (provenance.entity ?? []).filter((entity) => entity.role === 'revision').map((entity) => entity.what.reference);
+    expect(revisions).toEqual([apState.remoteIds[`Observation/${apObservation.id}`], expect.stringMatching(/^DiagnosticReport\//)]);
+    expect(Object.values(apState.remoteIds)).toContain(revisions[1]);
+    // Delivering the superseded result did not turn its Task back to `done`.
+    const apTask = (await service.http.get(new URL(String(first.headers['content-location'])).pathname).expect(200)).body as fhir4.Task;
+    expect(apTask.businessStatus?.text).toBe('superseded');
+  }, 300_000);
 });

@@ -18,6 +18,15 @@ describe('FHIR conformance derived from the CapabilityStatement (PostgreSQL, rea
   beforeAll(async () => {
     service = await startService({ DATABASE_URL: await createTestDatabase('fhir_conformance_e2e') });
     observation = (await uploadRadiograph(service, { patient: 'conformance-a', acquired: '2024-07-01T08:00:00Z', seed: 41 })).body as fhir4.Observation;
+    // The report gains its explanation images in a second write after the result is out: wait for it, so that
+    // no version changes between a read and its conditional re-read below (bounded, not timed).
+    const deadline = Date.now() + 300_000;
+    for (;;) {
+      const reports = (await service.http.get('/fhir/DiagnosticReport').query({ result: `Observation/${observation.id}` }).expect(200)).body as fhir4.Bundle;
+      if (((reports.entry?.[0]?.resource as fhir4.DiagnosticReport | undefined)?.media?.length ?? 0) >= 7) break;
+      if (Date.now() > deadline) throw new Error('the report never gained its explanation images');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
     statement = (await service.http.get('/fhir/metadata').expect(200)).body as fhir4.CapabilityStatement;
     await expectValidR4(statement);
     knownIds.set('Observation', observation.id as string);

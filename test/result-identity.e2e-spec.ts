@@ -5,7 +5,8 @@ import { FHIR_JSON, startService, waitForTask, type TestService } from './suppor
 
 /**
  * The identity of a result is (patient, image, model version): the same pixels never answer for a
- * second patient, a failed Task does not block a new attempt, and one ImagingStudy is one timeline point.
+ * second patient and a failed Task does not block a new attempt (one ImagingStudy, one timeline point:
+ * study-point.e2e-spec.ts).
  */
 // Wide bounds (no test may depend on the machine's speed): a scoring took minutes on a 2-core machine shared by ~8 test runs.
 const SCORING_BOUND_MS = 300_000;
@@ -113,24 +114,4 @@ describe('result identity (patient, image, model version) on PostgreSQL with the
     const again = await upload(rle, { filename: 'b.dcm' }).expect(200);
     expect(again.body.id).toBe(first.body.id);
   }, 2 * SCORING_BOUND_MS);
-
-  it('makes one timeline point per ImagingStudy: a further instance of the study is recorded as skipped, with the reason', async () => {
-    const study = { patientId: 'id-study', studyInstanceUid: '2.25.777', acquisitionDateTime: '20240312090000', width: 320, height: 320 };
-    const first = await makeDicomFixture({ ...study, sopInstanceUid: '2.25.777.1', seed: 71 });
-    const second = await makeDicomFixture({ ...study, sopInstanceUid: '2.25.777.2', seed: 72 });
-    const scored = await upload(first, { filename: '1.dcm' }).expect(201);
-    const skipped = await upload(second, { filename: '2.dcm' }).expect(200);
-    const task = skipped.body as fhir4.Task;
-    await expectValidR4(task);
-    expect(task).toMatchObject({ resourceType: 'Task', status: 'completed', businessStatus: { text: 'skipped' } });
-    expect(task.statusReason?.text).toMatch(/another instance of this ImagingStudy/i);
-    expect(task.output?.map((o) => o.valueReference?.reference)).toEqual([`Observation/${scored.body.id}`]);
-
-    const timeline = await service.http.get('/api/v1/patients/id-study/timeline').expect(200);
-    expect(timeline.body.points).toHaveLength(1);
-    expect((await rowsOf('id-study')).results).toBe(1);
-    // Asking again for the skipped instance answers the same skipped Task (idempotent), not a new point.
-    const again = await upload(second, { filename: '2.dcm' }).expect(200);
-    expect(again.body.id).toBe(task.id);
-  }, 3 * SCORING_BOUND_MS);
 });

@@ -1,10 +1,23 @@
 import { h } from './dom.js';
 
-/** What the viewer shows: the display radiograph and, optionally, an overlay of the same geometry. */
+/** A zone's box on the radiograph: its corners in fractions of the image's width and height (GraphQL Assessment.zoneBoxes). */
+export interface ZoneBoxOutline {
+  readonly zone: string;
+  readonly corners: ReadonlyArray<{ readonly x: number; readonly y: number }>;
+}
+
+/** What the viewer shows: the display radiograph, optionally an overlay of the same geometry and the zone boxes. */
 export interface ViewerImages {
   readonly radiograph: HTMLImageElement;
   readonly overlay: HTMLImageElement | null;
+  readonly zoneBoxes?: readonly ZoneBoxOutline[];
 }
+
+/** The boxes' colour: saturated, so it never reads as anatomy on a grey radiograph. */
+export const ZONE_BOX_COLOUR = '#ffd400';
+/** Box lines and labels keep this size on screen whatever the zoom (canvas pixels). */
+const BOX_LINE_PX = 2;
+const BOX_LABEL_PX = 16;
 
 /** The viewer's state, exposed for tests and for the controls. */
 export interface ViewState {
@@ -15,6 +28,7 @@ export interface ViewState {
   window: number;
   level: number;
   overlayOpacity: number;
+  showZoneBoxes: boolean;
 }
 
 const MIN_ZOOM = 1;
@@ -30,11 +44,14 @@ export function applyWindow(value: number, window: number, level: number): numbe
  * A canvas viewer: zoom (wheel or buttons, 1–8×, about the cursor), pan (drag), window/level sliders on
  * the radiograph, and the heat-map overlay blended with an opacity slider. The radiograph's pixels are
  * windowed through a lookup table, never resampled twice: the canvas draws them at the zoom asked for.
+ * The six zone boxes (where the model scores each zone, carried by its alignment θ) are drawn over both
+ * in the image's coordinates, so they follow zoom and pan; a checkbox hides them.
  */
 export function imageViewer(images: ViewerImages): { element: HTMLElement; state: ViewState; setOverlay(image: HTMLImageElement | null): void } {
   const { radiograph } = images;
   let overlay = images.overlay;
-  const state: ViewState = { zoom: 1, panX: 0, panY: 0, window: 256, level: 128, overlayOpacity: 0.6 };
+  const zoneBoxes = images.zoneBoxes ?? [];
+  const state: ViewState = { zoom: 1, panX: 0, panY: 0, window: 256, level: 128, overlayOpacity: 0.6, showZoneBoxes: zoneBoxes.length > 0 };
   const canvas = h('canvas', { 'data-testid': 'viewer-canvas', 'aria-label': 'Radiograph viewer' }) as HTMLCanvasElement;
   const windowed = document.createElement('canvas');
   let source: ImageData | null = null;
@@ -75,7 +92,30 @@ export function imageViewer(images: ViewerImages): { element: HTMLElement; state
       context.drawImage(overlay, 0, 0, canvas.width, canvas.height);
       context.globalAlpha = 1;
     }
+    if (state.showZoneBoxes) drawZoneBoxes(context);
     canvas.dataset['zoom'] = String(state.zoom);
+    canvas.dataset['panX'] = String(state.panX);
+    canvas.dataset['panY'] = String(state.panY);
+  };
+
+  // In the image's coordinates (the zoom/pan transform is set), so the boxes follow the image.
+  const drawZoneBoxes = (context: CanvasRenderingContext2D): void => {
+    context.strokeStyle = ZONE_BOX_COLOUR;
+    context.fillStyle = ZONE_BOX_COLOUR;
+    context.lineWidth = BOX_LINE_PX / state.zoom;
+    context.font = `${BOX_LABEL_PX / state.zoom}px sans-serif`;
+    context.textBaseline = 'top';
+    for (const box of zoneBoxes) {
+      const points = box.corners.map((corner): [number, number] => [corner.x * canvas.width, corner.y * canvas.height]);
+      if (points.length < 3) continue;
+      context.beginPath();
+      context.moveTo(...points[0]);
+      for (const point of points.slice(1)) context.lineTo(...point);
+      context.closePath();
+      context.stroke();
+      const inset = (BOX_LINE_PX + 3) / state.zoom;
+      context.fillText(box.zone, points[0][0] + inset, points[0][1] + inset);
+    }
   };
 
   const clampPan = (): void => {
@@ -121,6 +161,14 @@ export function imageViewer(images: ViewerImages): { element: HTMLElement; state
     });
     return h('label', {}, `${label} `, input);
   };
+  const checkbox = (label: string, testId: string, checked: boolean, onChange: (checked: boolean) => void): HTMLElement => {
+    const input = h('input', { type: 'checkbox', checked, 'data-testid': testId, 'aria-label': label }) as HTMLInputElement;
+    input.addEventListener('change', () => {
+      onChange(input.checked);
+      draw();
+    });
+    return h('label', {}, input, ` ${label}`);
+  };
   const button = (text: string, testId: string, onClick: () => void): HTMLElement => {
     const element = h('button', { 'data-testid': testId, type: 'button' }, text);
     element.addEventListener('click', onClick);
@@ -141,6 +189,7 @@ export function imageViewer(images: ViewerImages): { element: HTMLElement; state
     slider('window', 'window', 1, 256, state.window, (value) => (state.window = value)),
     slider('level', 'level', 0, 255, state.level, (value) => (state.level = value)),
     slider('overlay', 'overlay-opacity', 0, 100, state.overlayOpacity * 100, (value) => (state.overlayOpacity = value / 100)),
+    ...(zoneBoxes.length > 0 ? [checkbox('zone boxes', 'zone-boxes', state.showZoneBoxes, (checked) => (state.showZoneBoxes = checked))] : []),
   );
   const element = h('div', { class: 'viewer', 'data-testid': 'viewer' }, canvas, controls);
   const start = (): void => {

@@ -1,6 +1,6 @@
 import { h, scoreBadge } from './dom.js';
 import { graphql, GraphqlRequestError, liveConnection, showImage } from './graphql-client.js';
-import { imageViewer } from './image-viewer.js';
+import { imageViewer, type ZoneBoxOutline } from './image-viewer.js';
 import { signedInUser } from './auth.js';
 
 interface ObservationComponent {
@@ -19,16 +19,17 @@ interface AssessmentData {
     observation: { effectiveDateTime?: string; device?: { display?: string }; component?: ObservationComponent[] };
     explanationImages: Array<{ kind: string; zone: string | null; url: string }>;
     radiographUrl: string | null;
+    aiScore: { global: number; zones: Array<{ zone: string; score: number }> } | null;
+    zoneBoxes: ZoneBoxOutline[];
   };
-}
-interface TimelineZones {
-  patient: { timeline: { points: Array<{ observationId: string; aiGlobal: number | null; zones: Array<{ zone: string; score: number; aiScore: number | null }> }> } };
 }
 
 const ASSESSMENT = `query Assessment($id: ID!) {
-  assessment(observationId: $id) { observationId taskId patientId status versionId global observation explanationImages { kind zone url } radiographUrl }
+  assessment(observationId: $id) {
+    observationId taskId patientId status versionId global observation explanationImages { kind zone url } radiographUrl
+    aiScore { global zones { zone score } } zoneBoxes { zone corners { x y } }
+  }
 }`;
-const AI_VALUES = `query AiValues($patient: ID!) { patient(id: $patient) { timeline { points { observationId aiGlobal zones { zone score aiScore } } } } }`;
 const OCCLUSION_PROGRESS = `subscription Progress($taskId: ID!) { occlusionProgress(taskId: $taskId) { done total } }`;
 const OCCLUSION = `mutation Occlusion($taskId: ID!) { explainByOcclusion(taskId: $taskId) { images forwardPasses durationMs } }`;
 const REVIEW = `mutation Review($input: ReviewAssessmentInput!) { reviewAssessment(input: $input) { versionId status } }`;
@@ -54,17 +55,13 @@ function formatInstant(iso: string | undefined): string {
 /** Study view: image viewer with overlays, scores with probabilities, status, model, and the review. */
 export async function renderStudyView(root: HTMLElement, observationId: string, notice = ''): Promise<void> {
   const { assessment } = await graphql<AssessmentData>(ASSESSMENT, { id: observationId });
-  // The model's own values of an overridden study live on the timeline (aiScore per zone).
-  const aiValues = await graphql<TimelineZones>(AI_VALUES, { patient: assessment.patientId })
-    .then((data) => data.patient.timeline.points.find((p) => p.observationId === observationId) ?? null)
-    .catch(() => null);
   const zoneScore = (zone: string): number => componentOf(assessment.observation, zone)?.valueInteger ?? 0;
   // Images need the access token: fetched by showImage and shown from object URLs (the viewer waits for their load).
   const overlay = h('img', { alt: 'Heat map overlay', 'data-testid': 'overlay', class: 'source-image' }) as HTMLImageElement;
   void showImage(overlay, assessment.explanationImages[0]?.url);
   const radiograph = assessment.radiographUrl ? (h('img', { alt: 'Radiograph', 'data-testid': 'radiograph', class: 'source-image' }) as HTMLImageElement) : null;
   if (radiograph) void showImage(radiograph, assessment.radiographUrl);
-  const viewer = radiograph ? imageViewer({ radiograph, overlay: assessment.explanationImages.length > 0 ? overlay : null }) : null;
+  const viewer = radiograph ? imageViewer({ radiograph, overlay: assessment.explanationImages.length > 0 ? overlay : null, zoneBoxes: assessment.zoneBoxes }) : null;
   const overlayButtons = assessment.explanationImages.map((image) => {
     const occlusion = image.kind === 'occlusion-overlay';
     const name = `${occlusion ? 'occlusion-' : ''}${image.zone ?? 'all'}`;
@@ -136,7 +133,8 @@ export async function renderStudyView(root: HTMLElement, observationId: string, 
   const zoneRows = ZONES.map((zone) => {
     const score = zoneScore(zone);
     const probabilities = probabilitiesOf(componentOf(assessment.observation, zone));
-    const ai = aiValues?.zones.find((z) => z.zone === zone)?.aiScore ?? null;
+    // The model's own value (Assessment.aiScore): differs from the score where a clinician overrode it.
+    const ai = assessment.aiScore?.zones.find((z) => z.zone === zone)?.score ?? null;
     const overridden = ai !== null && ai !== score;
     return h(
       'tr',

@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'RESOURCE.NOT_FOUND'
   | 'RESOURCE.VERSION_CONFLICT'
   | 'RESOURCE.DUPLICATE'
+  | 'RESOURCE.SUPERSEDED'
   | 'IMAGING.UNREADABLE'
   | 'IMAGING.NOT_AN_IMAGE'
   | 'IMAGING.UNSUPPORTED_TRANSFER_SYNTAX'
@@ -88,6 +89,8 @@ export const ERROR_TABLE: Readonly<Record<ErrorCode, ErrorSpec>> = {
   'RESOURCE.NOT_FOUND': { httpStatus: 404, issueType: 'not-found', severity: 'error', retryable: false },
   'RESOURCE.VERSION_CONFLICT': { httpStatus: 409, issueType: 'conflict', severity: 'error', retryable: false },
   'RESOURCE.DUPLICATE': { httpStatus: 409, issueType: 'duplicate', severity: 'error', retryable: false },
+  // A result a better instance of its study replaced as the timeline point: still readable, no longer reviewed.
+  'RESOURCE.SUPERSEDED': { httpStatus: 409, issueType: 'conflict', severity: 'error', retryable: false },
   'IMAGING.UNREADABLE': { httpStatus: 422, issueType: 'invalid', severity: 'error', retryable: false },
   'IMAGING.NOT_AN_IMAGE': { httpStatus: 422, issueType: 'not-supported', severity: 'error', retryable: false },
   'IMAGING.UNSUPPORTED_TRANSFER_SYNTAX': { httpStatus: 422, issueType: 'not-supported', severity: 'error', retryable: false },

@@ -15,6 +15,11 @@ export interface ProvenanceInput {
   readonly activity: 'create' | 'revision';
   /** Required for a revision: the clinician who overrode the score. */
   readonly practitionerId?: string;
+  /**
+   * A create that replaces another result as its ImagingStudy's timeline point (a better instance of the
+   * study): that result's Observation and DiagnosticReport, as entities `revision` (docs/fhir-profile.md).
+   */
+  readonly supersedes?: readonly string[];
 }
 
 const PARTICIPANT_TYPE = 'http://terminology.hl7.org/CodeSystem/provenance-participant-type';
@@ -49,6 +54,12 @@ export function buildProvenance(_config: FhirConfig, input: ProvenanceInput): fh
   if (input.imagingStudyId !== undefined) entity.push({ role: 'source', what: referenceTo('ImagingStudy', input.imagingStudyId) });
   // A revision transforms the earlier result into the revised one (entity role `revision`).
   if (!create) target.forEach((what) => entity.push({ role: 'revision', what: { ...what } }));
+  // A better instance's result revises the study's result: the superseded one stays valid (its status is kept)
+  // but is no longer the study's point; `Provenance?entity=Observation/<old>` finds what replaced it.
+  (input.supersedes ?? []).forEach((value, index) => {
+    const { resourceType, id } = parseRelativeReference(value, `supersedes[${index}]`);
+    entity.push({ role: 'revision', what: referenceTo(resourceType, id, 'Superseded timeline point of the ImagingStudy (a better instance replaced it)') });
+  });
   return {
     resourceType: 'Provenance',
     id: assertFhirId(input.id, 'Provenance id'),

@@ -67,6 +67,18 @@ describe('buildProvenance', () => {
     expect(() => buildProvenance(config, { ...common, activity: 'revision' })).toThrow(/practitioner/);
   });
 
+  it('create over a superseded point: its Observation and DiagnosticReport as revision entities, the study still the source', () => {
+    const provenance = buildProvenance(config, { ...common, activity: 'create', supersedes: ['Observation/obs-old', 'DiagnosticReport/dr-old'] });
+    expect(provenance.entity?.map((entity) => [entity.role, entity.what.reference])).toEqual([
+      ['source', 'ImagingStudy/s-1'],
+      ['revision', 'Observation/obs-old'],
+      ['revision', 'DiagnosticReport/dr-old'],
+    ]);
+    expect(provenance.entity?.[1].what.display).toMatch(/superseded/i);
+    expect(provenance.agent.map((agent) => agent.who.reference)).toEqual(['Device/bsnet-0-1-0']);
+    expect(() => buildProvenance(config, { ...common, activity: 'create', supersedes: ['obs-old'] })).toThrow();
+  });
+
   it('refuses targets that are not Type/id', () => {
     expect(() => buildProvenance(config, { ...common, targets: ['obs-1'], activity: 'create' })).toThrow(/targets\[0\]/);
   });

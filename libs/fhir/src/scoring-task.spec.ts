@@ -44,6 +44,24 @@ describe('buildScoringTask', () => {
     expect(task.contained).toBeUndefined();
   });
 
+  it('records a superseded instance with its own results, the new point and the reason', () => {
+    const task = buildScoringTask(config, {
+      ...base,
+      status: 'completed',
+      businessStatus: 'superseded',
+      observationId: 'obs-1',
+      diagnosticReportId: 'dr-1',
+      skipped: { reason: 'Superseded as the timeline point of its ImagingStudy by a better instance (PA view over AP)', pointObservationId: 'obs-better', superseded: true },
+    });
+    expect(task.businessStatus?.text).toBe('superseded');
+    expect(task.statusReason?.text).toMatch(/PA view over AP/);
+    expect(task.output?.map((output) => [output.type.text, output.valueReference?.reference])).toEqual([
+      ['Brixia score Observation', 'Observation/obs-1'],
+      ['AI Brixia report', 'DiagnosticReport/dr-1'],
+      ['Timeline point of the ImagingStudy (a better instance)', 'Observation/obs-better'],
+    ]);
+  });
+
   it('does not output results before completion', () => {
     const task = buildScoringTask(config, { ...base, status: 'in-progress', businessStatus: 'inferring', observationId: 'obs-1' });
     expect(task.output).toBeUndefined();

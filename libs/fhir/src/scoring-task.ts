@@ -9,7 +9,7 @@ import { assertDateTime, assertFhirId, referenceTo } from './primitives';
 /** Task.status of a scoring job: requested → in-progress → completed | failed (fhir.md). */
 export type ScoringTaskStatus = 'requested' | 'in-progress' | 'completed' | 'failed';
 /** Task.businessStatus sub-steps. */
-export type ScoringBusinessStatus = 'queued' | 'fetching' | 'inferring' | 'publishing' | 'done' | 'failed' | 'publish-failed' | 'skipped';
+export type ScoringBusinessStatus = 'queued' | 'fetching' | 'inferring' | 'publishing' | 'done' | 'failed' | 'publish-failed' | 'skipped' | 'superseded';
 
 export interface ScoringTaskInput {
   readonly id: string;
@@ -26,8 +26,11 @@ export interface ScoringTaskInput {
   readonly identifier?: fhir4.Identifier;
   /** Request id of the submission, for support (also in logs). */
   readonly requestId?: string;
-  /** Completed without a result of its own: the ImagingStudy's timeline point is another instance's Observation. */
-  readonly skipped?: { readonly reason: string; readonly pointObservationId: string };
+  /**
+   * Not the ImagingStudy's timeline point: another instance's Observation is. Without `superseded` the Task
+   * has no result of its own; with it, its result was the point until a better instance replaced it.
+   */
+  readonly skipped?: { readonly reason: string; readonly pointObservationId: string; readonly superseded?: boolean };
 }
 
 const OUTCOME_ID = 'outcome';
@@ -39,20 +42,24 @@ const OUTCOME_ID = 'outcome';
  * A failed Task carries statusReason (the safe message) and, as output, a contained
  * OperationOutcome with the error code — the shape jobs use to report non-retryable failures.
  * A skipped Task (a further instance of a study that already has its timeline point) is completed with
- * businessStatus `skipped`, the reason in statusReason, and as output the study's point Observation.
+ * businessStatus `skipped`, the reason in statusReason, and as output the study's point Observation. A
+ * superseded Task (its result was the point until a better instance replaced it) keeps its own outputs,
+ * adds the new point, and says why in statusReason (businessStatus `superseded`).
  */
 export function buildScoringTask(config: FhirConfig, input: ScoringTaskInput): fhir4.Task {
   const failed = input.status === 'failed';
   const failure = failed ? (input.failure ?? { code: 'INTERNAL' as const, message: 'Scoring failed' }) : undefined;
   const output: fhir4.TaskOutput[] = [];
-  if (input.status === 'completed' && input.skipped) {
+  const superseded = input.skipped?.superseded === true;
+  if (input.status === 'completed' && input.skipped && !superseded) {
     output.push(outputReference('Observation', 'Timeline point of the ImagingStudy (another instance)', input.skipped.pointObservationId));
   } else if (input.status === 'completed') {
     if (input.observationId !== undefined) output.push(outputReference('Observation', 'Brixia score Observation', input.observationId));
     if (input.diagnosticReportId !== undefined) output.push(outputReference('DiagnosticReport', 'AI Brixia report', input.diagnosticReportId));
+    if (input.skipped) output.push(outputReference('Observation', 'Timeline point of the ImagingStudy (a better instance)', input.skipped.pointObservationId));
   }
   if (failure) output.push({ type: { text: 'OperationOutcome' }, valueReference: { reference: `#${OUTCOME_ID}`, type: 'OperationOutcome' } });
-  const businessStatus = input.businessStatus ?? (failed ? 'failed' : input.skipped ? 'skipped' : input.status === 'completed' ? 'done' : undefined);
+  const businessStatus = input.businessStatus ?? (failed ? 'failed' : superseded ? 'superseded' : input.skipped ? 'skipped' : input.status === 'completed' ? 'done' : undefined);
   return {
     resourceType: 'Task',
     id: assertFhirId(input.id, 'Task id'),

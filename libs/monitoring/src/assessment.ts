@@ -1,6 +1,8 @@
-import { AppError } from '@brixia/common';
+import { AppError, type Zone, type ZoneScore } from '@brixia/common';
 import { FHIR_ID_PATTERN } from '@brixia/fhir';
-import type { BrixiaResultEntity, ScoringTaskEntity, StoredResource } from '@brixia/persistence';
+import type { BrixiaResultEntity, BrixiaReviewEntity, ScoringTaskEntity, StoredResource } from '@brixia/persistence';
+import { RADIOLOGIST_METHOD } from './timeline';
+import { zoneBoxesInImage, type ImagePoint } from './explanations/zone-heatmap';
 
 /** An explanation image published for a result (Media → Binary). */
 export interface ExplanationImageRef {
@@ -20,6 +22,16 @@ export interface AssessmentView {
   readonly observation: StoredResource;
   readonly diagnosticReport: StoredResource | null;
   readonly explanationImages: readonly ExplanationImageRef[];
+  /** What the model asserted, whatever a clinician changed since; null for a radiologist-entered score. */
+  readonly aiScore: AiScore | null;
+  /** The six zone boxes on the radiograph (fractions of its width and height); empty when θ was not kept. */
+  readonly zoneBoxes: ReadonlyArray<{ readonly zone: Zone; readonly corners: readonly ImagePoint[] }>;
+}
+
+/** The model's own global and zone scores of a result. */
+export interface AiScore {
+  readonly global: number;
+  readonly zones: Readonly<Record<Zone, ZoneScore>>;
 }
 
 /** What reading an assessment needs (MonitoringStore + ScoringStore methods). */
@@ -27,6 +39,19 @@ export interface AssessmentSources {
   findResult(id: string): Promise<BrixiaResultEntity | null>;
   findTask(id: string): Promise<ScoringTaskEntity | null>;
   findStoredResources(resourceType: string, ids: readonly string[]): Promise<StoredResource[]>;
+  /** The result's reviews, oldest first. */
+  findReviews(resultId: string): Promise<BrixiaReviewEntity[]>;
+}
+
+/**
+ * The AI values of a result: its own values until a clinician overrides them (a confirmation keeps them),
+ * then the values the first override replaced — the same rule as the timeline's aiGlobal/aiScore.
+ */
+export function aiScoreOf(result: Pick<BrixiaResultEntity, 'method' | 'status' | 'globalScore' | 'zoneScores'>, reviews: readonly Pick<BrixiaReviewEntity, 'action' | 'previousGlobal' | 'previousZoneScores'>[]): AiScore | null {
+  if (result.method === RADIOLOGIST_METHOD) return null;
+  const override = reviews.find((review) => review.action === 'override');
+  if (override && (result.status === 'amended' || result.status === 'corrected')) return { global: override.previousGlobal, zones: { ...override.previousZoneScores } };
+  return { global: result.globalScore, zones: { ...result.zoneScores } };
 }
 
 /** Identifier system of explanation Media: value `<observation id>/zone-<Z>` or `<observation id>/all`. */
@@ -56,7 +81,16 @@ export async function readAssessment(sources: AssessmentSources, by: { observati
     return match ? [match[1]] : [];
   });
   const media = await sources.findStoredResources('Media', mediaIds);
-  return { result, task, observation, diagnosticReport: diagnosticReport ?? null, explanationImages: media.flatMap((row) => explanationOf(row.resource as fhir4.Media)) };
+  const reviews = result.status === 'amended' || result.status === 'corrected' ? await sources.findReviews(result.id) : [];
+  return {
+    result,
+    task,
+    observation,
+    diagnosticReport: diagnosticReport ?? null,
+    explanationImages: media.flatMap((row) => explanationOf(row.resource as fhir4.Media)),
+    aiScore: aiScoreOf(result, reviews),
+    zoneBoxes: result.alignment ? zoneBoxesInImage(result.alignment) : [],
+  };
 }
 
 function explanationOf(media: fhir4.Media): ExplanationImageRef[] {

@@ -83,7 +83,7 @@ export class MonitoringStore {
            SELECT v.previous_global, v.previous_zone_scores FROM brixia_review v
             WHERE v.result_id = r.id AND v.action = 'override' ORDER BY v.version_written ASC LIMIT 1
          ) ai ON r.status IN ('amended', 'corrected')
-        WHERE r.patient_id = ANY($1)
+        WHERE r.patient_id = ANY($1) AND r.superseded_by IS NULL
         ORDER BY r.patient_id, r.acquired_at, r.id`,
       [[...patientIds]],
     );
@@ -168,13 +168,18 @@ export class MonitoringStore {
     return this.dataSource.transaction(async (manager) => {
       const updated: Array<{ version_id: number; patient_id: string }> = await manager.query(
         `UPDATE brixia_result SET status = $3, global_score = $4, zone_scores = $5, version_id = version_id + 1, updated_at = now()
-          WHERE id = $1 AND version_id = $2 RETURNING version_id, patient_id`,
+          WHERE id = $1 AND version_id = $2 AND superseded_by IS NULL RETURNING version_id, patient_id`,
         [write.resultId, write.expectedVersion, write.status, write.globalScore, JSON.stringify(write.zoneScores)],
       );
       const row = Array.isArray(updated[0]) ? (updated[0] as Array<{ version_id: number; patient_id: string }>)[0] : updated[0];
       if (!row) {
         const current = await manager.findOneBy(BrixiaResultEntity, { id: write.resultId });
         if (!current) throw new AppError('RESOURCE.NOT_FOUND', `Observation/${write.resultId} is not known`);
+        if (current.supersededBy) {
+          throw new AppError('RESOURCE.SUPERSEDED', `Observation/${write.resultId} is no longer its ImagingStudy's timeline point: review Observation/${current.supersededBy}, from a better instance`, {
+            details: { supersededBy: current.supersededBy },
+          });
+        }
         throw new AppError('RESOURCE.VERSION_CONFLICT', `Observation/${write.resultId} is at version ${current.versionId}, not the version ${write.expectedVersion} that was read`, {
           details: { currentVersion: current.versionId, expectedVersion: write.expectedVersion },
         });
@@ -264,7 +269,7 @@ export class MonitoringStore {
     const rows: Array<{ resource: fhir4.FhirResource; version_id: number; last_updated: string }> = await this.dataSource.query(
       `SELECT f.resource, f.version_id, f.last_updated FROM brixia_result r
          JOIN fhir_resource f ON f.resource_type = 'Observation' AND f.id = r.id
-        WHERE r.patient_id = $1 AND r.status <> 'entered-in-error'
+        WHERE r.patient_id = $1 AND r.status <> 'entered-in-error' AND r.superseded_by IS NULL
         ORDER BY r.acquired_at DESC, r.id DESC LIMIT $2`,
       [patientId, max],
     );
@@ -272,7 +277,7 @@ export class MonitoringStore {
   }
 
   /** Bulk insert of results (imports of radiologist scores, benchmarks, tests); no FHIR resources. */
-  async importResults(rows: readonly Omit<BrixiaResultEntity, 'createdAt' | 'updatedAt' | 'versionId'>[]): Promise<void> {
+  async importResults(rows: readonly Omit<BrixiaResultEntity, 'createdAt' | 'updatedAt' | 'versionId' | 'instanceQuality' | 'supersededBy' | 'alignment'>[]): Promise<void> {
     const chunk = 500;
     for (let i = 0; i < rows.length; i += chunk) {
       await this.dataSource.manager.createQueryBuilder().insert().into(BrixiaResultEntity).values(rows.slice(i, i + chunk).map((row) => ({ ...row, versionId: 1 }))).execute();

@@ -42,9 +42,10 @@ describe.each(modes)('OutboxStore on %s', (_mode, makeUrl) => {
       result: {
         id: resultId, taskId: task.id, patientId: 'p1', imagingStudyId: task.imagingStudyId, identifierSystem: 'urn:test', identifierValue: task.dedupeKey,
         acquiredAt: new Date('2024-03-01T10:00:00Z'), issuedAt: new Date(), globalScore: 7, zoneScores: { A: 1, B: 1, C: 2, D: 1, E: 1, F: 1 }, probabilities: null,
-        modelVersion: '0.1.0', modelSha256: 'abc', method: 'bsnet-automated', status: 'preliminary',
+        modelVersion: '0.1.0', modelSha256: 'abc', method: 'bsnet-automated', status: 'preliminary', instanceQuality: null, supersededBy: null, alignment: null,
       },
       resources: [{ resourceType: 'Observation', id: resultId, status: 'preliminary', code: { text: 'Brixia score' } }],
+      expectedPoint: null,
       outbox: { id: messageId, resultId, taskId: task.id, kind: 'result', destination: 'https://ehr.example.org/fhir', payload: { resources: [] } },
     });
     return { taskId: task.id, resultId, messageId };

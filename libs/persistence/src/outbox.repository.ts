@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import { Not, type DataSource, type EntityManager } from 'typeorm';
 import { OutboxMessageEntity, ScoringTaskEntity, type OutboxKind, type OutboxPayload } from './entities';
 
 /**
@@ -27,6 +27,15 @@ function drivesTask(message: OutboxMessageEntity | null): message is OutboxMessa
 }
 
 /**
+ * Sets a Task's businessStatus from its publication, but for a superseded Task: its result is still
+ * delivered (it is valid, and its successor's Provenance references it), but what the Task says is that
+ * another instance is its study's point.
+ */
+async function updateTaskPublication(manager: EntityManager, taskId: string, businessStatus: 'done' | 'publish-failed' | 'publishing'): Promise<void> {
+  await manager.update(ScoringTaskEntity, { id: taskId, businessStatus: Not('superseded') }, { businessStatus, updatedAt: new Date() });
+}
+
+/**
  * The outbox's reads and state changes. Claiming is a lease: due rows are taken with
  * `FOR UPDATE SKIP LOCKED` (concurrent dispatchers never share a row) and pushed `leaseMs` ahead, so
  * a dispatcher that dies mid-delivery leaves its row to be claimed again (at-least-once).
@@ -51,7 +60,7 @@ export class OutboxStore {
     await this.dataSource.transaction(async (manager) => {
       const message = await manager.findOneBy(OutboxMessageEntity, { id });
       await manager.update(OutboxMessageEntity, { id }, { state: 'delivered', remoteIds, lastError: null, deliveredAt: new Date(), updatedAt: new Date() });
-      if (drivesTask(message)) await manager.update(ScoringTaskEntity, { id: message.taskId }, { businessStatus: 'done', updatedAt: new Date() });
+      if (drivesTask(message)) await updateTaskPublication(manager, message.taskId, 'done');
     });
   }
 
@@ -61,7 +70,7 @@ export class OutboxStore {
       const message = await manager.findOneBy(OutboxMessageEntity, { id });
       const dead = nextAttemptAt === null;
       await manager.update(OutboxMessageEntity, { id }, { state: dead ? 'dead' : 'pending', lastError: error, nextAttemptAt: nextAttemptAt ?? new Date(), remoteIds, updatedAt: new Date() });
-      if (dead && drivesTask(message)) await manager.update(ScoringTaskEntity, { id: message.taskId }, { businessStatus: 'publish-failed', updatedAt: new Date() });
+      if (dead && drivesTask(message)) await updateTaskPublication(manager, message.taskId, 'publish-failed');
     });
   }
 
@@ -71,7 +80,7 @@ export class OutboxStore {
       const message = await manager.findOneBy(OutboxMessageEntity, { id });
       if (!message) return false;
       await manager.update(OutboxMessageEntity, { id }, { state: 'pending', attempts: 0, nextAttemptAt: new Date(), createdAt: new Date(), updatedAt: new Date() });
-      if (drivesTask(message)) await manager.update(ScoringTaskEntity, { id: message.taskId }, { businessStatus: 'publishing', updatedAt: new Date() });
+      if (drivesTask(message)) await updateTaskPublication(manager, message.taskId, 'publishing');
       return true;
     });
   }

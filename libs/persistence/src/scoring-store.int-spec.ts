@@ -71,9 +71,10 @@ describe.each(modes)('ScoringStore on %s', (_mode, makeUrl) => {
         id: observation.id as string, taskId: task.id, patientId: 'p1', imagingStudyId: task.imagingStudyId,
         identifierSystem: 'urn:test', identifierValue: task.dedupeKey, acquiredAt: new Date('2024-03-01T10:00:00Z'), issuedAt: new Date(),
         globalScore: 7, zoneScores: { A: 1, B: 1, C: 2, D: 1, E: 1, F: 1 } as const, probabilities: null,
-        modelVersion: '0.1.0', modelSha256: 'abc', method: 'bsnet-automated', status: 'preliminary',
+        modelVersion: '0.1.0', modelSha256: 'abc', method: 'bsnet-automated', status: 'preliminary', instanceQuality: null, supersededBy: null, alignment: null,
       },
       resources: [observation],
+      expectedPoint: null,
     };
     await store.completeScoring(completion);
     await store.completeScoring(completion);
@@ -84,6 +85,75 @@ describe.each(modes)('ScoringStore on %s', (_mode, makeUrl) => {
     expect(total).toBe(1);
     expect(results[0].globalScore).toBe(7);
     expect((await store.findResource('Observation', observation.id as string))?.versionId).toBe(1);
+  });
+
+  /** Two instances (images) of one study for one patient, recorded as two Tasks. */
+  const twoInstances = async (uid: string) => {
+    const first = await store.recordScoringRequest(request(`${uid}-1`, 'p-study', uid));
+    const second = await store.recordScoringRequest(request(`${uid}-2`, 'p-study', uid));
+    expect(second.task.imagingStudyId).toBe(first.task.imagingStudyId);
+    return [first.task, second.task];
+  };
+  const completionFor = (task: { id: string; imagingStudyId: string | null; dedupeKey: string }, expectedPoint: { observationId: string; versionId: number } | null, supersedes?: string) => {
+    const id = randomUUID();
+    return {
+      taskId: task.id,
+      result: {
+        id, taskId: task.id, patientId: 'p-study', imagingStudyId: task.imagingStudyId, identifierSystem: 'urn:test', identifierValue: task.dedupeKey,
+        acquiredAt: new Date('2024-03-01T10:00:00Z'), issuedAt: new Date(), globalScore: 5, zoneScores: { A: 1, B: 1, C: 1, D: 1, E: 1, F: 0 } as const, probabilities: null,
+        modelVersion: '0.1.0', modelSha256: 'abc', method: 'bsnet-automated', status: 'preliminary',
+        instanceQuality: { viewPosition: 'PA' as const, lungEvidence: 0.8, shortSidePx: 512 }, supersededBy: null, alignment: null,
+      },
+      resources: [{ resourceType: 'Observation', id, status: 'preliminary', code: { text: 'Brixia score' } } as fhir4.Observation],
+      expectedPoint,
+      ...(supersedes ? { supersedes: { observationId: supersedes, reason: 'a better instance' } } : {}),
+    };
+  };
+  const livePoints = async (studyId: string | null): Promise<string[]> =>
+    ((await database.dataSource.query(`SELECT id FROM brixia_result WHERE imaging_study_id = $1 AND superseded_by IS NULL`, [studyId])) as Array<{ id: string }>).map((r) => r.id);
+
+  it('holds one timeline point per study: of two instances completed at once against no point, one completes and the other must decide again', async () => {
+    for (const round of [1, 2, 3]) {
+      const [a, b] = await twoInstances(`2.25.8800${round}`);
+      const outcomes = await Promise.all([store.completeScoring(completionFor(a, null)), store.completeScoring(completionFor(b, null))]);
+      expect(outcomes.map((o) => o.state).sort()).toEqual(['completed', 'point-changed']);
+      const loser = outcomes[0].state === 'completed' ? b : a;
+      expect(await livePoints(a.imagingStudyId)).toHaveLength(1);
+      expect((await store.findTask(loser.id))?.status).toBe('requested');
+      // The loser, deciding again against the point it now reads, can be skipped.
+      const point = await store.findStudyPoint(a.imagingStudyId as string, '0.1.0', loser.id);
+      expect(point).toMatchObject({ versionId: 1, status: 'preliminary', quality: { viewPosition: 'PA' } });
+      const skipped = await store.skipScoring(loser.id, point, { reason: 'no better', pointObservationId: point?.observationId as string });
+      expect(skipped.state).toBe('skipped');
+      expect(await store.findTask(loser.id)).toMatchObject({ status: 'completed', businessStatus: 'skipped' });
+    }
+  });
+
+  it('supersedes a point only at the version decided against; the superseded result leaves the timeline and its Task says so', async () => {
+    const [a, b] = await twoInstances('2.25.8811');
+    const first = completionFor(a, null);
+    expect((await store.completeScoring(first)).state).toBe('completed');
+    const point = await store.findStudyPoint(a.imagingStudyId as string, '0.1.0', b.id);
+    expect(point?.observationId).toBe(first.result.id);
+    // A review meanwhile (version 2): the decision against version 1 is stale, nothing is written.
+    await database.dataSource.query(`UPDATE brixia_result SET version_id = 2 WHERE id = $1`, [first.result.id]);
+    expect((await store.completeScoring(completionFor(b, { observationId: first.result.id, versionId: 1 }, first.result.id))).state).toBe('point-changed');
+    expect(await livePoints(a.imagingStudyId)).toEqual([first.result.id]);
+
+    const better = completionFor(b, { observationId: first.result.id, versionId: 2 }, first.result.id);
+    expect((await store.completeScoring(better)).state).toBe('completed');
+    expect(await livePoints(a.imagingStudyId)).toEqual([better.result.id]);
+    expect(await store.findTask(a.id)).toMatchObject({ status: 'completed', businessStatus: 'superseded', observationId: first.result.id, skipped: { pointObservationId: better.result.id, superseded: true } });
+    const { results } = await store.listResults({ patientId: 'p-study' });
+    expect(results.find((r) => r.id === first.result.id)?.supersededBy).toBe(better.result.id);
+    // The index holds one live ranked point even against a writer that skips the lock.
+    await expect(
+      database.dataSource.query(
+        `INSERT INTO brixia_result (id, task_id, patient_id, imaging_study_id, identifier_system, identifier_value, acquired_at, issued_at, global_score, zone_scores, model_version, method, status, instance_quality)
+         SELECT $1, task_id, patient_id, imaging_study_id, identifier_system, identifier_value || '-x', acquired_at, issued_at, global_score, zone_scores, model_version, method, status, instance_quality FROM brixia_result WHERE id = $2`,
+        [randomUUID(), better.result.id],
+      ),
+    ).rejects.toThrow(/brixia_result_study_point_uq|duplicate key|unique/i);
   });
 
   it('lets one of concurrent requests for one image and two patients win, by the unique index; the other records nothing', async () => {

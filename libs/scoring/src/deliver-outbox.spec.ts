@@ -172,3 +172,50 @@ describe('deliverOutboxMessage — revisions', () => {
     expect(ehr.calls).toEqual([`POST Provenance If-None-Exist: target=${encodeURIComponent('Observation/ehr-obs')}&recorded=ge${encodeURIComponent('2025-01-01T10:00:00.000Z')}&recorded=le${encodeURIComponent('2025-01-01T10:00:00.000Z')}`]);
   });
 });
+
+describe('deliverOutboxMessage — a result superseding its study\'s earlier point', () => {
+  /** The better instance's result: its Provenance names the superseded Observation and report (entities `revision`). */
+  const successor = message({
+    id: 'res-b',
+    resultId: 'obs-b',
+    taskId: 'task-b',
+    kind: 'result',
+    payload: {
+      resources: [
+        {
+          resourceType: 'Provenance',
+          id: 'prov-b',
+          target: [{ reference: 'Observation/obs-b' }],
+          recorded: '2025-01-01T12:00:00.000Z',
+          agent: [{ who: { reference: 'Device/dev-1' } }],
+          entity: [
+            { role: 'source', what: { reference: 'ImagingStudy/study-1' } },
+            { role: 'revision', what: { reference: 'Observation/obs-1' } },
+            { role: 'revision', what: { reference: 'DiagnosticReport/dr-1' } },
+          ],
+        },
+      ],
+      initialRemoteIds: { 'ImagingStudy/study-1': 'ImagingStudy/ehr-study' },
+      supersedesResultId: 'obs-1',
+    },
+  });
+
+  it('references the superseded result under the EHR ids it got', async () => {
+    const ehr = fakeEhr();
+    const outbox = fakeOutbox([delivered]);
+    await expect(deliverOutboxMessage(ehr.directory, outbox, successor, policy, silentLogger, () => created)).resolves.toBe('delivered');
+    expect(outbox.listByResult).toHaveBeenCalledWith('obs-1');
+    const [posted] = ehr.bodies as [fhir4.Provenance];
+    expect(posted.entity?.map((entity) => entity.what.reference)).toEqual(['ImagingStudy/ehr-study', 'Observation/ehr-obs', 'DiagnosticReport/ehr-dr']);
+  });
+
+  it('waits while the superseded result is still pending, and is dead-lettered when it is dead', async () => {
+    const ehr = fakeEhr();
+    const waiting = fakeOutbox([{ ...delivered, state: 'pending', remoteIds: null }]);
+    await expect(deliverOutboxMessage(ehr.directory, waiting, successor, policy, silentLogger, () => created)).resolves.toBe('retry');
+    expect(waiting.markFailed.mock.calls[0]?.[1]).toMatch(/^PUBLICATION.AWAITING_EARLIER: .*supersedes.*res-1/);
+    const dead = fakeOutbox([{ ...delivered, state: 'dead' }]);
+    await expect(deliverOutboxMessage(ehr.directory, dead, successor, policy, silentLogger, () => created)).resolves.toBe('dead');
+    expect(ehr.calls).toEqual([]);
+  });
+});

@@ -1,7 +1,7 @@
 import { toAppError, type Logger } from '@brixia/common';
 import type { OutboxMessageEntity, OutboxStore } from '@brixia/persistence';
 import { publishResource, type PublishingServer } from './publish-resource';
-import { earlierRemoteIds } from './revision-order';
+import { earlierRemoteIds, supersededRemoteIds } from './revision-order';
 
 /** How long and how often publication is retried (configured in hours, not minutes). */
 export interface OutboxPolicy {
@@ -51,6 +51,8 @@ export async function deliverOutboxMessage(
   const log = logger.child({ outboxId: message.id, kind: message.kind, observationId: message.resultId, taskId: message.taskId, attempt: message.attempts });
   try {
     if (message.kind === 'revision') Object.assign(remote, earlierRemoteIds(message, await outbox.listByResult(message.resultId)), message.remoteIds ?? {});
+    const superseded = message.payload.supersedesResultId;
+    if (superseded) Object.assign(remote, supersededRemoteIds(message, await outbox.listByResult(superseded)), message.payload.initialRemoteIds ?? {}, message.remoteIds ?? {});
     const { server } = ehr.serverFor(message.destination);
     for (const resource of message.payload.resources) {
       remote[`${resource.resourceType}/${resource.id}`] = await publishResource(server, resource, remote, message.kind);

@@ -10,22 +10,27 @@ import {
 } from '@brixia/fhir';
 import { assertScorableRadiograph, decodeRadiograph, preprocessForBsnet } from '@brixia/imaging';
 import { assertChestRadiograph, type ScoreModel } from '@brixia/inference';
-import type { JobContext, ScoringJob } from '@brixia/persistence';
+import type { CompletedScoring, ExpectedPoint, JobContext, ScoringJob, StudyPointRecord } from '@brixia/persistence';
 import type { ScoringContext } from './scoring-context';
 import { explainResult } from './explain-result';
 import { loadTaskPixels } from './load-task-pixels';
 import { publicationFor } from './publication';
 import { attachExplanations, renderMissingExplanations } from './recover-explanations';
 import { checkAcquisitionTime } from './acquisition-time';
+import { decideStudyPoint, decisionBeforeScoring, instanceQualityOf, type StudyPoint, type StudyPointDecision } from './study-point';
+
+/** Rounds of deciding a study's point before giving up for a retry (each round lost means another instance was recorded). */
+const MAX_POINT_ROUNDS = 10;
 
 /**
  * Scores one task. Idempotent: state is re-read, a finished task is left alone (but for explanation
  * images lost with a worker that died after publishing), and the result's
  * ids derive from the task so a redo (crash, retry) writes the same rows.
  * Non-retryable failures (bad image) fail the Task; retryable ones are thrown for the queue to
- * retry with backoff, and fail the Task on the last try. An instance of an ImagingStudy that already has
- * its timeline point completes as skipped, unscored (and ScoringStore.completeScoring re-checks under a
- * lock, for instances scored at the same time).
+ * retry with backoff, and fail the Task on the last try. One timeline point per ImagingStudy, the best
+ * instance (study-point.ts): a scored instance becomes the point, supersedes a worse one, or completes as
+ * skipped; the store re-checks the point under a lock (instances scored at the same time). An instance
+ * whose study has a point no instance can displace completes as skipped, unscored.
  */
 export async function processScoringJob(context: ScoringContext, model: ScoreModel, job: ScoringJob, jobContext: JobContext): Promise<void> {
   const logger = context.logger.child({ jobId: jobContext.jobId, taskId: job.taskId, requestId: job.requestId });
@@ -37,12 +42,16 @@ export async function processScoringJob(context: ScoringContext, model: ScoreMod
   }
   const started = Date.now();
   try {
+    // A point no candidate can displace (reviewed, or recorded before ranking): skip without scoring.
     const point = task.imagingStudyId ? await context.store.findStudyPoint(task.imagingStudyId, task.modelVersion, task.id) : null;
-    if (point) {
-      await context.store.skipTask(task.id, point);
-      logger.info({ pointObservationId: point, imagingStudyId: task.imagingStudyId }, 'instance skipped: its study already has its timeline point');
-      context.completions.notify(task.id);
-      return;
+    const early = decisionBeforeScoring(studyPointOf(point));
+    if (early?.kind === 'skip') {
+      const skipped = await context.store.skipScoring(task.id, expectedPointOf(point), { reason: early.reason, pointObservationId: early.observationId });
+      if (skipped.state !== 'point-changed') {
+        logger.info({ pointObservationId: early.observationId, imagingStudyId: task.imagingStudyId }, 'instance skipped: its study already has its timeline point');
+        context.completions.notify(task.id);
+        return;
+      }
     }
     await context.store.markTaskProgress(task.id, 'in-progress', 'fetching', task.attempts + 1);
     const pixels = await loadTaskPixels(context, task);
@@ -109,43 +118,73 @@ export async function processScoringJob(context: ScoringContext, model: ScoreMod
       model: identity,
       status: 'preliminary',
     });
-    const provenance = buildProvenance(context.fhir, {
-      id: derivedId('prov', task.id),
-      targets: [`Observation/${observationId}`, `DiagnosticReport/${reportId}`],
-      recorded: issued,
-      model: identity,
-      imagingStudyId: task.imagingStudyId ?? undefined,
-      activity: 'create',
-    });
-    const storeStarted = Date.now();
-    const completion = await context.store.completeScoring({
+    const quality = instanceQualityOf({ viewPosition: decoded.metadata.viewPosition, width: decoded.image.width, height: decoded.image.height, lungMask: output.lungMask });
+    const result = {
+      id: observationId,
       taskId: task.id,
-      result: {
-        id: observationId,
+      patientId,
+      imagingStudyId: task.imagingStudyId,
+      identifierSystem: identifier.system ?? '',
+      identifierValue: identifier.value ?? '',
+      acquiredAt: new Date(acquiredAt),
+      issuedAt: new Date(issued),
+      globalScore: output.global,
+      zoneScores: { ...output.zones },
+      probabilities: { ...output.probabilities },
+      modelVersion: identity.version,
+      modelSha256: identity.sha256,
+      method: 'bsnet-automated',
+      status: 'preliminary',
+      instanceQuality: quality,
+      supersededBy: null,
+      alignment: [...output.lungMask.alignment],
+    };
+    const completionOf = (chosen: StudyPointDecision, current: StudyPointRecord | null, expectedPoint: ExpectedPoint): CompletedScoring => {
+      const supersedes = chosen.kind === 'supersede' ? chosen : undefined;
+      const replaced = supersedes ? [`Observation/${supersedes.observationId}`, ...(current?.diagnosticReportId ? [`DiagnosticReport/${current.diagnosticReportId}`] : [])] : [];
+      const provenance = buildProvenance(context.fhir, {
+        id: derivedId('prov', task.id),
+        targets: [`Observation/${observationId}`, `DiagnosticReport/${reportId}`],
+        recorded: issued,
+        model: identity,
+        imagingStudyId: task.imagingStudyId ?? undefined,
+        activity: 'create',
+        ...(replaced.length > 0 ? { supersedes: replaced } : {}),
+      });
+      const published = [buildModelDevice(identity, context.fhir), observation, report, provenance];
+      return {
         taskId: task.id,
-        patientId,
-        imagingStudyId: task.imagingStudyId,
-        identifierSystem: identifier.system ?? '',
-        identifierValue: identifier.value ?? '',
-        acquiredAt: new Date(acquiredAt),
-        issuedAt: new Date(issued),
-        globalScore: output.global,
-        zoneScores: { ...output.zones },
-        probabilities: { ...output.probabilities },
-        modelVersion: identity.version,
-        modelSha256: identity.sha256,
-        method: 'bsnet-automated',
-        status: 'preliminary',
-      },
-      resources: [observation, report, provenance],
-      diagnosticReportId: reportId,
-      outbox: publicationFor(context, task.id, study, [buildModelDevice(identity, context.fhir), observation, report, provenance], observationId),
-      events: [{ focus: `Observation/${observationId}`, patientId: task.patientId }],
-    });
-    if (completion.state === 'skipped') {
-      logger.info({ pointObservationId: completion.skip.pointObservationId, imagingStudyId: task.imagingStudyId }, 'instance skipped: its study got its timeline point meanwhile');
-      context.completions.notify(task.id);
-      return;
+        result,
+        resources: [observation, report, provenance],
+        diagnosticReportId: reportId,
+        outbox: publicationFor(context, task.id, study, published, observationId, supersedes?.observationId),
+        events: [{ focus: `Observation/${observationId}`, patientId: task.patientId }],
+        expectedPoint,
+        ...(supersedes ? { supersedes: { observationId: supersedes.observationId, reason: supersedes.reason } } : {}),
+      };
+    };
+    const storeStarted = Date.now();
+    // One timeline point per study: decided against the point read now, written only if it is still the
+    // point under the study lock (else read and decide again; each round means another writer finished).
+    let decision: StudyPointDecision = { kind: 'point' };
+    for (let round = 1; ; round++) {
+      const current = task.imagingStudyId ? await context.store.findStudyPoint(task.imagingStudyId, task.modelVersion, task.id) : null;
+      decision = decideStudyPoint(quality, studyPointOf(current));
+      const expectedPoint = expectedPointOf(current);
+      const completion =
+        decision.kind === 'skip'
+          ? await context.store.skipScoring(task.id, expectedPoint, { reason: decision.reason, pointObservationId: decision.observationId })
+          : await context.store.completeScoring(completionOf(decision, current, expectedPoint));
+      if (completion.state === 'skipped') {
+        logger.info({ pointObservationId: completion.skip.pointObservationId, imagingStudyId: task.imagingStudyId, quality }, 'instance skipped: its study has a timeline point at least as good');
+        context.completions.notify(task.id);
+        return;
+      }
+      if (completion.state === 'completed') break;
+      if (round >= MAX_POINT_ROUNDS) throw new AppError('INTERNAL', "The ImagingStudy's timeline point kept changing while this instance was recorded");
+    }
+    if (decision.kind === 'supersede') {
+      logger.info({ observationId, supersededObservationId: decision.observationId, imagingStudyId: task.imagingStudyId, quality }, 'instance became its study\'s timeline point, superseding another');
     }
     logger.info(
       {
@@ -185,6 +224,15 @@ export async function processScoringJob(context: ScoringContext, model: ScoreMod
     logger.warn({ code: appError.code, retryCount: jobContext.retryCount }, 'scoring will be retried');
     throw appError;
   }
+}
+
+/** The stored point as ranking sees it (reviewed = a clinician changed its status). */
+function studyPointOf(record: StudyPointRecord | null): StudyPoint | null {
+  return record ? { observationId: record.observationId, quality: record.quality, reviewed: record.status !== 'preliminary' } : null;
+}
+
+function expectedPointOf(record: StudyPointRecord | null): ExpectedPoint {
+  return record ? { observationId: record.observationId, versionId: record.versionId } : null;
 }
 
 /** Ids derived from the task, so a redo after a crash writes the same resources. */

@@ -15,9 +15,16 @@ function patientOnTheEhr(study: ImagingStudyEntity | null, ehrBaseUrl: string): 
  * or undefined for studies that did not come from an EHR. Resources are in dependency order (Device,
  * Observation, DiagnosticReport, Provenance) and carry identifiers for `If-None-Exist` (forPublication,
  * shared with the revisions a review publishes); the study reference is mapped to the EHR's own
- * ImagingStudy up front.
+ * ImagingStudy up front. A result superseding another as its study's point names it (delivered after it).
  */
-export function publicationFor(context: ScoringContext, taskId: string, study: ImagingStudyEntity | null, resources: readonly fhir4.FhirResource[], resultId: string): NewOutboxMessage | undefined {
+export function publicationFor(
+  context: ScoringContext,
+  taskId: string,
+  study: ImagingStudyEntity | null,
+  resources: readonly fhir4.FhirResource[],
+  resultId: string,
+  supersedesResultId?: string,
+): NewOutboxMessage | undefined {
   const source = study?.source === 'external' ? study.resource.meta?.source : undefined;
   if (!source || !context.external) return undefined;
   const located = context.external.ehr.serverFor(source);
@@ -30,6 +37,7 @@ export function publicationFor(context: ScoringContext, taskId: string, study: I
     payload: {
       resources: resources.map((resource) => forPublication(context.fhir, resource)),
       initialRemoteIds: { [`ImagingStudy/${study?.id}`]: located.relativePath, ...patientOnTheEhr(study, located.server.baseUrl) },
+      ...(supersedesResultId ? { supersedesResultId } : {}),
     },
   };
 }

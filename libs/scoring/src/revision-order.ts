@@ -30,3 +30,18 @@ export function earlierRemoteIds(message: Ordered, siblings: readonly Ordered[])
   if (pending) throw new AppError('PUBLICATION.AWAITING_EARLIER', `Waiting for the earlier publication of this result (outbox ${pending.id})`);
   return Object.assign({}, ...earlier.map((other) => other.remoteIds ?? {})) as Record<string, string>;
 }
+
+/**
+ * The EHR ids of the result a `result` message supersedes (payload.supersedesResultId): its Provenance
+ * references that result's Observation and DiagnosticReport, so it waits while their publication is
+ * pending and is dead-lettered when it is dead, like a revision (an operator redelivers that one first).
+ * Nothing to wait for when the superseded result was never queued for this EHR.
+ */
+export function supersededRemoteIds(message: Pick<OutboxMessageEntity, 'payload'>, supersededMessages: readonly Ordered[]): Record<string, string> {
+  if (!message.payload.supersedesResultId) return {};
+  const publication = supersededMessages.find((other) => other.kind === 'result');
+  if (!publication) return {};
+  if (publication.state === 'dead') throw new AppError('PUBLICATION.EARLIER_FAILED', `The publication of the result this one supersedes (outbox ${publication.id}) is dead-lettered; redeliver it, then this one`);
+  if (publication.state === 'pending') throw new AppError('PUBLICATION.AWAITING_EARLIER', `Waiting for the publication of the result this one supersedes (outbox ${publication.id})`);
+  return { ...(publication.remoteIds ?? {}) };
+}

@@ -42,6 +42,7 @@ export class AssessmentsResolver {
         findResult: (id) => monitoring.store.findResult(id),
         findTask: (id) => scoring.store.findTask(id),
         findStoredResources: (type, ids) => monitoring.store.findStoredResources(type, ids),
+        findReviews: (id) => monitoring.store.findReviews(id),
       },
       { observationId: observationId ?? undefined, taskId: taskId ?? undefined },
     );

@@ -88,5 +88,7 @@ export function toAssessment(view: AssessmentView, task: fhir4.Task | null, radi
     diagnosticReport: view.diagnosticReport?.resource ?? null,
     explanationImages: view.explanationImages.map((image) => ({ ...image })),
     radiographUrl,
+    aiScore: view.aiScore ? { global: view.aiScore.global, zones: ZONES.map((zone) => ({ zone, score: view.aiScore?.zones[zone] ?? 0 })) } : null,
+    zoneBoxes: view.zoneBoxes.map((box) => ({ zone: box.zone, corners: box.corners.map((corner) => ({ x: corner.x, y: corner.y })) })),
   };
 }

@@ -144,6 +144,30 @@ export class ExplanationImage {
   @Field(() => ID) mediaId!: string;
 }
 
+@ObjectType({ description: 'A zone score the model asserted.' })
+export class AiZoneScore {
+  @Field() zone!: string;
+  @Field(() => Int) score!: number;
+}
+
+@ObjectType({ description: "The model's own scores of an assessment, whatever a clinician changed since." })
+export class AiScore {
+  @Field(() => Int) global!: number;
+  @Field(() => [AiZoneScore]) zones!: AiZoneScore[];
+}
+
+@ObjectType({ description: 'A point on the radiograph, in fractions of its width and height (0 = left / top edge).' })
+export class ImagePoint {
+  @Field(() => Float) x!: number;
+  @Field(() => Float) y!: number;
+}
+
+@ObjectType({ description: "A zone's box on the radiograph: the box the model scores, carried by its alignment θ (a parallelogram)." })
+export class ZoneBox {
+  @Field() zone!: string;
+  @Field(() => [ImagePoint], { description: 'Top-left, top-right, bottom-right, bottom-left corners of the box.' }) corners!: ImagePoint[];
+}
+
 @ObjectType({ description: 'One scoring of one radiograph: its Task, Observation, report and explanation images.' })
 export class Assessment {
   @Field(() => ID) observationId!: string;
@@ -157,6 +181,10 @@ export class Assessment {
   @Field(() => FhirResourceScalar, { nullable: true }) diagnosticReport!: unknown;
   @Field(() => [ExplanationImage]) explanationImages!: ExplanationImage[];
   @Field(() => String, { nullable: true, description: 'The radiograph as PNG, when this service holds the image.' }) radiographUrl!: string | null;
+  @Field(() => AiScore, { nullable: true, description: "The model's own scores (the AI values of an overridden result); null for a radiologist-entered score." })
+  aiScore!: AiScore | null;
+  @Field(() => [ZoneBox], { description: 'The six zone boxes on the radiograph; empty for results recorded before the alignment was kept.' })
+  zoneBoxes!: ZoneBox[];
 }
 
 @ObjectType()

@@ -146,6 +146,13 @@ const RESOURCES: readonly ResourceSearchDefinition[] = [
       LAST_UPDATED,
       reference('target', 'Provenance-target', 'target[]', ['Observation', 'DiagnosticReport'], 'What the Provenance is about (Observation/<id>, DiagnosticReport/<id>).'),
       reference('agent', 'Provenance-agent', 'agent[].who', ['Device', 'Practitioner'], 'Who acted: the AI Device or the reviewing Practitioner.'),
+      reference(
+        'entity',
+        'Provenance-entity',
+        'entity[].what',
+        ['ImagingStudy', 'Observation', 'DiagnosticReport'],
+        'What was used: the ImagingStudy (source), an earlier result a review or a better instance of the study revised (revision).',
+      ),
     ],
     sorts: ['_lastUpdated'],
     includes: [],

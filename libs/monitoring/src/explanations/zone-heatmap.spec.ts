@@ -1,5 +1,5 @@
 import type { Zone, ZoneScore } from '@brixia/common';
-import { invertAffine, zoneHeatMap, type ZoneCamTensor } from './zone-heatmap';
+import { invertAffine, zoneBoxesInImage, zoneHeatMap, type ZoneCamTensor } from './zone-heatmap';
 
 const IDENTITY = [1, 0, 0, 0, 1, 0];
 const allZero: Record<Zone, ZoneScore> = { A: 0, B: 0, C: 0, D: 0, E: 0, F: 0 };
@@ -54,5 +54,40 @@ describe('zoneHeatMap', () => {
   it('keeps only the chosen zones', () => {
     const map = zoneHeatMap(cams(3, 0, 1), IDENTITY, allZero, { width: 10, height: 10 }, ['A']);
     expect(Math.max(...map.values)).toBe(0);
+  });
+});
+
+describe('zoneBoxesInImage', () => {
+  it('gives the reference boxes for the identity alignment (zone A upper left, F lower right)', () => {
+    const boxes = zoneBoxesInImage(IDENTITY);
+    expect(boxes.map((b) => b.zone)).toEqual(['A', 'B', 'C', 'D', 'E', 'F']);
+    const a = boxes[0].corners.map((p) => [p.x, p.y]);
+    [[0, 0], [0.5, 0], [0.5, 0.4], [0, 0.4]].forEach(([x, y], i) => {
+      expect(a[i][0]).toBeCloseTo(x, 10);
+      expect(a[i][1]).toBeCloseTo(y, 10);
+    });
+    expect(boxes[5].corners[2]).toEqual({ x: 1, y: 1 });
+  });
+
+  it('carries the boxes by θ, where the heat of each zone lies (the same mapping zoneHeatMap inverts)', () => {
+    const theta = [0.7, 0.1, 0.05, -0.08, 0.8, 0.1];
+    const size = { width: 80, height: 60 };
+    const [box] = zoneBoxesInImage(theta);
+    const map = zoneHeatMap(cams(0, 1, 3), theta, { ...allZero, A: 1 }, size);
+    // Inside the parallelogram (convex, corners in order): every pixel centre with heat is inside, and its centre has heat.
+    const inside = (x: number, y: number): boolean =>
+      box.corners.every((p, i) => {
+        const q = box.corners[(i + 1) % 4];
+        return (q.x - p.x) * (y - p.y) - (q.y - p.y) * (x - p.x) >= -1e-9;
+      });
+    for (let py = 0; py < size.height; py++) {
+      for (let px = 0; px < size.width; px++) {
+        if (map.values[py * size.width + px] > 0) expect(inside((px + 0.5) / size.width, (py + 0.5) / size.height)).toBe(true);
+      }
+    }
+    const cx = box.corners.reduce((sum, p) => sum + p.x, 0) / 4;
+    const cy = box.corners.reduce((sum, p) => sum + p.y, 0) / 4;
+    expect(map.values[Math.floor(cy * size.height) * size.width + Math.floor(cx * size.width)]).toBeGreaterThan(0);
+    expect(() => zoneBoxesInImage([1, 0, 0])).toThrow(RangeError);
   });
 });

@@ -16,6 +16,32 @@ export const ZONE_BOXES: Readonly<Record<Zone, readonly [number, number, number,
   F: [0.6, 0.5, 1, 1],
 });
 
+/** A point of the radiograph as fractions of its width and height (0 = left / top edge, 1 = right / bottom). */
+export interface ImagePoint {
+  readonly x: number;
+  readonly y: number;
+}
+
+/**
+ * The six zone boxes where they lie on the radiograph: each box of the aligned frame carried by θ (which
+ * maps aligned-frame points to image points, both normalised to [−1, 1], PyTorch affine_grid), as its four
+ * corners — top-left, top-right, bottom-right, bottom-left of the box — in fractions of the image. A
+ * rotating or shearing θ makes them parallelograms. The heat of each zone overlay lies inside its polygon
+ * (zoneHeatMap samples the same boxes through θ⁻¹).
+ */
+export function zoneBoxesInImage(alignment: readonly number[]): Array<{ zone: Zone; corners: ImagePoint[] }> {
+  if (alignment.length !== 6 || !alignment.every(Number.isFinite)) throw new RangeError('alignment θ must have 6 finite values');
+  const [a, b, c, d, e, f] = alignment;
+  return ZONES.map((zone) => {
+    const [y1, x1, y2, x2] = ZONE_BOXES[zone];
+    const corners = ([[x1, y1], [x2, y1], [x2, y2], [x1, y2]] as const).map(([u, v]) => {
+      const [xt, yt] = [2 * u - 1, 2 * v - 1];
+      return { x: (a * xt + b * yt + c + 1) / 2, y: (d * xt + e * yt + f + 1) / 2 };
+    });
+    return { zone, corners };
+  });
+}
+
 /** The model's class activation maps: zones A..F × scores 0..3, each h × w, in the aligned frame. */
 export interface ZoneCamTensor {
   readonly shape: readonly [6, 4, number, number];

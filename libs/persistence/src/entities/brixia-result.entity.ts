@@ -1,6 +1,13 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import type { Zone, ZoneProbabilities, ZoneScore } from '@brixia/common';
 
+/** How good a view of its study the scored instance is (the scoring lib's InstanceQuality, stored as given). */
+export interface StoredInstanceQuality {
+  readonly viewPosition: 'PA' | 'AP' | null;
+  readonly lungEvidence: number;
+  readonly shortSidePx: number;
+}
+
 /** One Brixia score on a patient's timeline (AI or radiologist); its id is the Observation id. */
 @Entity({ name: 'brixia_result' })
 export class BrixiaResultEntity {
@@ -19,6 +26,12 @@ export class BrixiaResultEntity {
   @Column({ name: 'model_sha256', type: 'text', nullable: true }) modelSha256!: string | null;
   @Column({ type: 'text' }) method!: string;
   @Column({ type: 'text' }) status!: string;
+  /** The instance's quality, ranked against later instances of its study; null for results recorded before ranking and imports. */
+  @Column({ name: 'instance_quality', type: 'jsonb', nullable: true }) instanceQuality!: StoredInstanceQuality | null;
+  /** The result that replaced this one as its study's timeline point (a better instance); it leaves the timeline. */
+  @Column({ name: 'superseded_by', type: 'text', nullable: true }) supersededBy!: string | null;
+  /** The model's alignment θ (row-major 2×3) of the scored image: where its zone boxes lie; null before it was kept, and for imports. */
+  @Column({ type: 'jsonb', nullable: true }) alignment!: number[] | null;
   @Column({ name: 'version_id', type: 'integer', default: 1 }) versionId!: number;
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' }) createdAt!: Date;
   @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' }) updatedAt!: Date;

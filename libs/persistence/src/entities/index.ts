@@ -11,6 +11,7 @@ import { SubscriptionEntity, SubscriptionEventEntity, SubscriptionNotificationEn
 
 export { BrixiaResultEntity, FhirResourceEntity, FhirResourceVersionEntity, ImagingStudyEntity, ScoringTaskEntity, ScoringTaskVersionEntity, StoredImageEntity };
 export type { ScoringBusinessStatus, ScoringTaskStatus, TaskSkip } from './scoring-task.entity';
+export type { StoredInstanceQuality } from './brixia-result.entity';
 export { BrixiaReviewEntity, PatientMonitoringEntity };
 export type { StoredAlert } from './patient-monitoring.entity';
 export { OutboxMessageEntity };

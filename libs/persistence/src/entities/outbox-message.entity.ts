@@ -20,6 +20,12 @@ export interface OutboxPayload {
    * result. Not created_at, which an operator's redelivery resets to restart the retry period.
    */
   readonly resultVersion?: number;
+  /**
+   * A `result` that replaces another result as its ImagingStudy's timeline point: that result's id. Its
+   * Provenance references the superseded Observation and DiagnosticReport, so it is delivered after them
+   * (under the EHR's ids).
+   */
+  readonly supersedesResultId?: string;
 }
 
 /** One publication to an EHR: a result, or a review of it (transactional outbox; written with either). */

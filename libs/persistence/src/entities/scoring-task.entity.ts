@@ -1,13 +1,18 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 export type ScoringTaskStatus = 'requested' | 'in-progress' | 'completed' | 'failed';
-export type ScoringBusinessStatus = 'queued' | 'fetching' | 'inferring' | 'publishing' | 'done' | 'failed' | 'publish-failed' | 'skipped';
+export type ScoringBusinessStatus = 'queued' | 'fetching' | 'inferring' | 'publishing' | 'done' | 'failed' | 'publish-failed' | 'skipped' | 'superseded';
 
-/** Why a completed Task has no result of its own: its ImagingStudy's timeline point comes from another instance. */
+/**
+ * Why a completed Task is not its ImagingStudy's timeline point: another instance is. Without `superseded`,
+ * the Task has no result of its own (businessStatus `skipped`); with it, its result was the point until a
+ * better instance replaced it (businessStatus `superseded`; its Observation stays valid).
+ */
 export interface TaskSkip {
   readonly reason: string;
-  /** The study's timeline point (the Observation of the instance that was scored). */
+  /** The study's timeline point (the Observation of the instance that is the point). */
   readonly pointObservationId: string;
+  readonly superseded?: boolean;
 }
 
 /** One request to score one image with one model version (the FHIR Task's durable record). */
@@ -29,7 +34,7 @@ export class ScoringTaskEntity {
   @Column({ name: 'request_id', type: 'text', nullable: true }) requestId!: string | null;
   @Column({ type: 'integer', default: 0 }) attempts!: number;
   @Column({ name: 'observation_id', type: 'text', nullable: true }) observationId!: string | null;
-  /** Set when the Task completed without a result of its own (businessStatus `skipped`). */
+  /** Set when the Task is not its study's timeline point (businessStatus `skipped` or `superseded`). */
   @Column({ type: 'jsonb', nullable: true }) skipped!: TaskSkip | null;
   @Column({ name: 'diagnostic_report_id', type: 'text', nullable: true }) diagnosticReportId!: string | null;
   /** Bumped by a trigger when what the Task shows changes (FHIR meta.versionId); every version is in scoring_task_history. */
