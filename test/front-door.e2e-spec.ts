@@ -86,8 +86,13 @@ describe('front door, API docs and GraphQL explorer', () => {
       if (!request.url().startsWith(base) && !request.url().startsWith(issuer)) foreign.push(request.url());
       if (request.method() === 'POST' && new URL(request.url()).pathname === '/graphql') graphqlAuthorization.push(request.headers()['authorization'] ?? '');
     });
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(String(error)));
+    page.on('console', (message) => message.type() === 'error' && pageErrors.push(message.text().slice(0, 300)));
     // The page goes straight to the provider's login page, and back with a code.
-    await signInThroughProvider(page, `${base}/graphql`);
+    await signInThroughProvider(page, `${base}/graphql`).catch((error: unknown) => {
+      throw new Error(`${String(error)}\npage errors:\n${pageErrors.join('\n')}`);
+    });
     await page.locator('.graphiql-container').waitFor();
     // GraphiQL's default query lists the monitored patients: run it, nothing typed into its Headers editor.
     await page.locator('.graphiql-execute-button').click();

@@ -6,8 +6,11 @@ import helmet from 'helmet';
  * styles and images, GraphQL over fetch and graphql-ws on the same origin (and the public base
  * URL's origin, which the image URLs use), no inline script or style, no framing, no plugins.
  * `upgrade-insecure-requests` is left out: the embedded service is plain HTTP on loopback.
+ * `signInOrigins`: where the dashboard and the GraphQL explorer fetch tokens (the issuer's token
+ * endpoint, code + PKCE in the browser); the login page itself is a navigation, not a connection.
+ * Fonts may be `data:` URIs: GraphiQL's stylesheet embeds its fonts that way (a font cannot run code).
  */
-export function securityHeaders(publicBaseUrl: string): RequestHandler {
+export function securityHeaders(publicBaseUrl: string, signInOrigins: readonly string[] = []): RequestHandler {
   const publicOrigin = new URL(publicBaseUrl).origin;
   const publicSocket = publicOrigin.replace(/^http/, 'ws');
   return helmet({
@@ -19,8 +22,8 @@ export function securityHeaders(publicBaseUrl: string): RequestHandler {
         'script-src-attr': ["'none'"],
         'style-src': ["'self'"],
         'img-src': ["'self'", 'data:', publicOrigin],
-        'connect-src': ["'self'", publicOrigin, publicSocket],
-        'font-src': ["'self'"],
+        'connect-src': ["'self'", publicOrigin, publicSocket, ...signInOrigins],
+        'font-src': ["'self'", 'data:'],
         'object-src': ["'none'"],
         'base-uri': ["'self'"],
         'form-action': ["'self'"],
