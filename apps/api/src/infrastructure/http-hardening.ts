@@ -4,14 +4,14 @@ import helmet from 'helmet';
 /**
  * Security headers (helmet). The CSP is what the dashboard needs and no more: its own scripts,
  * styles and images, GraphQL over fetch and graphql-ws on the same origin (and the public base
- * URL's origin, which the image URLs use), no inline script or style, no framing, no plugins.
+ * URL's origin, which the image URLs use), the OpenID issuer's origin (the sign-in's token and
+ * refresh requests), no inline script or style, no framing, no plugins.
  * `upgrade-insecure-requests` is left out: the embedded service is plain HTTP on loopback.
- * `signInOrigins`: where the dashboard and the GraphQL explorer fetch tokens (the issuer's token
- * endpoint, code + PKCE in the browser); the login page itself is a navigation, not a connection.
  * Fonts may be `data:` URIs: GraphiQL's stylesheet embeds its fonts that way (a font cannot run code).
  */
-export function securityHeaders(publicBaseUrl: string, signInOrigins: readonly string[] = []): RequestHandler {
+export function securityHeaders(publicBaseUrl: string, issuer?: string): RequestHandler {
   const publicOrigin = new URL(publicBaseUrl).origin;
+  const issuerOrigins = issuer ? [new URL(issuer).origin] : [];
   const publicSocket = publicOrigin.replace(/^http/, 'ws');
   return helmet({
     contentSecurityPolicy: {
@@ -21,8 +21,9 @@ export function securityHeaders(publicBaseUrl: string, signInOrigins: readonly s
         'script-src': ["'self'"],
         'script-src-attr': ["'none'"],
         'style-src': ["'self'"],
-        'img-src': ["'self'", 'data:', publicOrigin],
-        'connect-src': ["'self'", publicOrigin, publicSocket, ...signInOrigins],
+        // blob: the browser apps fetch patient images with the access token and show them from object URLs.
+        'img-src': ["'self'", 'data:', 'blob:', publicOrigin],
+        'connect-src': ["'self'", publicOrigin, publicSocket, ...issuerOrigins],
         'font-src': ["'self'", 'data:'],
         'object-src': ["'none'"],
         'base-uri': ["'self'"],
