@@ -7,7 +7,7 @@ import { startService, type TestService } from './support/service';
 import { forgedTokens, type ForgedToken } from './support/forged-tokens';
 
 /** Routes served to any valid token (conformance resources) and the one the probe token's scope grants. */
-const ANY_TOKEN_ROUTES = ['GET /fhir/CodeSystem/brixia-score', 'GET /fhir/OperationDefinition/brixia-score', 'GET /fhir/Device/x'];
+const ANY_TOKEN_ROUTES = ['GET /fhir/CodeSystem/brixia-score', 'GET /fhir/OperationDefinition/brixia-score', 'GET /fhir/Basic/brixia-result', 'GET /fhir/Device/x'];
 
 interface RegisteredRoute {
   readonly method: string;

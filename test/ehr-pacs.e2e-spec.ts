@@ -40,7 +40,14 @@ describe('EHR references and DICOMweb retrieval (Orthanc + FHIR peer)', () => {
     const response = await score(seeded.studyUrl).expect(201);
     const observation = response.body as fhir4.Observation;
     await expectValidR4(observation);
-    expect(observation.subject?.reference).toBe(`Patient/${seeded.patientId}`);
+    // The EHR's Patient, by its absolute URL there (it resolves) plus its identifier; no dangling local Patient/<id>.
+    expect(observation.subject).toEqual({ reference: `${ehr.baseUrl}/Patient/${seeded.patientId}`, type: 'Patient', identifier: { system: 'urn:test:mrn', value: 'MRN1' } });
+    const study = observation.derivedFrom?.find((d) => d.reference?.startsWith('ImagingStudy/'))?.reference as string;
+    expect((await service.http.get(`/fhir/${study}`).expect(200)).body.subject).toEqual(observation.subject);
+    const report = (await service.http.get('/fhir/DiagnosticReport').query({ result: `Observation/${observation.id}` }).expect(200)).body as fhir4.Bundle;
+    expect((report.entry?.[0]?.resource as fhir4.DiagnosticReport).subject).toEqual(observation.subject);
+    const byPatient = (await service.http.get('/fhir/Observation').query({ patient: `${ehr.baseUrl}/Patient/${seeded.patientId}` }).expect(200)).body as fhir4.Bundle;
+    expect(byPatient.entry?.map((entry) => entry.resource?.id)).toContain(observation.id);
     expect(observation.effectiveDateTime).toBe('2024-03-01T10:15:00Z');
     expect(JSON.stringify(observation.derivedFrom)).toContain(seeded.studyInstanceUid);
     expect(ehr.requests.some((r) => r.url === `/fhir/ImagingStudy/${seeded.studyId}`)).toBe(true);
@@ -51,7 +58,7 @@ describe('EHR references and DICOMweb retrieval (Orthanc + FHIR peer)', () => {
   it('scores an EHR-relative reference whose study lists its series (series metadata path)', async () => {
     const seeded = await seedExternalStudy(ehr, pacs, 2, { listSeries: true, endpointAddress: null });
     const response = await score(`ImagingStudy/${seeded.studyId}`).expect(201);
-    expect(response.body.subject.reference).toBe(`Patient/${seeded.patientId}`);
+    expect(response.body.subject.reference).toBe(`${ehr.baseUrl}/Patient/${seeded.patientId}`);
   });
 
   it.each([

@@ -24,6 +24,7 @@ describe('FHIR conformance derived from the CapabilityStatement (PostgreSQL, rea
     knownIds.set('Device', (observation.device?.reference as string).split('/')[1]);
     knownIds.set('CodeSystem', 'brixia-score');
     knownIds.set('OperationDefinition', 'brixia-score');
+    knownIds.set('Basic', 'brixia-result');
     for (const resource of statement.rest?.[0].resource ?? []) {
       if (knownIds.has(resource.type) || !resource.interaction?.some((i) => i.code === 'search-type')) continue;
       const bundle = (await service.http.get(`/fhir/${resource.type}`).query({ _count: 1 }).expect(200)).body as fhir4.Bundle;

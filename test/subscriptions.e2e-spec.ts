@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { expectValidR4 } from '@brixia/fhir/testing';
+import { expectConformantFhir, expectValidR4 } from '@brixia/fhir/testing';
 import { createTestDatabase } from '@brixia/persistence/testing';
 import { FHIR_JSON, startService, uploadRadiograph, type TestService } from './support/service';
 
@@ -104,7 +104,7 @@ describe('FHIR Subscriptions (R5 Backport)', () => {
     const handshake = received.find((r) => statusOf(r.bundle).type === 'handshake') as Received;
     expect(handshake.bundle.type).toBe('history');
     expect(handshake.auth).toBe('Bearer hook-token');
-    await expectValidR4(handshake.bundle);
+    expectConformantFhir(handshake.bundle, 'handshake notification');
     // The subscription turns active once the handshake's answer is recorded, just after the hook received it.
     await until('status active', async () => (await service.http.get(`/fhir/Subscription/${id}`).expect(200)).body.status === 'active');
 
@@ -119,7 +119,7 @@ describe('FHIR Subscriptions (R5 Backport)', () => {
     expect(statusOf(two.bundle).events).toEqual([{ eventNumber: '2', focus: `${service.runtime.config.fhir.baseUrl}/Observation/${second.id}` }]);
     expect((one.bundle.entry?.[1]?.resource as fhir4.Observation).id).toBe(first.id);
     expect(one.signature).toBe(`sha256=${createHmac('sha256', 's3cret').update(one.raw).digest('hex')}`);
-    await expectValidR4(one.bundle);
+    expectConformantFhir(one.bundle, 'event notification');
 
     // An updated result (a clinician's review) is announced on the same topic.
     const review = await service.http
@@ -160,8 +160,9 @@ describe('FHIR Subscriptions (R5 Backport)', () => {
     const found = await service.http.get('/fhir/Subscription').query({ _id: created.body.id }).set('Prefer', 'handling=strict').expect(200);
     await expectValidR4(found.body);
     expect(found.body.total).toBe(1);
-    const status = (found.body as fhir4.Bundle).entry?.[0].resource as fhir4.Subscription;
-    const byStatus = await service.http.get('/fhir/Subscription').query({ status: status.status, _id: created.body.id }).expect(200);
+    // The handshake turns it active at its own pace: search by status once it has.
+    await until('status active', async () => (await service.http.get(`/fhir/Subscription/${created.body.id}`).expect(200)).body.status === 'active');
+    const byStatus = await service.http.get('/fhir/Subscription').query({ status: 'active', _id: created.body.id }).expect(200);
     expect(byStatus.body.total).toBe(1);
     expect((await service.http.get('/fhir/Subscription').query({ status: 'off', _id: created.body.id }).expect(200)).body.total).toBe(0);
     const statuses = await service.http.get('/fhir/Subscription/$status').query({ id: created.body.id }).expect(200);
@@ -171,5 +172,33 @@ describe('FHIR Subscriptions (R5 Backport)', () => {
     const metadata = (await service.http.get('/fhir/metadata').expect(200)).body as fhir4.CapabilityStatement;
     const entry = metadata.rest?.[0].resource?.find((r) => r.type === 'Subscription');
     expect(entry?.extension?.find((e) => e.url.endsWith('capabilitystatement-subscriptiontopic-canonical'))?.valueCanonical).toBe(topic());
+  });
+
+  it('sends id-only notifications shaped per the Backport IG STU 1.1, on a topic readable from the CapabilityStatement', async () => {
+    const { extension: _secret, ...plain } = subscription('sub-id-only', `${hookBase}/id-only`);
+    const idOnly = { ...plain, channel: { ...plain.channel, _payload: { extension: [{ url: `${BACKPORT}/backport-payload-content`, valueCode: 'id-only' }] }, extension: undefined } } as fhir4.Subscription;
+    const created = await service.http.post('/fhir/Subscription').set('Content-Type', FHIR_JSON).send(idOnly).expect(201);
+    const id = created.body.id as string;
+    const mine = (): Received[] => received.filter((r) => (r.bundle.entry?.[0]?.resource as fhir4.Parameters | undefined)?.parameter?.some((p) => p.valueReference?.reference?.endsWith(`/Subscription/${id}`)));
+    await until('handshake', () => mine().some((r) => statusOf(r.bundle).type === 'handshake'));
+    await until('status active', async () => (await service.http.get(`/fhir/Subscription/${id}`).expect(200)).body.status === 'active');
+    const observation = await upload('sub-id-only', 21);
+    await until('id-only event', () => mine().some((r) => statusOf(r.bundle).type === 'event-notification'));
+    const notification = mine().find((r) => statusOf(r.bundle).type === 'event-notification') as Received;
+    expectConformantFhir(notification.bundle, 'id-only notification');
+    const focusUrl = `${service.runtime.config.fhir.baseUrl}/Observation/${observation.id}`;
+    expect(statusOf(notification.bundle).events).toEqual([{ eventNumber: '1', focus: focusUrl }]);
+    // The focus travels as an entry with its fullUrl only: the subscriber reads it with its own authorization.
+    expect(notification.bundle.entry?.slice(1)).toEqual([{ fullUrl: focusUrl, request: { method: 'POST', url: 'Observation' }, response: { status: '201' } }]);
+    expect(notification.raw).not.toContain('"valueInteger"');
+
+    const metadata = (await service.http.get('/fhir/metadata').expect(200)).body as fhir4.CapabilityStatement;
+    const canonical = metadata.rest?.[0].resource?.find((r) => r.type === 'Subscription')?.extension?.find((e) => e.url.endsWith('capabilitystatement-subscriptiontopic-canonical'))?.valueCanonical;
+    const basic = metadata.rest?.[0].resource?.find((r) => r.type === 'Basic');
+    expect(basic?.interaction?.map((i) => i.code)).toEqual(['read']);
+    const definition = (await service.http.get('/fhir/Basic/brixia-result').expect(200)).body as fhir4.Basic;
+    expect(definition.code.coding?.[0]).toMatchObject({ system: 'http://hl7.org/fhir/fhir-types', code: 'SubscriptionTopic' });
+    expect(definition.extension?.find((e) => e.url === 'http://hl7.org/fhir/5.0/StructureDefinition/extension-SubscriptionTopic.url')?.valueUri).toBe(canonical);
+    await service.http.delete(`/fhir/Subscription/${id}`).expect(204);
   });
 });

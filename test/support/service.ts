@@ -1,4 +1,5 @@
 import request from 'supertest';
+import './fhir-responses';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { loadConfig } from '../../apps/api/src/config';
 import { createHttpApp } from '../../apps/api/src/http-app';

@@ -17,6 +17,11 @@ export interface BrixiaObservationInput {
   readonly scoring: BrixiaScoring;
   readonly model: ModelIdentity;
   readonly patientId: string;
+  /**
+   * The subject when the Patient is not ours: an EHR's Patient by absolute URL plus its identifier
+   * (docs/fhir-profile.md, "Patient references"); `Patient/<patientId>` otherwise.
+   */
+  readonly subject?: fhir4.Reference;
   /** At least one of id (→ `ImagingStudy/<id>`) and StudyInstanceUID (→ urn:dicom:uid identifier). */
   readonly imagingStudy: { readonly id?: string; readonly studyInstanceUid?: string };
   /** Part of the identifier hash (see observationIdentifier); R4 has no element for the instance. */
@@ -73,7 +78,7 @@ export function buildBrixiaObservation(config: FhirConfig, input: BrixiaObservat
     category: [{ coding: [{ ...OBSERVATION_CATEGORY_IMAGING }] }],
     // One coding only: $lastn-style grouping by code breaks with several (fhir.md).
     code: { coding: [brixiaCoding(config, BRIXIA_CODES.global)], text: 'Brixia score' },
-    subject: referenceTo('Patient', input.patientId),
+    subject: input.subject ? { ...input.subject } : referenceTo('Patient', input.patientId),
     effectiveDateTime: assertDateTime(input.effectiveDateTime, 'effectiveDateTime'),
     issued: assertInstant(input.issued, 'issued'),
     valueInteger: input.scoring.global,

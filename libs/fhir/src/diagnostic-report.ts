@@ -10,6 +10,8 @@ export interface DiagnosticReportInput {
   readonly observationId: string;
   readonly scoring: BrixiaScoring;
   readonly patientId: string;
+  /** An EHR's Patient by absolute URL plus identifier, as on the Observation; `Patient/<patientId>` otherwise. */
+  readonly subject?: fhir4.Reference;
   readonly imagingStudyId?: string;
   readonly effectiveDateTime: string;
   readonly issued: string;
@@ -57,7 +59,7 @@ export function buildDiagnosticReport(config: FhirConfig, input: DiagnosticRepor
     category: [{ coding: [{ ...RADIOLOGY_CATEGORY }] }],
     // The local code says what the report is; LOINC 18748-4 (Diagnostic imaging study) lets EHRs file it as an imaging report.
     code: { coding: [brixiaCoding(config, BRIXIA_CODES.global), { system: 'http://loinc.org', code: '18748-4', display: 'Diagnostic imaging study' }], text: 'AI Brixia score report' },
-    subject: referenceTo('Patient', input.patientId),
+    subject: input.subject ? { ...input.subject } : referenceTo('Patient', input.patientId),
     effectiveDateTime: assertDateTime(input.effectiveDateTime, 'effectiveDateTime'),
     issued: assertInstant(input.issued, 'issued'),
     ...(input.imagingStudyId !== undefined ? { imagingStudy: [referenceTo('ImagingStudy', input.imagingStudyId)] } : {}),

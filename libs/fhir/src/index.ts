@@ -29,6 +29,8 @@ export { operationOutcome, operationOutcomeFromError, outcomeForCode, type FhirI
 export { searchsetBundle, type SearchsetInput } from './search-bundle';
 export { brixiaScoreOperationDefinition, brixiaScoreOperationUrl, parseBrixiaScoreParameters, type BrixiaScoreRequest } from './brixia-score.operation';
 export { capabilityStatement } from './capability-statement';
+export { generatedNarrative, withNarrative } from './narrative';
+export { BRIXIA_RESULT_TOPIC_ID, brixiaResultTopic } from './subscription-topic';
 export { buildExplanationImage, explanationIdentifierSystem, type ExplanationImageInput } from './explanation-media';
 export {
   BACKPORT_EXTENSIONS,

@@ -47,3 +47,11 @@ describe('operationOutcome', () => {
     expect(() => operationOutcome([])).toThrow(AppError);
   });
 });
+
+describe('OperationOutcome strings', () => {
+  it('keeps control characters echoed from a request out of diagnostics and expression (R4 string)', () => {
+    const { outcome } = operationOutcomeFromError(new AppError('RESOURCE.NOT_FOUND', 'Observation/a\u0000 not found', { expression: ['Observation/a\u0000'] }));
+    expect(outcome.issue[0]).toMatchObject({ diagnostics: 'Observation/a\\u0000 not found', expression: ['Observation/a\\u0000'] });
+    expect(operationOutcome([{ severity: 'error', code: 'invalid', diagnostics: 'tab\tand bell\u0007' }]).issue[0]?.diagnostics).toBe('tab\tand bell\\u0007');
+  });
+});

@@ -1,5 +1,7 @@
 import type * as fhir4 from 'fhir/r4';
 import { AppError, ERROR_TABLE, isAppError, type ErrorCode, type FhirIssueType } from '@brixia/common';
+import { withNarrative } from './narrative';
+import { fhirString } from './primitives';
 
 export type FhirIssueSeverity = 'fatal' | 'error' | 'warning' | 'information';
 
@@ -15,15 +17,15 @@ export interface OutcomeIssue {
 /** An OperationOutcome of the given issues (at least one, as R4 requires). */
 export function operationOutcome(issues: readonly OutcomeIssue[]): fhir4.OperationOutcome {
   if (issues.length === 0) throw new AppError('INTERNAL', 'An OperationOutcome needs at least one issue');
-  return {
+  return withNarrative({
     resourceType: 'OperationOutcome',
     issue: issues.map((issue) => ({
       severity: issue.severity,
       code: issue.code,
-      diagnostics: issue.diagnostics,
-      ...(issue.expression && issue.expression.length > 0 ? { expression: [...issue.expression] } : {}),
+      diagnostics: fhirString(issue.diagnostics),
+      ...(issue.expression && issue.expression.length > 0 ? { expression: issue.expression.map(fhirString) } : {}),
     })),
-  };
+  });
 }
 
 /**
@@ -33,8 +35,9 @@ export function operationOutcome(issues: readonly OutcomeIssue[]): fhir4.Operati
  */
 export function outcomeForCode(code: ErrorCode, message: string, options: { requestId?: string; expression?: readonly string[] } = {}): fhir4.OperationOutcome {
   const spec = ERROR_TABLE[code];
-  const diagnostics = options.requestId ? `${message} (request id ${options.requestId})` : message;
-  return {
+  // A message may echo what the request sent (an id with a NUL): kept readable but a valid FHIR string.
+  const diagnostics = fhirString(options.requestId ? `${message} (request id ${options.requestId})` : message);
+  return withNarrative({
     resourceType: 'OperationOutcome',
     issue: [
       {
@@ -42,10 +45,10 @@ export function outcomeForCode(code: ErrorCode, message: string, options: { requ
         code: spec.issueType,
         details: { text: code },
         diagnostics,
-        ...(options.expression && options.expression.length > 0 ? { expression: [...options.expression] } : {}),
+        ...(options.expression && options.expression.length > 0 ? { expression: options.expression.map(fhirString) } : {}),
       },
     ],
-  };
+  });
 }
 
 /**

@@ -52,3 +52,11 @@ export function metaOf(fields: { versionId?: string; lastUpdated?: string; secur
 export function escapeXhtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
+
+// R4 string (http://hl7.org/fhir/R4/datatypes.html#string): no characters below U+0020 other than tab, CR and LF.
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g;
+
+/** Text made a valid FHIR string: control characters (e.g. a NUL echoed from a request) become `\uXXXX`. */
+export function fhirString(text: string): string {
+  return text.replace(CONTROL_CHARACTERS, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

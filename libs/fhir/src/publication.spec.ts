@@ -19,10 +19,12 @@ describe('forPublication', () => {
     expect(forPublication(sampleFhirConfig, published).identifier).toEqual(published.identifier);
   });
 
-  it('leaves explanation images out of the report and other resources as they are', () => {
+  it('leaves explanation images out of the report and other resources as they are, with a generated narrative', () => {
     const withMedia: fhir4.DiagnosticReport = { ...report, media: [{ comment: 'heat map', link: { reference: 'Media/m1' } }] };
     expect(forPublication(sampleFhirConfig, withMedia)).not.toHaveProperty('media');
     const provenance = buildProvenance(sampleFhirConfig, { id: 'prov-1', targets: ['Observation/obs-1'], recorded: '2024-03-01T08:05:00Z', model: sampleModel, activity: 'create' });
-    expect(forPublication(sampleFhirConfig, provenance)).toBe(provenance);
+    const published = forPublication(sampleFhirConfig, provenance);
+    expect({ ...published, text: undefined }).toEqual({ ...provenance, text: undefined });
+    expect(published.text).toMatchObject({ status: 'generated', div: expect.stringContaining('Target: Observation/obs-1') });
   });
 });

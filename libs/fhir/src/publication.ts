@@ -1,5 +1,6 @@
 import type * as fhir4 from 'fhir/r4';
 import { canonical, type FhirConfig } from './config';
+import { withNarrative } from './narrative';
 
 /** Resource types that have no natural identifier and get a publication identifier instead. */
 type IdentifiedForPublication = 'Device' | 'DiagnosticReport';
@@ -19,8 +20,10 @@ export function publicationIdentifierSystem(config: FhirConfig, resourceType: Id
  * identifier (value = our id; the same on the first publication and on every revision, so each try
  * and each review names the same EHR resource), and a DiagnosticReport loses `media`: explanation
  * images stay in this service (they are research overlays, not part of the clinical report sent out).
+ * Every published resource carries a generated narrative, as everything this service emits.
  */
-export function forPublication<T extends fhir4.FhirResource>(config: FhirConfig, resource: T): T {
+export function forPublication<T extends fhir4.FhirResource>(config: FhirConfig, published: T): T {
+  const resource = withNarrative(published);
   if (resource.resourceType !== 'Device' && resource.resourceType !== 'DiagnosticReport') return resource;
   const system = publicationIdentifierSystem(config, resource.resourceType);
   const existing = (resource.identifier ?? []).filter((identifier) => identifier.system !== system);

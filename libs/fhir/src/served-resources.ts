@@ -73,6 +73,12 @@ export function servedResources(config: FhirConfig): readonly ServedResource[] {
     { type: 'CodeSystem', interactions: ['read'], documentation: 'The Brixia CodeSystem (brixia-score).', operations: [] },
     { type: 'OperationDefinition', interactions: ['read'], documentation: 'The $brixia-score OperationDefinition.', operations: [] },
     {
+      type: 'Basic',
+      interactions: ['read'],
+      documentation: 'Basic/brixia-result: the SubscriptionTopic of new and reviewed Brixia results, as R4 carries one (Subscriptions Backport IG: Basic with R5 cross-version extensions; its url is the canonical on the Subscription entry).',
+      operations: [],
+    },
+    {
       type: 'Subscription',
       interactions: withSearch('Subscription', ['read', 'create', 'delete']),
       supportedProfile: ['http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/backport-subscription'],

@@ -1,6 +1,7 @@
 import type * as fhir4 from 'fhir/r4';
 import { AppError } from '@brixia/common';
 import { apiBase, canonical, type FhirConfig } from './config';
+import { withNarrative } from './narrative';
 
 /** Subscriptions R5 Backport IG (http://hl7.org/fhir/uv/subscriptions-backport/) on R4. */
 const BACKPORT = 'http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition';
@@ -142,8 +143,9 @@ export function subscriptionStatusParameters(input: StatusInput, config: FhirCon
 
 /**
  * A notification: `history` Bundle whose first entry is the SubscriptionStatus (with the request
- * `GET Subscription/<id>/$status`), then the focus resource for full-resource payloads (backport IG §
- * "Notifications"). Empty payloads carry no focus reference at all.
+ * `GET Subscription/<id>/$status`), then the focus resource for full-resource payloads, or an entry with
+ * only the focus's fullUrl for id-only payloads (backport IG § "Notifications"). Empty payloads carry no
+ * focus reference at all.
  */
 export function notificationBundle(input: StatusInput & { readonly id: string; readonly timestamp: string; readonly payloadContent: PayloadContent; readonly focusResource?: fhir4.FhirResource }, config: FhirConfig): fhir4.Bundle {
   const base = apiBase(config.baseUrl);
@@ -155,7 +157,14 @@ export function notificationBundle(input: StatusInput & { readonly id: string; r
     { fullUrl: `urn:uuid:${input.id}`, resource: status, request: { method: 'GET', url: `${base}/Subscription/${input.subscriptionId}/$status` }, response: { status: '200' } },
   ];
   if (input.payloadContent === 'full-resource' && input.focusResource) {
-    entry.push({ fullUrl: `${base}/${input.focusResource.resourceType}/${input.focusResource.id}`, resource: input.focusResource, request: { method: 'POST', url: input.focusResource.resourceType }, response: { status: '201' } });
+    entry.push({ fullUrl: `${base}/${input.focusResource.resourceType}/${input.focusResource.id}`, resource: withNarrative(input.focusResource), request: { method: 'POST', url: input.focusResource.resourceType }, response: { status: '201' } });
+  } else if (input.payloadContent === 'id-only') {
+    // id-only (Backport IG STU 1.1, "Payload Types"): each focus as an entry with its fullUrl (and the
+    // request that made it) but no resource, besides the focus reference in the status's notification-event.
+    for (const event of input.events ?? []) {
+      if (!event.focus) continue;
+      entry.push({ fullUrl: `${base}/${event.focus}`, request: { method: 'POST', url: event.focus.split('/')[0] }, response: { status: '201' } });
+    }
   }
   return { resourceType: 'Bundle', id: input.id, type: 'history', timestamp: input.timestamp, entry };
 }

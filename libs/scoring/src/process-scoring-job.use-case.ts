@@ -80,12 +80,15 @@ export async function processScoringJob(context: ScoringContext, model: ScoreMod
     // PNG/JPEG have no SOP Instance UID: the image hash stands in, so the identifier stays deterministic.
     const sopInstanceUid = decoded.metadata.sopInstanceUid ?? createHash('sha256').update(pixels).digest('hex');
     const patientId = task.patientId ?? study?.patientId ?? 'unknown';
+    // A study from an EHR names the EHR's Patient (absolute URL + identifier); ours are `Patient/<id>`.
+    const subject = study?.source === 'external' && study.resource.subject?.reference && /^https?:\/\//.test(study.resource.subject.reference) ? study.resource.subject : undefined;
     const identifier = observationIdentifier(context.fhir, { patientId, studyInstanceUid, sopInstanceUid, modelVersion: identity.version });
     const observation = buildBrixiaObservation(context.fhir, {
       id: observationId,
       scoring: output,
       model: identity,
       patientId,
+      subject,
       imagingStudy: { id: task.imagingStudyId ?? undefined, studyInstanceUid: study?.studyInstanceUid ?? decoded.metadata.studyInstanceUid },
       sopInstanceUid: decoded.metadata.sopInstanceUid,
       identifier,
@@ -98,7 +101,8 @@ export async function processScoringJob(context: ScoringContext, model: ScoreMod
       id: reportId,
       observationId,
       scoring: output,
-      patientId: observation.subject?.reference?.replace('Patient/', '') ?? 'unknown',
+      patientId,
+      subject,
       imagingStudyId: task.imagingStudyId ?? undefined,
       effectiveDateTime: acquiredAt,
       issued,

@@ -3,6 +3,13 @@ import { forPublication } from '@brixia/fhir';
 import type { ImagingStudyEntity, NewOutboxMessage } from '@brixia/persistence';
 import type { ScoringContext } from './scoring-context';
 
+/** The EHR's Patient, which results reference by absolute URL, is a relative reference on that EHR itself. */
+function patientOnTheEhr(study: ImagingStudyEntity | null, ehrBaseUrl: string): Record<string, string> {
+  const reference = study?.resource.subject?.reference;
+  const base = `${ehrBaseUrl.replace(/\/+$/, '')}/`;
+  return reference?.startsWith(base) ? { [reference]: reference.slice(base.length) } : {};
+}
+
 /**
  * The outbox message publishing a result back to the EHR its study came from (meta.source of our copy),
  * or undefined for studies that did not come from an EHR. Resources are in dependency order (Device,
@@ -20,6 +27,9 @@ export function publicationFor(context: ScoringContext, taskId: string, study: I
     taskId,
     kind: 'result',
     destination: located.server.baseUrl,
-    payload: { resources: resources.map((resource) => forPublication(context.fhir, resource)), initialRemoteIds: { [`ImagingStudy/${study?.id}`]: located.relativePath } },
+    payload: {
+      resources: resources.map((resource) => forPublication(context.fhir, resource)),
+      initialRemoteIds: { [`ImagingStudy/${study?.id}`]: located.relativePath, ...patientOnTheEhr(study, located.server.baseUrl) },
+    },
   };
 }

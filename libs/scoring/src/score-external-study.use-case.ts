@@ -37,12 +37,20 @@ export async function scoreExternalStudy(context: ScoringContext, reference: str
     payloadType: [{ text: 'DICOM' }],
     address: wadoRsUrl,
   };
+  // The Patient stays the EHR's: referenced by its absolute URL there (so it resolves) plus its business
+  // identifier (so a reader without access to that server still knows who it is); we keep no local copy.
+  const identifier = resolved.patient.identifier?.find((candidate) => candidate.system && candidate.value);
+  const subject: fhir4.Reference = {
+    reference: `${resolved.server.baseUrl}/Patient/${patientId}`,
+    type: 'Patient',
+    ...(identifier ? { identifier: { system: identifier.system, value: identifier.value } } : {}),
+  };
   const copy: fhir4.ImagingStudy = {
     ...resolved.study,
     id: studyId,
     // meta.source: "a uri that identifies the source system of the resource" (R4 Meta) — where results go back.
     meta: { source: resolved.studyUrl },
-    subject: { reference: `Patient/${patientId}` },
+    subject,
     contained: [...(resolved.study.contained ?? []).filter((resource) => resource.resourceType !== 'Endpoint'), endpoint],
     endpoint: [{ reference: `#${CONTAINED_WADO_RS_ID}` }],
   };

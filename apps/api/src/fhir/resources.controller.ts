@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { brixiaCodeSystem, brixiaScoreOperationDefinition, capabilityStatement } from '@brixia/fhir';
+import { BRIXIA_RESULT_TOPIC_ID, brixiaCodeSystem, brixiaResultTopic, brixiaScoreOperationDefinition, capabilityStatement } from '@brixia/fhir';
 import { readResource, readTask } from '@brixia/scoring';
 import type { Principal } from '@brixia/auth';
 import type { Runtime } from '../runtime';
@@ -44,6 +44,13 @@ export class FhirResourcesController {
   @AnyValidToken()
   operationDefinition(@Res() response: Response): void {
     sendFhir(response, 200, brixiaScoreOperationDefinition(this.runtime.config.fhir));
+  }
+
+  /** The SubscriptionTopic definition (R4: a Basic), readable by the canonical's subscribers. */
+  @Get(`Basic/${BRIXIA_RESULT_TOPIC_ID}`)
+  @AnyValidToken()
+  subscriptionTopic(@Res() response: Response): void {
+    sendFhir(response, 200, brixiaResultTopic(this.runtime.config.fhir));
   }
 
   @Get('Observation/:id')

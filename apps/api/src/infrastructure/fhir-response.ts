@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import { withNarrative } from '@brixia/fhir';
 import { noteServed } from '../audit/audit-trail';
 
 export const FHIR_JSON = 'application/fhir+json; charset=utf-8';
@@ -6,9 +7,11 @@ export const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 /**
  * Sends a FHIR resource with the FHIR media type (http://hl7.org/fhir/R4/http.html#mime-type) and,
  * when it has a version, `ETag: W/"<versionId>"` and `Last-Modified` (http://hl7.org/fhir/R4/http.html#read);
- * on an audited route the resource's references and patients go on the request's AuditEvent.
+ * on an audited route the resource's references and patients go on the request's AuditEvent. Every
+ * resource leaves with a generated narrative (libs/fhir narrative.ts).
  */
-export function sendFhir(response: Response, status: number, resource: fhir4.FhirResource, headers: Record<string, string> = {}): void {
+export function sendFhir(response: Response, status: number, served: fhir4.FhirResource, headers: Record<string, string> = {}): void {
+  const resource = withNarrative(served);
   noteServed(response.req, resource);
   for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
   if (resource.meta?.versionId) response.setHeader('ETag', `W/"${resource.meta.versionId}"`);

@@ -1,7 +1,12 @@
 /**
- * @brixia/fhir/testing — test helpers: a real FHIR R4 validator for builder outputs, and sample
- * inputs. For specs only (loads ~45 MB of R4 definitions on first use).
+ * @brixia/fhir/testing — test helpers: FHIR R4 validators for outputs (ours on @medplum/core, the official
+ * JSON Schema with Ajv, FHIR.js, the JSON rules), and sample inputs. For specs only (the definitions
+ * take tens of MB and a few seconds to load on first use).
  */
 export { expectValidR4, validateR4 } from './r4-validator';
 export { ensureR4Definitions } from './r4-definitions';
+export { expectConformantFhir, fhirConformance, fhirConformanceErrors, FHIR_VALIDATORS, type FhirValidatorName } from './fhir-conformance';
+export { checkFhirJsonRules } from './json-rules';
+export { validateR4JsonSchema } from './r4-json-schema';
+export { validateWithFhirJs } from './fhir-js-validator';
 export { sampleFhirConfig, sampleModel, sampleScoring } from './samples';
