@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { createTestDatabase } from '@brixia/persistence/testing';
 import { assertPortFree } from '../apps/api/src/infrastructure/port-check';
-import { ARTIFACTS, freePort, launchChromium } from './support/browser';
+import { ARTIFACTS, freePort, launchChromium, signInThroughProvider } from './support/browser';
+import { seedResults } from './support/monitoring-seed';
 import { startService, type TestService } from './support/service';
 
 describe('front door, API docs and GraphQL explorer', () => {
@@ -15,6 +16,10 @@ describe('front door, API docs and GraphQL explorer', () => {
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     service = await startService({ DATABASE_URL: await createTestDatabase('front_door_e2e'), BRIXIA_PUBLIC_BASE_URL: base });
+    // Two monitored patients, so the explorer's query has data to show.
+    const stores = { monitoring: service.runtime.monitoring.store, scoring: service.runtime.scoring.store };
+    await seedResults(stores, { fhir: service.runtime.config.fhir, model: service.runtime.scoring.model.identity, patients: 2, studiesPerPatient: 2, patientPrefix: 'door', score: (p, s) => 4 + p + s });
+    await service.runtime.monitoring.service.refreshStale();
     const server = service.app.getHttpServer();
     await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
     browser = await launchChromium();
@@ -65,22 +70,44 @@ describe('front door, API docs and GraphQL explorer', () => {
     await page.close();
   });
 
-  it('opens GraphiQL at /graphql in a browser and leaves API calls to the GraphQL server', async () => {
-    const html = await service.http.get('/graphql').set('Accept', 'text/html').expect(200);
+  it('opens GraphiQL at /graphql behind sign-in and runs a query with the signed-in user\'s token', async () => {
+    const html = await service.anonymous.get('/graphql').set('Accept', 'text/html').expect(200);
     expect(html.text).toContain('graphql-explorer/graphiql.js');
-    // A JSON client still reaches Apollo (which answers a GET without a query with its own 400).
-    const api = await service.http.get('/graphql').set('Accept', 'application/json');
-    expect(api.headers['content-type'] ?? '').not.toMatch(/text\/html/);
+    expect(html.text).toContain('/dashboard/graphql-explorer.js');
+    // A JSON client still reaches the GraphQL server, which wants a token like every API route.
+    const api = await service.anonymous.get('/graphql').set('Accept', 'application/json');
+    expect(api.status).toBe(401);
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.setDefaultTimeout(60_000);
+    const issuer = service.issuer?.url ?? '';
     const foreign: string[] = [];
+    const graphqlAuthorization: string[] = [];
     page.on('request', (request) => {
-      if (!request.url().startsWith(base)) foreign.push(request.url());
+      // The explorer's own files come from this service; the provider's login page is not ours to judge
+      // (oidc-provider's development interaction asks Google for a font).
+      const fromLoginPage = request.frame().url().startsWith(issuer);
+      if (!request.url().startsWith(base) && !request.url().startsWith(issuer) && !fromLoginPage) foreign.push(request.url());
+      if (request.method() === 'POST' && new URL(request.url()).pathname === '/graphql') graphqlAuthorization.push(request.headers()['authorization'] ?? '');
     });
-    await page.goto(`${base}/graphql`);
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(String(error)));
+    page.on('console', (message) => message.type() === 'error' && pageErrors.push(message.text().slice(0, 300)));
+    // The page goes straight to the provider's login page, and back with a code.
+    await signInThroughProvider(page, `${base}/graphql`).catch((error: unknown) => {
+      throw new Error(`${String(error)}\npage errors:\n${pageErrors.join('\n')}`);
+    });
     await page.locator('.graphiql-container').waitFor();
-    expect(await page.locator('.graphiql-container').count()).toBe(1);
-    expect(foreign).toEqual([]);
+    // GraphiQL's default query lists the monitored patients: run it, nothing typed into its Headers editor.
+    await page.locator('.graphiql-execute-button').click();
+    await page.locator('.result-window', { hasText: 'door-0' }).waitFor();
+    const result = (await page.locator('.result-window').textContent()) ?? '';
+    expect(result).toContain('"patients"');
+    expect(result).toContain('latestScore');
+    expect(result).not.toContain('"errors"');
+    expect(graphqlAuthorization.length).toBeGreaterThan(0);
+    for (const header of graphqlAuthorization) expect(header).toMatch(/^Bearer ey/);
     await page.screenshot({ path: join(ARTIFACTS, 'graphql-explorer.png') });
+    expect(foreign).toEqual([]);
     await page.close();
   });
 

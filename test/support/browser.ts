@@ -29,19 +29,20 @@ export async function freePort(): Promise<number> {
 
 /**
  * Authorization code + PKCE through the OpenID provider's real login and consent pages
- * (oidc-provider's development interactions), as the seeded demo clinician.
+ * (oidc-provider's development interactions), as the seeded demo clinician, from a page that signs in
+ * on load (the dashboard, the GraphQL explorer) and shows `[data-testid=signed-in-user]` once back.
  */
-export async function signInThroughProvider(page: Page, dashboardUrl: string): Promise<void> {
-  await page.goto(dashboardUrl);
+export async function signInThroughProvider(page: Page, pageUrl: string): Promise<void> {
+  await page.goto(pageUrl);
   await page.locator('input[name=login]').waitFor();
   await page.fill('input[name=login]', 'clinician');
   await page.fill('input[name=password]', 'any');
   await page.click('button[type=submit]');
   // The consent page appears once per grant.
-  await page.waitForURL((url) => url.href.startsWith(dashboardUrl) || url.pathname.includes('/interaction/'));
-  if (!page.url().startsWith(dashboardUrl)) {
+  await page.waitForURL((url) => url.href.startsWith(pageUrl) || url.pathname.includes('/interaction/'));
+  if (!page.url().startsWith(pageUrl)) {
     await page.click('button[type=submit]');
-    await page.waitForURL((url) => url.href.startsWith(dashboardUrl));
+    await page.waitForURL((url) => url.href.startsWith(pageUrl));
   }
   await page.locator('[data-testid=signed-in-user]', { hasText: 'Demo Clinician' }).waitFor();
 }

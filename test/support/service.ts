@@ -34,7 +34,7 @@ export interface TestService {
  */
 export async function startService(env: Record<string, string | undefined>): Promise<TestService> {
   const base = loadConfig({ PORT: '0', LOG_LEVEL: 'silent', BRIXIA_SYNC_TIMEOUT_MS: '60000', BRIXIA_JOB_RETRY_DELAY_S: '1', BRIXIA_JOB_RETRY_LIMIT: '1', ...env });
-  const issuer = base.auth.mode === 'on' && !base.auth.issuer ? await startTestIssuer([`${base.publicBaseUrl}/dashboard/`]) : undefined;
+  const issuer = base.auth.mode === 'on' && !base.auth.issuer ? await startTestIssuer([`${base.publicBaseUrl}/dashboard/`, `${base.publicBaseUrl}/graphql`]) : undefined;
   const config = issuer ? { ...base, auth: { ...base.auth, issuer: issuer.url } } : base;
   let runtime: Runtime | undefined;
   try {

@@ -5,7 +5,10 @@
  * sessionStorage, and are removed on return.
  */
 
-/** Registered at the issuer as a public client (no secret) with redirect URI <origin>/dashboard/. */
+/**
+ * Registered at the issuer as a public client (no secret) with redirect URIs <origin>/dashboard/ and
+ * <origin>/graphql (the GraphQL explorer signs in with this module too).
+ */
 export const CLIENT_ID = 'brixia-dashboard';
 const SCOPE = 'openid fhirUser profile offline_access user/*.cruds';
 const PENDING = 'brixia-login';
@@ -36,7 +39,16 @@ let idToken: string | undefined;
 let refreshTimer: ReturnType<typeof setTimeout> | undefined;
 let configuration: SmartConfiguration | undefined;
 
-const redirectUri = (): string => `${location.origin}/dashboard/`;
+let redirectPath = '/dashboard/';
+const redirectUri = (): string => `${location.origin}${redirectPath}`;
+
+/**
+ * Where the issuer sends the browser back after sign-in and sign-out (a redirect URI registered for the
+ * client): the dashboard by default; the GraphQL explorer names its own page. Call before anything else.
+ */
+export function useRedirectPath(path: string): void {
+  redirectPath = path;
+}
 const fhirBase = (): string => `${location.origin}/fhir`;
 
 function base64url(bytes: Uint8Array): string {

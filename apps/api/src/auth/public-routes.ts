@@ -3,7 +3,8 @@
  * discovery, the front door, the API description (OpenAPI document and its console: no patient data),
  * and the dashboard's static assets (its login runs in the browser against the issuer). The GraphQL
  * explorer's page and assets are answered before authentication (front-door/graphql-explorer.ts):
- * static files whose every query carries the signed-in user's token.
+ * static files; the page signs in through the issuer (the dashboard's auth module) and every query it
+ * sends carries the signed-in user's token.
  * Everything else needs a valid token, including routes that do not exist (no route discovery).
  */
 const PUBLIC_GET_PATHS: readonly RegExp[] = [

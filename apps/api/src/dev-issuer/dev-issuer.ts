@@ -20,7 +20,7 @@ export interface DevIssuerOptions {
   readonly keys: DevIssuerKeys;
   /** Resource indicators (token audiences) accepted; the first is the default. `any-loopback`: tests. */
   readonly audiences: readonly string[] | 'any-loopback';
-  /** Where the dashboard may be redirected back to (its /dashboard/ URLs). */
+  /** Where the dashboard client may be redirected back to: the dashboard's /dashboard/ and the explorer's /graphql URLs. */
   readonly dashboardRedirectUris: readonly string[];
   readonly accessTokenTtlSeconds?: number;
   readonly logger?: Logger;

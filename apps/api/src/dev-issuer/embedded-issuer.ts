@@ -10,13 +10,14 @@ import { loadOrCreateDevIssuerKeys, writeDevIssuerState } from './dev-issuer-key
 export async function withEmbeddedIssuer(config: AppConfig, logger: Logger): Promise<{ config: AppConfig; issuer?: DevIssuer }> {
   if (config.auth.mode === 'off' || config.auth.issuer || config.role === 'worker') return { config };
   const keys = await loadOrCreateDevIssuerKeys(config.auth.devIssuer.dir);
-  const dashboard = `${config.publicBaseUrl}/dashboard/`;
-  const loopbackAlias = dashboard.replace('//localhost:', '//127.0.0.1:');
+  // The dashboard and the GraphQL explorer (which signs in as the dashboard client), under both loopback names.
+  const pages = [`${config.publicBaseUrl}/dashboard/`, `${config.publicBaseUrl}/graphql`];
+  const redirects = pages.flatMap((page) => [page, page.replace('//localhost:', '//127.0.0.1:'), page.replace('//127.0.0.1:', '//localhost:')]);
   const issuer = await startDevIssuer({
     port: config.auth.devIssuer.port,
     keys,
     audiences: [config.auth.audience],
-    dashboardRedirectUris: [...new Set([dashboard, loopbackAlias, dashboard.replace('//127.0.0.1:', '//localhost:')])],
+    dashboardRedirectUris: [...new Set(redirects)],
     logger,
   });
   await writeDevIssuerState(config.auth.devIssuer.dir, { issuer: issuer.url, audience: config.auth.audience, systemClientId: DEMO_SYSTEM_CLIENT_ID });

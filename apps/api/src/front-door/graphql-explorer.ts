@@ -19,37 +19,25 @@ function packageFile(relative: string): string {
 }
 
 /**
- * Starts GraphiQL against this service's endpoint. The page carries no credentials: any header a
- * deployment needs (a bearer token) is typed into GraphiQL's Headers editor and not persisted.
+ * The explorer's page: GraphiQL from npm, started by the dashboard's `graphql-explorer.js`, which signs
+ * in through the issuer (the dashboard's auth module: code + PKCE, tokens in memory) and sends the token
+ * with every query. The page itself carries no credentials and no patient data.
  */
-const EXPLORER_SCRIPT = `
-const root = ReactDOM.createRoot(document.getElementById('graphiql'));
-const fetcher = GraphiQL.createFetcher({ url: new URL('/graphql', location.href).toString() });
-const defaultQuery = '# Brixia monitoring schema. Research use only, not for diagnosis.\\n' +
-  '# Request headers (e.g. {"Authorization": "Bearer <token>"} behind an authorising gateway) go in Headers below.\\n' +
-  '{\\n  patients(first: 10) {\\n    edges { node { id latestScore latestAcquiredAt trend alertState } }\\n  }\\n}\\n';
-root.render(React.createElement(GraphiQL, {
-  fetcher,
-  defaultQuery,
-  headerEditorEnabled: true,
-  shouldPersistHeaders: false,
-}));
-`;
-
 const PAGE = `<!doctype html>
 <html lang="en">
   <head>
     <meta charset="utf-8" />
     <title>Brixia FHIR — GraphQL explorer</title>
     <link rel="stylesheet" href="${EXPLORER_ASSETS_PATH}/graphiql.css" />
-    <style>body { margin: 0; height: 100vh; } #graphiql { height: 100vh; }</style>
+    <link rel="stylesheet" href="/dashboard/graphql-explorer.css" />
   </head>
   <body>
-    <div id="graphiql">Loading the GraphQL explorer…</div>
+    <header id="explorer-bar" class="explorer-bar"><strong>Brixia GraphQL explorer</strong> <span class="caveat">Research use — not for diagnosis</span></header>
+    <div id="graphiql">Signing in…</div>
     <script src="${EXPLORER_ASSETS_PATH}/react.js"></script>
     <script src="${EXPLORER_ASSETS_PATH}/react-dom.js"></script>
     <script src="${EXPLORER_ASSETS_PATH}/graphiql.js"></script>
-    <script src="${EXPLORER_ASSETS_PATH}/explorer.js"></script>
+    <script type="module" src="/dashboard/graphql-explorer.js"></script>
   </body>
 </html>
 `;
@@ -69,13 +57,9 @@ export function graphqlExplorerMiddleware(request: Request, response: Response, 
   response.status(200).type('text/html; charset=utf-8').set('Cache-Control', 'no-store').send(PAGE);
 }
 
-/** Serves the explorer's script and styles. */
+/** Serves GraphiQL's and React's files from their npm packages. */
 export function graphqlExplorerAssets(request: Request, response: Response, next: NextFunction): void {
   const name = request.path.replace(/^\//, '');
-  if (name === 'explorer.js') {
-    response.status(200).type('text/javascript; charset=utf-8').send(EXPLORER_SCRIPT);
-    return;
-  }
   const asset = ASSETS[name];
   if (asset === undefined) {
     next();

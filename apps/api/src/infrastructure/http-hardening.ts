@@ -7,6 +7,7 @@ import helmet from 'helmet';
  * URL's origin, which the image URLs use), the OpenID issuer's origin (the sign-in's token and
  * refresh requests), no inline script or style, no framing, no plugins.
  * `upgrade-insecure-requests` is left out: the embedded service is plain HTTP on loopback.
+ * Fonts may be `data:` URIs: GraphiQL's stylesheet embeds its fonts that way (a font cannot run code).
  */
 export function securityHeaders(publicBaseUrl: string, issuer?: string): RequestHandler {
   const publicOrigin = new URL(publicBaseUrl).origin;
@@ -23,7 +24,7 @@ export function securityHeaders(publicBaseUrl: string, issuer?: string): Request
         // blob: the browser apps fetch patient images with the access token and show them from object URLs.
         'img-src': ["'self'", 'data:', 'blob:', publicOrigin],
         'connect-src': ["'self'", publicOrigin, publicSocket, ...issuerOrigins],
-        'font-src': ["'self'"],
+        'font-src': ["'self'", 'data:'],
         'object-src': ["'none'"],
         'base-uri': ["'self'"],
         'form-action': ["'self'"],
