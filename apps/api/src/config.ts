@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { AppError } from '@brixia/common';
@@ -22,6 +23,12 @@ const schema = z.object({
   BRIXIA_EXECUTION_PROVIDERS: providers.default('cpu'),
   BRIXIA_MAX_BATCH: z.coerce.number().int().min(1).max(64).default(4),
   BRIXIA_BATCH_WINDOW_MS: z.coerce.number().min(0).max(1000).default(2),
+  // ONNX Runtime intra-op threads: one per core the process may use (docs/operations.md sizing).
+  BRIXIA_INFERENCE_THREADS: z.coerce.number().int().min(1).max(256).default(availableParallelism()),
+  // The session in a worker thread (off: on the event loop, as before; for comparison only).
+  BRIXIA_SESSION_THREAD: z.enum(['on', 'off']).default('on'),
+  // Decode + preprocess threads of a worker; 0 decodes on the event loop.
+  BRIXIA_DECODE_THREADS: z.coerce.number().int().min(0).max(64).default(1),
   BRIXIA_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
   BRIXIA_JOB_RETRY_LIMIT: z.coerce.number().int().min(0).max(50).default(4),
   BRIXIA_JOB_RETRY_DELAY_S: z.coerce.number().int().min(1).max(3600).default(2),
@@ -71,6 +78,9 @@ function toAppConfig(c: z.infer<typeof schema>) {
       executionProviders: c.BRIXIA_EXECUTION_PROVIDERS,
       maxBatchSize: c.BRIXIA_MAX_BATCH,
       batchWindowMs: c.BRIXIA_BATCH_WINDOW_MS,
+      intraOpNumThreads: c.BRIXIA_INFERENCE_THREADS,
+      sessionThread: c.BRIXIA_SESSION_THREAD === 'on',
+      decodeThreads: c.BRIXIA_DECODE_THREADS,
     },
     worker: {
       concurrency: c.BRIXIA_WORKER_CONCURRENCY,

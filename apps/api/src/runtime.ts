@@ -1,5 +1,6 @@
 import { createLogger, systemClock, type Logger } from '@brixia/common';
 import { buildModelDevice } from '@brixia/fhir';
+import { startPreparerPool, type RadiographPreparer } from '@brixia/imaging';
 import { loadOrtScoreModel, readModelManifest, type ScoreModel } from '@brixia/inference';
 import { MIGRATIONS } from '@brixia/migrations';
 import { openDatabase, PgBossJobQueue, ScoringStore, type Database } from '@brixia/persistence';
@@ -31,12 +32,16 @@ export async function createRuntime(config: AppConfig, logger: Logger = createLo
         executionProviders: config.model.executionProviders,
         maxBatchSize: config.model.maxBatchSize,
         batchWindowMs: config.model.batchWindowMs,
+        intraOpNumThreads: config.model.intraOpNumThreads,
+        sessionThread: config.model.sessionThread,
         logger,
       })
     : undefined;
+  let preparer: RadiographPreparer | undefined;
   const database = await openDatabase({ ...config.database, migrations: MIGRATIONS }, logger);
   let queue: PgBossJobQueue | undefined;
   try {
+    if (model && config.model.decodeThreads > 0) preparer = await startPreparerPool({ threads: config.model.decodeThreads, logger });
     queue = await PgBossJobQueue.start(database.dataSource, config.worker, logger);
     const store = new ScoringStore(database.dataSource, queue);
     const monitoring = createMonitoring({ dataSource: database.dataSource, config, fhir: config.fhir, clock: systemClock, logger, model: identity, scoringStore: () => store });
@@ -50,6 +55,7 @@ export async function createRuntime(config: AppConfig, logger: Logger = createLo
       model: model ?? { identity },
       defaultTimezoneOffset: config.defaultTimezoneOffset,
       external: await createExternalImaging(config.integration, logger),
+      preparer,
       subscriptions: createSubscriptions(config.integration, database),
     };
     await store.saveResource(buildModelDevice(identity, config.fhir));
@@ -75,12 +81,14 @@ export async function createRuntime(config: AppConfig, logger: Logger = createLo
         await integrationLoops.stop();
         await startedQueue.stop();
         await model?.close();
+        await preparer?.close();
         await database.close();
       },
     };
   } catch (error) {
     await queue?.stop().catch(() => undefined);
     await model?.close();
+    await preparer?.close();
     await database.close();
     throw error;
   }

@@ -5,3 +5,4 @@ export { assertFrontalView } from './view-position';
 export { PREPROCESSING_ID, MODEL_INPUT_SIZE, preprocessForBsnet } from './preprocess/bsnet-preprocess';
 export { SUPPORTED_TRANSFER_SYNTAXES } from './dicom/transfer-syntax';
 export * from './dicomweb';
+export { inProcessPreparer, startPreparerPool, type PreparedRadiograph, type RadiographPreparer, type PreparerPoolOptions } from './prepare/radiograph-preparer';

@@ -7,7 +7,9 @@ import { loadOrtScoreModel } from './ort-score-model.adapter';
 import type { ModelOutput, ScoreModel } from './score-model.port';
 import { readGoldenModelCases, recordingLogger } from './testing/golden-vectors';
 
-// These tests run the real committed model (models/bsnet/0.2.0) on the CPU.
+// These tests run the real committed model (models/bsnet/0.2.0) on the CPU, in its session thread
+// (SWC compiles the sources there first): wide bounds, the machine is shared.
+jest.setTimeout(180_000);
 const golden = readGoldenModelCases(DEFAULT_MODEL_DIR);
 const logger = recordingLogger();
 let model: ScoreModel;

@@ -8,7 +8,7 @@ import {
   deviceIdFor,
   observationIdentifier,
 } from '@brixia/fhir';
-import { assertFrontalView, decodeRadiograph, preprocessForBsnet } from '@brixia/imaging';
+import { assertFrontalView, inProcessPreparer } from '@brixia/imaging';
 import type { ScoreModel } from '@brixia/inference';
 import type { JobContext, ScoringJob } from '@brixia/persistence';
 import type { ScoringContext } from './scoring-context';
@@ -37,20 +37,19 @@ export async function processScoringJob(context: ScoringContext, model: ScoreMod
     await context.store.markTaskProgress(task.id, 'in-progress', 'fetching', task.attempts + 1);
     const pixels = await loadTaskPixels(context, task);
     const fetchedAt = Date.now();
-    const decoded = await decodeRadiograph(pixels, { defaultTimezoneOffset: context.defaultTimezoneOffset });
-    const decodeMs = Date.now() - fetchedAt;
+    // Decode + preprocess in the preparer's threads (when configured): this job's preparation overlaps
+    // the inference of the job before it and leaves the event loop free.
+    const { decoded, input } = await (context.preparer ?? inProcessPreparer()).prepare(pixels, { defaultTimezoneOffset: context.defaultTimezoneOffset });
+    const prepareMs = Date.now() - fetchedAt;
     assertFrontalView(decoded.metadata);
     const study = task.imagingStudyId ? await context.store.findStudy(task.imagingStudyId) : null;
     const acquiredAt = study?.resource.started ?? decoded.metadata.acquisitionDateTime;
     if (!acquiredAt) throw new AppError('IMAGING.MISSING_ACQUISITION_TIME', 'The acquisition time of the image is unknown');
 
     await context.store.markTaskProgress(task.id, 'in-progress', 'inferring');
-    const preprocessStarted = Date.now();
-    const input = preprocessForBsnet(decoded.image);
     const inferenceStarted = Date.now();
     const output = await model.score(input, { withExplanations: context.explanations !== undefined });
     const inferenceMs = Date.now() - inferenceStarted;
-    const preprocessMs = inferenceStarted - preprocessStarted;
 
     await context.store.markTaskProgress(task.id, 'in-progress', 'publishing');
     const issued = context.clock.now().toISOString();
@@ -124,8 +123,7 @@ export async function processScoringJob(context: ScoringContext, model: ScoreMod
         modelVersion: identity.version,
         executionProvider: model.executionProvider,
         fetchMs: fetchedAt - started,
-        decodeMs,
-        preprocessMs,
+        prepareMs,
         inferenceMs,
         storeMs: Date.now() - storeStarted,
         durationMs: Date.now() - started,

@@ -1,5 +1,6 @@
 import type { Clock, Logger } from '@brixia/common';
 import type { FhirConfig } from '@brixia/fhir';
+import type { RadiographPreparer } from '@brixia/imaging';
 import type { ScoreModel } from '@brixia/inference';
 import type { ScoringStore } from '@brixia/persistence';
 import type { TaskCompletionNotifier } from './task-completion';
@@ -22,6 +23,8 @@ export interface ScoringContext {
   readonly external?: ExternalImagingContext;
   /** FHIR Subscriptions (R5 Backport, issue 3); absent when no subscriber endpoint is allowed. */
   readonly subscriptions?: SubscriptionsContext;
+  /** Decode + preprocess for jobs (worker threads in the service); absent: on the calling thread. */
+  readonly preparer?: RadiographPreparer;
   /** Heat-map overlays published with each result (issue 4); absent when explanations are off. */
   readonly explanations?: ExplanationRenderer;
 }
