@@ -16,7 +16,7 @@ const optionalUrl = z.preprocess((value) => (value === '' ? undefined : value), 
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
-  BRIXIA_ROLE: z.enum(['all', 'api', 'worker']).default('all'),
+  BRIXIA_ROLE: z.enum(['all', 'api', 'worker', 'migrate']).default('all'),
   DATABASE_URL: optionalUrl,
   BRIXIA_DATA_DIR: z.string().default('data/pglite'),
   BRIXIA_MODEL_DIR: z.string().default(DEFAULT_MODEL_DIR),
@@ -51,6 +51,13 @@ const schema = z.object({
   BRIXIA_GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(2).max(50).default(8),
   BRIXIA_GRAPHQL_MAX_COMPLEXITY: z.coerce.number().int().min(10).max(1_000_000).default(50_000),
   BRIXIA_EXPLANATIONS: z.enum(['on', 'off']).default('on'),
+  // Operations (docs/operations.md): /metrics on or off, optionally behind a bearer token.
+  BRIXIA_METRICS: z.enum(['on', 'off']).default('on'),
+  BRIXIA_METRICS_TOKEN: z.preprocess((value) => (value === '' ? undefined : value), z.string().min(16).optional()),
+  // On SIGTERM: running jobs get this long to finish, then go back to the queue.
+  BRIXIA_SHUTDOWN_DEADLINE_S: z.coerce.number().int().min(0).max(3600).default(20),
+  // Apply migrations at start (off where the migrations Job owns the schema; then ready waits for them).
+  BRIXIA_RUN_MIGRATIONS: z.enum(['on', 'off']).default('on'),
 });
 
 export type AppConfig = ReturnType<typeof toAppConfig>;
@@ -72,7 +79,7 @@ function toAppConfig(c: z.infer<typeof schema>) {
     port: c.PORT,
     host: c.HOST,
     role: c.BRIXIA_ROLE,
-    database: { url: c.DATABASE_URL, embeddedDataDir: c.BRIXIA_DATA_DIR === 'memory://' ? c.BRIXIA_DATA_DIR : resolve(c.BRIXIA_DATA_DIR) },
+    database: { url: c.DATABASE_URL, runMigrations: c.BRIXIA_RUN_MIGRATIONS === 'on', embeddedDataDir: c.BRIXIA_DATA_DIR === 'memory://' ? c.BRIXIA_DATA_DIR : resolve(c.BRIXIA_DATA_DIR) },
     model: {
       dir: resolve(c.BRIXIA_MODEL_DIR),
       executionProviders: c.BRIXIA_EXECUTION_PROVIDERS,
@@ -103,6 +110,10 @@ function toAppConfig(c: z.infer<typeof schema>) {
       riseFromFirst: c.BRIXIA_ALERT_RISE_FROM_FIRST,
       scoreAtLeast: c.BRIXIA_ALERT_SCORE_AT_LEAST,
       explanations: c.BRIXIA_EXPLANATIONS === 'on',
+    },
+    operations: {
+      metrics: { enabled: c.BRIXIA_METRICS === 'on', token: c.BRIXIA_METRICS_TOKEN },
+      shutdownDeadlineMs: c.BRIXIA_SHUTDOWN_DEADLINE_S * 1000,
     },
     graphql: { maxDepth: c.BRIXIA_GRAPHQL_MAX_DEPTH, maxComplexity: c.BRIXIA_GRAPHQL_MAX_COMPLEXITY },
   } as const;

@@ -3,11 +3,13 @@ import { buildModelDevice } from '@brixia/fhir';
 import { startPreparerPool, type RadiographPreparer } from '@brixia/imaging';
 import { loadOrtScoreModel, readModelManifest, type ScoreModel } from '@brixia/inference';
 import { MIGRATIONS } from '@brixia/migrations';
-import { openDatabase, PgBossJobQueue, ScoringStore, type Database } from '@brixia/persistence';
+import { openDatabase, OperationsStats, PgBossJobQueue, ScoringStore, type Database } from '@brixia/persistence';
 import { processScoringJob, type ScoringContext } from '@brixia/scoring';
 import type { AppConfig } from './config';
 import { createExternalImaging, createSubscriptions, startIntegrationLoops } from './integration/integration-runtime';
 import { createMonitoring, type MonitoringRuntime } from './monitoring/monitoring-runtime';
+import { checkReadiness, type ReadinessReport } from './operations/readiness';
+import { createServiceMetrics, type ServiceMetrics } from './operations/service-metrics';
 
 /** Everything the process runs on, built before Nest so start-up fails fast and tests can reuse it. */
 export interface Runtime {
@@ -20,11 +22,17 @@ export interface Runtime {
   /** Loaded in roles `all` and `worker`; the API role only reads the manifest. */
   readonly model?: ScoreModel;
   readonly startedAt: Date;
+  readonly metrics: ServiceMetrics;
+  readiness(): Promise<ReadinessReport>;
+  /** Readiness turns false at once (the load balancer stops sending), then close() follows. */
+  beginDrain(): void;
+  /** Stops taking jobs, lets running ones finish within the shutdown deadline, releases the rest. */
   close(): Promise<void>;
 }
 
 export async function createRuntime(config: AppConfig, logger: Logger = createLogger({ level: config.logLevel, name: 'brixia' })): Promise<Runtime> {
   const runsWorker = config.role !== 'api';
+  const metrics = createServiceMetrics();
   const { identity } = await readModelManifest(config.model.dir);
   const model = runsWorker
     ? await loadOrtScoreModel({
@@ -34,6 +42,7 @@ export async function createRuntime(config: AppConfig, logger: Logger = createLo
         batchWindowMs: config.model.batchWindowMs,
         intraOpNumThreads: config.model.intraOpNumThreads,
         sessionThread: config.model.sessionThread,
+        onBatch: metrics.observeBatch,
         logger,
       })
     : undefined;
@@ -56,6 +65,7 @@ export async function createRuntime(config: AppConfig, logger: Logger = createLo
       defaultTimezoneOffset: config.defaultTimezoneOffset,
       external: await createExternalImaging(config.integration, logger),
       preparer,
+      observeStage: metrics.observeStage,
       subscriptions: createSubscriptions(config.integration, database),
     };
     await store.saveResource(buildModelDevice(identity, config.fhir));
@@ -68,6 +78,15 @@ export async function createRuntime(config: AppConfig, logger: Logger = createLo
     // Last start-up step: nothing after it can fail and leak its LISTEN connection.
     await monitoring.startRelay(database);
     const startedQueue = queue;
+    metrics.attach({
+      role: config.role,
+      modelVersion: identity.version,
+      executionProvider: model?.executionProvider ?? null,
+      stats: new OperationsStats(database.dataSource),
+      activeJobs: () => startedQueue.activeJobs,
+      decodeQueued: () => preparer?.queued ?? 0,
+    });
+    let draining = false;
     return {
       config,
       logger,
@@ -76,10 +95,17 @@ export async function createRuntime(config: AppConfig, logger: Logger = createLo
       monitoring,
       model,
       startedAt: new Date(),
+      metrics,
+      readiness: () => checkReadiness({ database, scores: runsWorker, modelLoaded: model !== undefined, draining }),
+      beginDrain: () => {
+        draining = true;
+      },
       async close(): Promise<void> {
+        draining = true;
+        // The queue first: no new jobs, running ones finish (or are released) while the rest still works.
+        await startedQueue.stop(config.operations.shutdownDeadlineMs);
         await monitoring.close();
         await integrationLoops.stop();
-        await startedQueue.stop();
         await model?.close();
         await preparer?.close();
         await database.close();

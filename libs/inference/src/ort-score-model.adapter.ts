@@ -31,6 +31,7 @@ export class OrtScoreModel implements ScoreModel {
     private readonly session: BsnetSession,
     options: { maxBatchSize: number; batchWindowMs: number },
     private readonly logger: Logger,
+    private readonly onBatch: ScoreModelOptions['onBatch'] = undefined,
   ) {
     this.batcher = new MicroBatcher((items) => this.runBatch(items), options);
   }
@@ -80,10 +81,12 @@ export class OrtScoreModel implements ScoreModel {
       // A stack built here belongs to nobody else: it may move to the session thread.
       result = await this.session.run(stacked, n, outputs, { transferInput: n > 1 });
     } catch (cause) {
+      this.onBatch?.({ batchSize: n, durationMs: performance.now() - started, failed: true });
       this.logger.error({ batchSize: n, reason: cause instanceof Error ? cause.message : String(cause) }, 'session run failed');
       throw isAppError(cause) && cause.code === 'INFERENCE.FAILED' ? cause : new AppError('INFERENCE.FAILED', 'Model inference failed', { cause });
     }
     const durationMs = Math.round(performance.now() - started);
+    this.onBatch?.({ batchSize: n, durationMs: performance.now() - started, failed: false });
     this.logger.debug({ batchSize: n, durationMs, outputs, executionProvider: this.executionProvider }, 'session run');
     const zoneProbs = result.zone_probs?.data ?? new Float32Array();
     const camsPerImage = 6 * 4 * camSize[0] * camSize[1];
@@ -137,5 +140,5 @@ export async function loadOrtScoreModel(options: ScoreModelOptions = {}): Promis
     },
     'model loaded',
   );
-  return new OrtScoreModel(session, batching, logger);
+  return new OrtScoreModel(session, batching, logger, options.onBatch);
 }

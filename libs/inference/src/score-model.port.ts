@@ -63,4 +63,6 @@ export interface ScoreModelOptions {
    */
   readonly dequantizeWeightsOnCpu?: boolean;
   readonly logger?: Logger;
+  /** Called after each session run (metrics: inference latency and batch size). */
+  readonly onBatch?: (batch: { readonly batchSize: number; readonly durationMs: number; readonly failed: boolean }) => void;
 }

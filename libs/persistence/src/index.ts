@@ -6,3 +6,4 @@ export * from './monitoring-store.repository';
 export * from './outbox.repository';
 export * from './subscription-store.repository';
 export * from './notification-channel.adapter';
+export * from './operations-stats.repository';

@@ -117,6 +117,14 @@ export async function processScoringJob(context: ScoringContext, model: ScoreMod
       outbox: publicationFor(context, task.id, study, [buildModelDevice(identity, context.fhir), observation, report, provenance], observationId),
       events: [{ focus: `Observation/${observationId}`, patientId: task.patientId }],
     });
+    const storeMs = Date.now() - storeStarted;
+    const observe = context.observeStage;
+    if (observe) {
+      observe('fetch', fetchedAt - started);
+      observe('prepare', prepareMs);
+      observe('inference', inferenceMs);
+      observe('store', storeMs);
+    }
     logger.info(
       {
         observationId,
@@ -125,13 +133,14 @@ export async function processScoringJob(context: ScoringContext, model: ScoreMod
         fetchMs: fetchedAt - started,
         prepareMs,
         inferenceMs,
-        storeMs: Date.now() - storeStarted,
+        storeMs,
         durationMs: Date.now() - started,
         device: deviceIdFor(identity),
       },
       'scoring completed',
     );
     context.completions.notify(task.id);
+    const completedAt = Date.now();
     // Explanations come after the result is out: the 7 overlays cost more CPU than the rest of the job
     // and nobody waits for them. The report gains its media in a second write (a new version).
     const explanation = await explainResult(
@@ -140,6 +149,10 @@ export async function processScoringJob(context: ScoringContext, model: ScoreMod
       logger,
     );
     if (explanation) await attachExplanations(context, { ...report, media: explanation.reportMedia }, explanation.resources, logger);
+    if (observe) {
+      observe('explain', Date.now() - completedAt);
+      observe('total', Date.now() - started);
+    }
   } catch (error) {
     const appError = toAppError(error);
     const lastTry = jobContext.retryCount >= jobContext.retryLimit;

@@ -8,6 +8,9 @@ import type { ExternalImagingContext } from './external-imaging';
 import type { SubscriptionsContext } from './subscriptions/subscriptions-context';
 import type { ExplanationRenderer } from './explain-result';
 
+/** Stages of a scoring job, as timed for the metrics. */
+export type ScoringStage = 'fetch' | 'prepare' | 'inference' | 'store' | 'explain' | 'total';
+
 /** What the scoring use cases need, wired by the app (composition root). */
 export interface ScoringContext {
   readonly store: ScoringStore;
@@ -25,6 +28,8 @@ export interface ScoringContext {
   readonly subscriptions?: SubscriptionsContext;
   /** Decode + preprocess for jobs (worker threads in the service); absent: on the calling thread. */
   readonly preparer?: RadiographPreparer;
+  /** Called with each stage's duration of a scoring job (metrics). */
+  readonly observeStage?: (stage: ScoringStage, durationMs: number) => void;
   /** Heat-map overlays published with each result (issue 4); absent when explanations are off. */
   readonly explanations?: ExplanationRenderer;
 }
