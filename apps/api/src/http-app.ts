@@ -8,6 +8,7 @@ import { FhirExceptionFilter } from './infrastructure/fhir-exception.filter';
 import { noStore, securityHeaders } from './infrastructure/http-hardening';
 import { requestIdMiddleware } from './infrastructure/request-id.middleware';
 import { fhirFormatMiddleware } from './infrastructure/fhir-format.middleware';
+import { httpMetricsMiddleware } from './operations/http-metrics.middleware';
 import type { Runtime } from './runtime';
 import { mountApiDocs } from './front-door/api-docs';
 import { SOFTWARE_VERSION } from './software-version';
@@ -29,6 +30,7 @@ export async function createHttpApp(runtime: Runtime, options: HttpAppOptions = 
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(runtime), { bodyParser: false, logger: false, abortOnError: false });
   // Before the body parser, so even a malformed body's OperationOutcome carries the request id.
   app.use(requestIdMiddleware);
+  app.use(httpMetricsMiddleware(runtime.metrics));
   app.use(accessLogMiddleware(runtime.logger));
   app.use(securityHeaders(config.publicBaseUrl));
   app.use(noStore);
@@ -55,7 +57,8 @@ export async function createHttpApp(runtime: Runtime, options: HttpAppOptions = 
   app.useBodyParser('text', { type: 'application/x-www-form-urlencoded', limit: config.limits.jsonBytes });
   app.useGlobalFilters(new FhirExceptionFilter(runtime.logger));
   app.disable('x-powered-by');
-  app.enableShutdownHooks();
+  // No enableShutdownHooks: main.ts owns SIGTERM (drain within the deadline); Nest's hook would close the app and
+  // re-raise the signal, killing the process before running jobs finish.
   mountApiDocs(app, SOFTWARE_VERSION);
   // Explicit bounds on slow clients (Node's defaults: 300 s for the request, 60 s for its headers).
   const server = app.getHttpServer() as Server;

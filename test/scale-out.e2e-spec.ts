@@ -1,0 +1,102 @@
+import { startFhirPeer, type FhirPeer } from '@brixia/ehr/testing';
+import { createTestDatabase } from '@brixia/persistence/testing';
+import { scoreReference, seedExternalStudy, type SeededStudy } from './support/ehr-fixtures';
+import { startOrthanc, type OrthancServer } from './support/orthanc';
+import { startServiceProcess, type ServiceProcess } from './support/process';
+
+// Size from the environment. The operations target is BRIXIA_SCALEOUT_STUDIES=300 with 3 workers and a
+// kill every 10 s; that takes far longer than 10 minutes on a shared 2-core machine, so the default
+// run is 12 studies (same processes, same kills).
+const STUDIES = Number(process.env['BRIXIA_SCALEOUT_STUDIES'] ?? 12);
+const WORKERS = Number(process.env['BRIXIA_SCALEOUT_WORKERS'] ?? 3);
+const KILL_EVERY_MS = Number(process.env['BRIXIA_SCALEOUT_KILL_EVERY_S'] ?? 10) * 1000;
+// Nothing here depends on speed: the bound only stops a run that would never end.
+const FINISH_WITHIN_MS = Number(process.env['BRIXIA_SCALEOUT_LIMIT_S'] ?? 3 * 3600) * 1000;
+
+/**
+ * Scale-out under failure: 1 API + WORKERS worker processes on one PostgreSQL, a random worker
+ * SIGKILLed every KILL_EVERY_MS and restarted. Every Task completes exactly once, no Observation is
+ * duplicated here or on the EHR, and each result's outbox message is delivered once.
+ */
+// Opt-in (BRIXIA_SCALEOUT_STUDIES set): minutes to hours of CPU for the whole suite's 2 cores.
+const describeScaleOut = process.env['BRIXIA_SCALEOUT_STUDIES'] ? describe : describe.skip;
+
+describeScaleOut('scale-out: 1 api + N workers, random SIGKILL', () => {
+  const processes = new Set<ServiceProcess>();
+  let ehr: FhirPeer;
+  let pacs: OrthancServer;
+
+  beforeAll(async () => {
+    [ehr, pacs] = await Promise.all([startFhirPeer(), startOrthanc()]);
+  }, 300_000);
+  afterAll(async () => {
+    for (const p of processes) await p.stop('SIGKILL').catch(() => undefined);
+    await Promise.all([ehr?.close(), pacs?.close()]);
+  });
+
+  it(`completes ${STUDIES} studies exactly once while workers are killed`, async () => {
+    const common = {
+      DATABASE_URL: await createTestDatabase('brixia_scale_out'),
+      BRIXIA_EHR_BASE_URL: ehr.baseUrl,
+      BRIXIA_EHR_TIMEOUT_MS: '5000',
+      BRIXIA_PACS_WADO_RS_URL: pacs.dicomWebUrl,
+      BRIXIA_JOB_EXPIRE_S: '6',
+      BRIXIA_QUEUE_MAINTENANCE_S: '1',
+      BRIXIA_JOB_RETRY_DELAY_S: '1',
+      BRIXIA_JOB_RETRY_LIMIT: '50',
+      BRIXIA_OUTBOX_BASE_DELAY_S: '0.5',
+      BRIXIA_OUTBOX_POLL_MS: '200',
+      BRIXIA_EXPLANATIONS: 'off',
+      BRIXIA_INFERENCE_THREADS: '1',
+    };
+    const studies: SeededStudy[] = [];
+    for (let i = 0; i < STUDIES; i++) studies.push(await seedExternalStudy(ehr, pacs, 5000 + i, { size: 256 }));
+    const api = await startServiceProcess({ ...common, BRIXIA_ROLE: 'api' }, 600_000);
+    processes.add(api);
+    const taskPaths: string[] = [];
+    for (const study of studies) {
+      const accepted = await fetch(`${api.baseUrl}/fhir/ImagingStudy/$brixia-score`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/fhir+json', prefer: 'respond-async' },
+        body: JSON.stringify(scoreReference(study.studyUrl)),
+      });
+      expect(accepted.status).toBe(202);
+      taskPaths.push(new URL(String(accepted.headers.get('content-location'))).pathname);
+    }
+    const startWorker = async (): Promise<ServiceProcess> => {
+      const worker = await startServiceProcess({ ...common, BRIXIA_ROLE: 'worker', BRIXIA_WORKER_CONCURRENCY: '2' }, 600_000);
+      processes.add(worker);
+      return worker;
+    };
+    const workers: ServiceProcess[] = [];
+    for (let i = 0; i < WORKERS; i++) workers.push(await startWorker());
+
+    const finished = async (): Promise<boolean> => {
+      for (const path of taskPaths) {
+        const task = (await (await fetch(`${api.baseUrl}${path}`)).json()) as fhir4.Task;
+        if (task.status !== 'completed' || task.businessStatus?.text !== 'done') return false;
+      }
+      return true;
+    };
+    let kills = 0;
+    const deadline = Date.now() + FINISH_WITHIN_MS;
+    while (!(await finished()) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, KILL_EVERY_MS));
+      const victim = Math.floor(Math.random() * workers.length);
+      await workers[victim].stop('SIGKILL');
+      processes.delete(workers[victim]);
+      kills++;
+      workers[victim] = await startWorker();
+    }
+    expect(kills).toBeGreaterThan(0);
+
+    const tasks = await Promise.all(taskPaths.map(async (path) => (await (await fetch(`${api.baseUrl}${path}`)).json()) as fhir4.Task));
+    expect(tasks.map((t) => [t.status, t.businessStatus?.text])).toEqual(Array(STUDIES).fill(['completed', 'done']));
+    // Local Observation ids derive from the Task (a redo rewrites the same row); the EHR is the one
+    // that could gain a second copy from a redelivered message, so it is counted there.
+    for (const study of studies) {
+      expect(await ehr.search('Observation', { subject: `Patient/${study.patientId}` })).toHaveLength(1);
+      expect(await ehr.search('DiagnosticReport', { subject: `Patient/${study.patientId}` })).toHaveLength(1);
+    }
+  }, 4 * 3600 * 1000);
+});
