@@ -22,6 +22,13 @@ describe('startPreparerPool', () => {
     expect(png.length).toBeGreaterThan(0); // the caller keeps its bytes
   });
 
+  it('refuses at the input gate in the thread, before preprocessing, with every failed rule', async () => {
+    const small = await makeRasterFixture({ format: 'png', width: 200, height: 120, seed: 3 });
+    const refusal = { code: 'IMAGE.NOT_A_CHEST_RADIOGRAPH', details: expect.objectContaining({ rules: ['short-side'], width: 200, height: 120 }) };
+    await expect(pool.prepare(small)).rejects.toMatchObject(refusal);
+    await expect(inProcessPreparer().prepare(small)).rejects.toMatchObject(refusal);
+  });
+
   it('keeps the IMAGING.* code of a refused image', async () => {
     await expect(pool.prepare(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]))).rejects.toMatchObject({ code: 'IMAGING.NOT_AN_IMAGE' });
   });
