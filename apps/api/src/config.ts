@@ -35,6 +35,9 @@ const schema = z.object({
   BRIXIA_SESSION_THREAD: z.enum(['on', 'off']).default('on'),
   // Decode + preprocess threads of a worker; 0 decodes on the event loop.
   BRIXIA_DECODE_THREADS: z.coerce.number().int().min(0).max(64).default(1),
+  // Nice steps below the process for the session, intra-op and decoder threads (Linux; 0 = same priority),
+  // so the event loop preempts inference and cheap reads stay fast while the cores are saturated.
+  BRIXIA_THREAD_NICE: z.coerce.number().int().min(0).max(19).default(10),
   BRIXIA_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
   BRIXIA_JOB_RETRY_LIMIT: z.coerce.number().int().min(0).max(50).default(4),
   BRIXIA_JOB_RETRY_DELAY_S: z.coerce.number().int().min(1).max(3600).default(2),
@@ -110,6 +113,7 @@ function toAppConfig(c: z.infer<typeof schema>) {
       intraOpNumThreads: c.BRIXIA_INFERENCE_THREADS,
       sessionThread: c.BRIXIA_SESSION_THREAD === 'on',
       decodeThreads: c.BRIXIA_DECODE_THREADS,
+      threadNice: c.BRIXIA_THREAD_NICE,
     },
     worker: {
       concurrency: c.BRIXIA_WORKER_CONCURRENCY,

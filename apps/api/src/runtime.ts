@@ -46,6 +46,7 @@ export async function createRuntime(config: AppConfig, logger: Logger = createLo
         batchWindowMs: config.model.batchWindowMs,
         intraOpNumThreads: config.model.intraOpNumThreads,
         sessionThread: config.model.sessionThread,
+        sessionThreadNice: config.model.threadNice,
         onBatch: metrics.observeBatch,
         logger,
       })
@@ -54,7 +55,7 @@ export async function createRuntime(config: AppConfig, logger: Logger = createLo
   const database = await openDatabase({ ...config.database, migrations: MIGRATIONS }, logger);
   let queue: PgBossJobQueue | undefined;
   try {
-    if (model && config.model.decodeThreads > 0) preparer = await startPreparerPool({ threads: config.model.decodeThreads, logger });
+    if (model && config.model.decodeThreads > 0) preparer = await startPreparerPool({ threads: config.model.decodeThreads, logger, niceIncrement: config.model.threadNice });
     queue = await PgBossJobQueue.start(database.dataSource, config.worker, logger);
     const store = new ScoringStore(database.dataSource, queue);
     const monitoring = createMonitoring({ dataSource: database.dataSource, config, fhir: config.fhir, clock: systemClock, logger, model: identity, scoringStore: () => store });

@@ -1,14 +1,14 @@
 import * as path from 'node:path';
 import { AppError } from './errors';
 import { silentLogger } from './logger';
-import { WorkerPool, wholeBuffers } from './worker-thread';
+import { currentThreadNice, WorkerPool, wholeBuffers } from './worker-thread';
 
 jest.setTimeout(180_000); // a worker thread compiles its TypeScript first: wide bounds on a shared machine
 
 type Request = { op: 'double' | 'fail' | 'die'; values?: Float32Array };
 
 describe('WorkerPool', () => {
-  let pool: WorkerPool<Request, Float32Array, { pid: number }>;
+  let pool: WorkerPool<Request, Float32Array, { pid: number; nice?: number }>;
   beforeAll(async () => {
     pool = await WorkerPool.start({ entry: path.join(__dirname, 'testing', 'doubling.worker.ts'), size: 2, name: 'doubling', logger: silentLogger });
   });
@@ -35,6 +35,25 @@ describe('WorkerPool', () => {
     const after = await Promise.all([1, 2, 3, 4].map((v) => pool.run({ op: 'double', values: new Float32Array([v]) })));
     expect(after.map((a) => a[0])).toEqual([2, 4, 6, 8]);
     expect(pool.size).toBe(2);
+  });
+
+  it('runs a pool at a lower priority than the event loop when asked (Linux: nice per thread)', async () => {
+    const base = currentThreadNice();
+    const lowered = await WorkerPool.start<Request, Float32Array, { nice?: number }>({
+      entry: path.join(__dirname, 'testing', 'doubling.worker.ts'), size: 1, name: 'lowered', logger: silentLogger, niceIncrement: 5,
+    });
+    try {
+      if (base === undefined) {
+        expect(lowered.readyInfo.nice).toBeUndefined(); // no per-thread priority here: nothing to check
+      } else {
+        expect(lowered.readyInfo.nice).toBe(Math.min(19, base + 5));
+        expect(pool.readyInfo.nice).toBe(base);
+        expect(currentThreadNice()).toBe(base); // the calling thread keeps its priority
+      }
+      expect(Array.from(await lowered.run({ op: 'double', values: new Float32Array([4]) }))).toEqual([8]);
+    } finally {
+      await lowered.close();
+    }
   });
 
   it('refuses work once closed', async () => {

@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, readlinkSync } from 'node:fs';
+import { getPriority, setPriority } from 'node:os';
 import * as path from 'node:path';
 import { parentPort, Worker, type TransferListItem } from 'node:worker_threads';
 import { AppError, isAppError, type ErrorCode } from './errors';
@@ -44,21 +45,64 @@ function findTsconfig(from: string): string | undefined {
   }
 }
 
+/** The calling thread's id on Linux ("/proc/thread-self" links to "<pid>/task/<tid>"); undefined elsewhere. */
+function currentThreadId(): number | undefined {
+  try {
+    const tid = Number(path.basename(readlinkSync('/proc/thread-self')));
+    return Number.isInteger(tid) && tid > 0 ? tid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The calling thread's nice value (Linux, from /proc/thread-self/stat); undefined elsewhere. */
+export function currentThreadNice(): number | undefined {
+  try {
+    const stat = readFileSync('/proc/thread-self/stat', 'utf8');
+    // Fields after the parenthesised command name; nice is field 19 of proc(5), the 17th after it.
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Lowers the calling thread's scheduling priority by `increment` nice steps (at most to 19; lowering needs
+ * no privilege). On Linux nice is per thread (setpriority(2) on a thread id, see sched(7)) and threads
+ * created afterwards inherit it, so a session thread reniced before it creates its session also lowers
+ * ONNX Runtime's intra-op threads: the event loop, at the process's own priority, preempts them when
+ * HTTP or queue work arrives, and they take every cycle it leaves idle. Returns the thread's nice
+ * value, or undefined where a single thread cannot be reniced (not Linux).
+ */
+export function lowerCurrentThreadPriority(increment: number): number | undefined {
+  const tid = currentThreadId();
+  if (tid === undefined || increment <= 0) return currentThreadNice();
+  setPriority(tid, Math.min(19, getPriority(tid) + increment));
+  return currentThreadNice();
+}
+
 /**
  * A worker on a module file. Compiled JavaScript (the container image) runs as it is; a TypeScript
  * source (npm start, Jest, benchmarks) is loaded through @swc-node/register inside the worker, because
- * neither the parent's `-r` hook nor Jest's transform reaches a worker thread.
+ * neither the parent's `-r` hook nor Jest's transform reaches a worker thread. With `niceIncrement`
+ * the thread lowers its own priority before the module loads (lowerCurrentThreadPriority).
  */
-export function spawnModuleWorker(entry: string, workerData: unknown, name: string): Worker {
-  if (!entry.endsWith('.ts')) return new Worker(entry, { workerData, name, execArgv: [] });
-  const tsconfig = process.env['SWC_NODE_PROJECT'] ?? findTsconfig(entry);
-  const bootstrap = [
-    `process.env.SWC_NODE_PROJECT = process.env.SWC_NODE_PROJECT || ${JSON.stringify(tsconfig ?? '')} || undefined;`,
-    `process.env.SWC_NODE_IGNORE_DYNAMIC = process.env.SWC_NODE_IGNORE_DYNAMIC || '1';`,
-    `require(require.resolve('@swc-node/register', { paths: [${JSON.stringify(path.dirname(entry))}] }));`,
-    `require(${JSON.stringify(entry)});`,
-  ].join('\n');
-  return new Worker(bootstrap, { eval: true, workerData, name, execArgv: [] });
+export function spawnModuleWorker(entry: string, workerData: unknown, name: string, niceIncrement = 0): Worker {
+  const typescript = entry.endsWith('.ts');
+  if (!typescript && niceIncrement <= 0) return new Worker(entry, { workerData, name, execArgv: [] });
+  const bootstrap: string[] = [];
+  if (typescript) {
+    const tsconfig = process.env['SWC_NODE_PROJECT'] ?? findTsconfig(entry);
+    bootstrap.push(
+      `process.env.SWC_NODE_PROJECT = process.env.SWC_NODE_PROJECT || ${JSON.stringify(tsconfig ?? '')} || undefined;`,
+      `process.env.SWC_NODE_IGNORE_DYNAMIC = process.env.SWC_NODE_IGNORE_DYNAMIC || '1';`,
+      `require(require.resolve('@swc-node/register', { paths: [${JSON.stringify(path.dirname(entry))}] }));`,
+    );
+  }
+  // This module itself (the .ts source or its compiled .js), loaded in the thread before the entry.
+  if (niceIncrement > 0) bootstrap.push(`require(${JSON.stringify(__filename)}).lowerCurrentThreadPriority(${Math.floor(niceIncrement)});`);
+  bootstrap.push(`require(${JSON.stringify(entry)});`);
+  return new Worker(bootstrap.join('\n'), { eval: true, workerData, name, execArgv: [] });
 }
 
 interface InFlight {
@@ -86,6 +130,8 @@ export interface WorkerPoolOptions {
   /** Thread name (shown in diagnostics). */
   readonly name: string;
   readonly logger: Logger;
+  /** Nice steps below the process's priority for every thread of the pool (0: the same priority). */
+  readonly niceIncrement?: number;
 }
 
 /** A fixed number of worker threads; requests queue FIFO for the next idle one. */
@@ -162,7 +208,7 @@ export class WorkerPool<Request, Response, Info = unknown> {
   }
 
   private spawn(): Promise<Slot> {
-    const worker = spawnModuleWorker(this.options.entry, this.options.workerData, this.options.name);
+    const worker = spawnModuleWorker(this.options.entry, this.options.workerData, this.options.name, this.options.niceIncrement);
     const slot: Slot = { worker, busy: false };
     const logger = this.options.logger;
     return new Promise<Slot>((resolve, reject) => {

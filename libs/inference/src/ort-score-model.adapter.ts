@@ -137,11 +137,12 @@ export async function loadOrtScoreModel(options: ScoreModelOptions = {}): Promis
     dequantizeWeightsOnCpu: options.dequantizeWeightsOnCpu,
     logger,
   };
-  const session = options.sessionThread === false ? await openBsnetSession(sessionOptions) : await openThreadedBsnetSession(sessionOptions);
+  const session = options.sessionThread === false ? await openBsnetSession(sessionOptions) : await openThreadedBsnetSession(sessionOptions, options.sessionThreadNice);
   logger.info(
     {
       executionProvider: session.executionProvider,
       sessionThread: options.sessionThread !== false,
+      sessionThreadNice: options.sessionThread === false ? 0 : (options.sessionThreadNice ?? 0),
       intraOpNumThreads: options.intraOpNumThreads ?? 'onnxruntime default',
       modelVersion: session.identity.version,
       sha256: session.identity.sha256,

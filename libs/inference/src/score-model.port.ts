@@ -60,6 +60,11 @@ export interface ScoreModelOptions {
    */
   readonly sessionThread?: boolean;
   /**
+   * Nice steps below the process for the session thread and the intra-op threads it creates (Linux),
+   * so an event loop in the same process preempts inference (docs/operations.md). Default 0.
+   */
+  readonly sessionThreadNice?: number;
+  /**
    * On the CPU provider, fold int8 weights back to float32 once at session creation instead of
    * running ONNX Runtime's integer kernels. Default: see DEFAULT_CPU_DEQUANTIZE_WEIGHTS. No effect on
    * float32 models or on WebGPU.

@@ -45,6 +45,8 @@ export interface PreparerPoolOptions {
   /** Decoder threads; each decodes one image at a time. */
   readonly threads: number;
   readonly logger?: Logger;
+  /** Nice steps below the process for the decoder threads (Linux), so the event loop preempts them. */
+  readonly niceIncrement?: number;
 }
 
 /**
@@ -59,6 +61,7 @@ export async function startPreparerPool(options: PreparerPoolOptions): Promise<R
     size: options.threads,
     name: 'radiograph-preparer',
     logger: options.logger ?? silentLogger,
+    niceIncrement: options.niceIncrement,
   });
   return {
     prepare: (bytes, decodeOptions) => pool.run({ bytes, options: decodeOptions }),

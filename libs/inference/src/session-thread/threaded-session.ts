@@ -32,7 +32,7 @@ function workerEntry(): string {
  * no longer blocks HTTP, GraphQL or queue work. The batch moves to the thread when the caller gives
  * it up (`transferInput`), otherwise it is copied (1 MiB per image, well under a millisecond).
  */
-export async function openThreadedBsnetSession(options: BsnetSessionOptions = {}): Promise<BsnetSession> {
+export async function openThreadedBsnetSession(options: BsnetSessionOptions = {}, niceIncrement = 0): Promise<BsnetSession> {
   const { logger = silentLogger, ...sessionOptions } = options;
   const pool = await WorkerPool.start<SessionRunRequest, RunResult, SessionThreadInfo>({
     entry: workerEntry(),
@@ -40,6 +40,8 @@ export async function openThreadedBsnetSession(options: BsnetSessionOptions = {}
     workerData: sessionOptions,
     name: 'bsnet-session',
     logger,
+    // Before the session exists, so ONNX Runtime's intra-op threads inherit the lower priority.
+    niceIncrement,
   });
   const info = pool.readyInfo;
   return {
