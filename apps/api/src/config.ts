@@ -38,6 +38,8 @@ const schema = z.object({
   // Nice steps below the process for the session, intra-op and decoder threads (Linux; 0 = same priority),
   // so the event loop preempts inference and cheap reads stay fast while the cores are saturated.
   BRIXIA_THREAD_NICE: z.coerce.number().int().min(0).max(19).default(10),
+  // Explanation overlay threads (0: on the event loop); they run 5 nice steps below inference.
+  BRIXIA_EXPLAIN_THREADS: z.coerce.number().int().min(0).max(16).default(1),
   BRIXIA_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
   BRIXIA_JOB_RETRY_LIMIT: z.coerce.number().int().min(0).max(50).default(4),
   BRIXIA_JOB_RETRY_DELAY_S: z.coerce.number().int().min(1).max(3600).default(2),
@@ -114,6 +116,7 @@ function toAppConfig(c: z.infer<typeof schema>) {
       sessionThread: c.BRIXIA_SESSION_THREAD === 'on',
       decodeThreads: c.BRIXIA_DECODE_THREADS,
       threadNice: c.BRIXIA_THREAD_NICE,
+      explainThreads: c.BRIXIA_EXPLAIN_THREADS,
     },
     worker: {
       concurrency: c.BRIXIA_WORKER_CONCURRENCY,

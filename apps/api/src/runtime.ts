@@ -1,6 +1,7 @@
 import { createLogger, systemClock, type Logger } from '@brixia/common';
 import { buildModelDevice } from '@brixia/fhir';
 import { startPreparerPool, type RadiographPreparer } from '@brixia/imaging';
+import { startExplanationRenderPool, type ExplanationRenderPool } from '@brixia/monitoring';
 import { loadOrtScoreModel, readModelManifest, type ScoreModel } from '@brixia/inference';
 import { MIGRATIONS } from '@brixia/migrations';
 import { AuditStore, openDatabase, OperationsStats, PgBossJobQueue, ScoringStore, type Database } from '@brixia/persistence';
@@ -52,13 +53,18 @@ export async function createRuntime(config: AppConfig, logger: Logger = createLo
       })
     : undefined;
   let preparer: RadiographPreparer | undefined;
+  let renderPool: ExplanationRenderPool | undefined;
   const database = await openDatabase({ ...config.database, migrations: MIGRATIONS }, logger);
   let queue: PgBossJobQueue | undefined;
   try {
     if (model && config.model.decodeThreads > 0) preparer = await startPreparerPool({ threads: config.model.decodeThreads, logger, niceIncrement: config.model.threadNice });
+    if (model && config.monitoring.explanations && config.model.explainThreads > 0) {
+      // Below the inference threads: overlays nobody waits for never take the cores from scoring.
+      renderPool = await startExplanationRenderPool({ fhir: config.fhir, threads: config.model.explainThreads, niceIncrement: Math.min(19, config.model.threadNice + 5), logger });
+    }
     queue = await PgBossJobQueue.start(database.dataSource, config.worker, logger);
     const store = new ScoringStore(database.dataSource, queue);
-    const monitoring = createMonitoring({ dataSource: database.dataSource, config, fhir: config.fhir, clock: systemClock, logger, model: identity, scoringStore: () => store });
+    const monitoring = createMonitoring({ dataSource: database.dataSource, config, fhir: config.fhir, clock: systemClock, logger, model: identity, scoringStore: () => store, renderPool });
     const scoring: ScoringContext = {
       store,
       fhir: config.fhir,
@@ -118,6 +124,7 @@ export async function createRuntime(config: AppConfig, logger: Logger = createLo
         await integrationLoops.stop();
         await model?.close();
         await preparer?.close();
+        await renderPool?.close();
         await database.close();
       },
     };
@@ -125,6 +132,7 @@ export async function createRuntime(config: AppConfig, logger: Logger = createLo
     await queue?.stop().catch(() => undefined);
     await model?.close();
     await preparer?.close();
+    await renderPool?.close();
     await database.close();
     throw error;
   }
