@@ -50,7 +50,8 @@ async function main(): Promise<void> {
     Promise.all(Array.from({ length: count }, (_, i) => makeRasterFixture({ format: 'png', width: 1024, height: 1024, seed: offset + i })));
   const images = await makeImages(1000, imageCount);
   const databaseUrl = values.embedded ? undefined : await createTestDatabase('brixia_bench');
-  const config = loadConfig({ LOG_LEVEL: 'silent', BRIXIA_MAX_BATCH: String(batch), ...process.env, PORT: '0', DATABASE_URL: databaseUrl ?? '', BRIXIA_DATA_DIR: 'memory://' });
+  // The uploads wait for their result however long a loaded machine takes (no 202 degradation mid-bench).
+  const config = loadConfig({ LOG_LEVEL: 'silent', BRIXIA_MAX_BATCH: String(batch), BRIXIA_SYNC_TIMEOUT_MS: '600000', ...process.env, PORT: '0', DATABASE_URL: databaseUrl ?? '', BRIXIA_DATA_DIR: 'memory://' });
   const threads = config.model.intraOpNumThreads;
 
   // raw session, same provider, batch, intra-op threads and priority as the service: in its own thread at the
