@@ -21,7 +21,7 @@ export default [
         {
           enforceBuildableLibDependency: false,
           // End-to-end tests and benchmarks drive the real app in-process (Nest's e2e pattern).
-          allow: ['../../apps/api/src/*', '../apps/api/src/*', '../../apps/api/src/audit/*', '../apps/api/src/audit/*', '../apps/api/src/infrastructure/*'],
+          allow: ['../../apps/api/src/**', '../apps/api/src/**'],
           depConstraints: [
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:util', 'type:domain', 'type:data-access', 'type:feature'] },
             { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:util', 'type:domain', 'type:data-access'] },
@@ -41,7 +41,7 @@ export default [
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: { '@typescript-eslint/no-floating-promises': 'error', '@typescript-eslint/explicit-module-boundary-types': 'error' },
   },
-  { files: ['libs/common/**/*.ts', 'libs/fhir/**/*.ts', 'libs/monitoring/**/*.ts'], rules: restrict(['@nestjs', 'typeorm', 'pg', 'pg-boss', 'onnxruntime-node', 'onnxruntime-common'], 'framework/driver imports are not allowed in util/domain/feature cores') },
+  { files: ['libs/common/**/*.ts', 'libs/fhir/**/*.ts', 'libs/monitoring/**/*.ts', 'libs/auth/**/*.ts'], rules: restrict(['@nestjs', 'typeorm', 'pg', 'pg-boss', 'onnxruntime-node', 'onnxruntime-common'], 'framework/driver imports are not allowed in util/domain/feature cores') },
   { files: ['libs/imaging/**/*.ts'], rules: restrict(['@nestjs', 'typeorm', 'pg', 'pg-boss', 'onnxruntime-node'], 'imaging is framework-free and does not touch the database or the model runtime') },
   { files: ['libs/inference/**/*.ts'], rules: restrict(['@nestjs', 'typeorm', 'pg', 'pg-boss', '@brixia/fhir'], 'inference knows no FHIR, no framework and no database') },
   { files: ['libs/persistence/**/*.ts'], rules: restrict(['@nestjs', 'onnxruntime-node'], 'persistence does not use Nest or the model runtime') },

@@ -51,7 +51,8 @@ async function main(): Promise<void> {
   const images = await makeImages(1000, imageCount);
   const databaseUrl = values.embedded ? undefined : await createTestDatabase('brixia_bench');
   // The uploads wait for their result however long a loaded machine takes (no 202 degradation mid-bench).
-  const config = loadConfig({ LOG_LEVEL: 'silent', BRIXIA_MAX_BATCH: String(batch), BRIXIA_SYNC_TIMEOUT_MS: '600000', ...process.env, PORT: '0', DATABASE_URL: databaseUrl ?? '', BRIXIA_DATA_DIR: 'memory://' });
+  // Authorization off (loopback only): what verifying a token adds per request is bench/token-validation.bench.ts.
+  const config = loadConfig({ LOG_LEVEL: 'silent', BRIXIA_MAX_BATCH: String(batch), BRIXIA_SYNC_TIMEOUT_MS: '600000', ...process.env, BRIXIA_AUTH: 'off', HOST: '127.0.0.1', PORT: '0', DATABASE_URL: databaseUrl ?? '', BRIXIA_DATA_DIR: 'memory://' });
   const threads = config.model.intraOpNumThreads;
 
   // raw session, same provider, batch, intra-op threads and priority as the service: in its own thread at the

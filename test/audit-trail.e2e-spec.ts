@@ -4,14 +4,17 @@ import { buildAuditEvent } from '@brixia/fhir';
 import { expectValidR4 } from '@brixia/fhir/testing';
 import { makeRasterFixture } from '@brixia/imaging/testing';
 import { createTestDatabase } from '@brixia/persistence/testing';
-import type { Principal } from '../apps/api/src/audit/principal';
 import { purgeExpiredAuditEvents } from '../apps/api/src/audit/audit-retention';
 import { startService, type TestService } from './support/service';
-import { principalHeader, testAuthenticate, TEST_PRINCIPAL_HEADER } from './support/test-principal';
+import type { TokenOptions } from './support/auth';
+import { DEMO_SYSTEM_CLIENT_ID } from '../apps/api/src/dev-issuer/dev-issuer';
 
 const PATIENT = 'audit-p1';
-const clinician: Principal = { subject: 'u-rossi', clientId: 'ward-app', fhirUser: 'Practitioner/dr-rossi', scopes: ['user/*.cruds'] };
-const auditor: Principal = { subject: 'svc-siem', clientId: 'siem', scopes: ['system/AuditEvent.rs'] };
+// Real tokens of the test issuer (oidc-provider): a clinician's, an auditor's, and one whose scopes do not cover the timeline.
+const clinician: TokenOptions = { scope: 'user/*.cruds', fhirUser: 'Practitioner/dr-rossi' };
+const auditor: TokenOptions = { scope: 'system/AuditEvent.rs', fhirUser: null };
+const deviceReader: TokenOptions = { scope: 'system/Device.rs', fhirUser: null };
+const CLIENT = DEMO_SYSTEM_CLIENT_ID;
 
 describe('audit trail: one AuditEvent per access to patient data', () => {
   let service: TestService;
@@ -37,22 +40,27 @@ describe('audit trail: one AuditEvent per access to patient data', () => {
     expectValidR4(events[0]);
     return events[0];
   };
-  const as = (principal: Principal | undefined, requestId: string, path: string, status: number) => {
-    const request = service.http.get(path).set('X-Request-ID', requestId);
-    return (principal ? request.set(TEST_PRINCIPAL_HEADER, principalHeader(principal)) : request).expect(status);
+  const tokens = new Map<TokenOptions, string>();
+  const bearer = async (options: TokenOptions): Promise<string> => {
+    if (!tokens.has(options)) tokens.set(options, await service.tokenFor(options));
+    return `Bearer ${tokens.get(options) ?? ''}`;
   };
-  const gql = (requestId: string, query: string, variables: Record<string, unknown> = {}, principal: Principal = clinician) =>
-    service.http.post('/graphql').set('X-Request-ID', requestId).set(TEST_PRINCIPAL_HEADER, principalHeader(principal)).send({ query, variables }).expect(200);
+  const as = async (principal: TokenOptions | undefined, requestId: string, path: string, status: number) => {
+    const request = service.anonymous.get(path).set('X-Request-ID', requestId);
+    return (principal ? request.set('Authorization', await bearer(principal)) : request).expect(status);
+  };
+  const gql = async (requestId: string, query: string, variables: Record<string, unknown> = {}, principal: TokenOptions = clinician) =>
+    service.anonymous.post('/graphql').set('X-Request-ID', requestId).set('Authorization', await bearer(principal)).send({ query, variables }).expect(200);
   const clientOf = (event: fhir4.AuditEvent): string | undefined => event.agent[0].who?.identifier?.value;
 
   beforeAll(async () => {
-    service = await startService({ DATABASE_URL: await createTestDatabase('audit_e2e') }, { authenticate: testAuthenticate });
+    service = await startService({ DATABASE_URL: await createTestDatabase('audit_e2e') });
     uploadRequestId = `aud-upload-${randomUUID()}`;
     const png = await makeRasterFixture({ format: 'png', width: 600, height: 500, seed: 71 });
-    const upload = await service.http
+    const upload = await service.anonymous
       .post('/api/v1/studies')
       .set('X-Request-ID', uploadRequestId)
-      .set(TEST_PRINCIPAL_HEADER, principalHeader(clinician))
+      .set('Authorization', await bearer(clinician))
       .attach('file', png, { filename: 'cxr.png', contentType: 'image/png' })
       .field('patient', PATIENT)
       .field('acquired', '2024-03-01T10:00:00Z')
@@ -71,7 +79,7 @@ describe('audit trail: one AuditEvent per access to patient data', () => {
     expect(events).toHaveLength(1);
     expectValidR4(events[0]);
     expect(events[0]).toMatchObject({ action: 'C', outcome: '0', subtype: [{ code: 'create' }] });
-    expect(clientOf(events[0])).toBe('ward-app');
+    expect(clientOf(events[0])).toBe(CLIENT);
     expect(events[0].agent[1].who?.reference).toBe('Practitioner/dr-rossi');
     expect(patientsOf(events[0])).toEqual([`Patient/${PATIENT}`]);
     expect(entitiesOf(events[0])).toContain(`Task/${taskId}`);
@@ -88,7 +96,7 @@ describe('audit trail: one AuditEvent per access to patient data', () => {
     if (studyId) reads.push([`/fhir/ImagingStudy/${studyId}`, `ImagingStudy/${studyId}`, 'R']);
     for (const [path, entity, action] of reads) {
       const event = await audited((id) => as(clinician, id, path, 200));
-      expect({ path, action: event.action, outcome: event.outcome, client: clientOf(event), patients: patientsOf(event) }).toEqual({ path, action, outcome: '0', client: 'ward-app', patients: [`Patient/${PATIENT}`] });
+      expect({ path, action: event.action, outcome: event.outcome, client: clientOf(event), patients: patientsOf(event) }).toEqual({ path, action, outcome: '0', client: CLIENT, patients: [`Patient/${PATIENT}`] });
       if (entity) expect(entitiesOf(event)).toContain(entity);
     }
   });
@@ -134,8 +142,8 @@ describe('audit trail: one AuditEvent per access to patient data', () => {
   });
 
   it('audits $brixia-score with the Task it answers, in the Task transaction', async () => {
-    const event = await audited((id) =>
-      service.http.post(`/fhir/ImagingStudy/${studyId}/$brixia-score`).set('X-Request-ID', id).set('Prefer', 'respond-async').set(TEST_PRINCIPAL_HEADER, principalHeader(clinician)).expect(202),
+    const event = await audited(async (id) =>
+      service.anonymous.post(`/fhir/ImagingStudy/${studyId}/$brixia-score`).set('X-Request-ID', id).set('Prefer', 'respond-async').set('Authorization', await bearer(clinician)).expect(202),
     );
     expect(event).toMatchObject({ action: 'E', outcome: '0', subtype: [{ code: 'operation' }] });
     expect(entitiesOf(event)).toEqual(expect.arrayContaining([`ImagingStudy/${studyId}`, `Task/${taskId}`]));
@@ -146,13 +154,13 @@ describe('audit trail: one AuditEvent per access to patient data', () => {
     const missing = await audited((id) => as(clinician, id, '/fhir/Observation/no-such-result', 404));
     expect(missing).toMatchObject({ action: 'R', outcome: '4' });
     expect(entitiesOf(missing)).toEqual(['Observation/no-such-result']);
-    const anonymous = await audited((id) => service.http.get(`/fhir/Observation?patient=${PATIENT}`).set('X-Request-ID', id).set('x-test-refuse', '401').expect(401));
+    const anonymous = await audited((id) => service.anonymous.get(`/fhir/Observation?patient=${PATIENT}`).set('X-Request-ID', id).expect(401));
     expect(anonymous).toMatchObject({ outcome: '4', outcomeDesc: expect.stringContaining('HTTP 401') });
     expect(anonymous.agent[0].who).toBeUndefined();
     expect(anonymous.agent[0].network?.address).toBeTruthy();
-    const forbidden = await audited((id) => as(clinician, id, `/api/v1/patients/${PATIENT}/timeline`, 403).set('x-test-refuse', '403'));
+    const forbidden = await audited((id) => as(deviceReader, id, `/api/v1/patients/${PATIENT}/timeline`, 403));
     expect(forbidden).toMatchObject({ outcome: '4', outcomeDesc: expect.stringContaining('HTTP 403') });
-    expect(clientOf(forbidden)).toBe('ward-app');
+    expect(clientOf(forbidden)).toBe(CLIENT);
     expect(patientsOf(forbidden)).toEqual([`Patient/${PATIENT}`]);
     // Not patient data: no event.
     const requestId = `aud-${randomUUID()}`;
@@ -161,7 +169,7 @@ describe('audit trail: one AuditEvent per access to patient data', () => {
   });
 
   it('serves the trail to audit scopes only: search by patient, agent, entity and date, and read by id', async () => {
-    const search = (query: string, principal: Principal | undefined, status = 200) => as(principal, `q-${randomUUID()}`, `/fhir/AuditEvent?${query}`, status);
+    const search = (query: string, principal: TokenOptions | undefined, status = 200) => as(principal, `q-${randomUUID()}`, `/fhir/AuditEvent?${query}`, status);
     await search(`patient=${PATIENT}`, undefined, 401);
     await search(`patient=${PATIENT}`, clinician, 403);
     await search(`patient=${PATIENT}`, { ...auditor, patient: PATIENT }, 403);
@@ -170,11 +178,11 @@ describe('audit trail: one AuditEvent per access to patient data', () => {
     expectValidR4(byPatient);
     expect(byPatient.total).toBeGreaterThanOrEqual(10);
     for (const entry of byPatient.entry ?? []) expect(patientsOf(entry.resource as fhir4.AuditEvent)).toContain(`Patient/${PATIENT}`);
-    const byEntity = (await search(`entity=Observation/${observationId}&agent=ward-app&date=ge2020-01-01`, auditor)).body as fhir4.Bundle;
+    const byEntity = (await search(`entity=Observation/${observationId}&agent=${CLIENT}&date=ge2020-01-01`, auditor)).body as fhir4.Bundle;
     expect(byEntity.total).toBeGreaterThan(0);
     for (const entry of byEntity.entry ?? []) {
       expect(entitiesOf(entry.resource as fhir4.AuditEvent)).toContain(`Observation/${observationId}`);
-      expect(clientOf(entry.resource as fhir4.AuditEvent)).toBe('ward-app');
+      expect(clientOf(entry.resource as fhir4.AuditEvent)).toBe(CLIENT);
     }
     expect((await search('agent=nobody', auditor)).body.total).toBe(0);
     expect((await search('date=lt2020-01-01', auditor)).body.total).toBe(0);

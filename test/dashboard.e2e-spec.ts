@@ -4,7 +4,7 @@ import { preprocessForBsnet, type GreyImage } from '@brixia/imaging';
 import { displayedCorrelation, rasterFixturePixels, resizeGreyImage } from '@brixia/imaging/testing';
 import { measureZoneOverlay } from '@brixia/monitoring/testing';
 import { createTestDatabase } from '@brixia/persistence/testing';
-import { ARTIFACTS, freePort, launchChromium } from './support/browser';
+import { ARTIFACTS, freePort, launchChromium, signInThroughProvider } from './support/browser';
 import { startService, uploadRadiograph, type TestService } from './support/service';
 import { seedResults } from './support/monitoring-seed';
 
@@ -72,7 +72,8 @@ describe('reference dashboard in headless Chromium', () => {
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     // Playwright's 30 s default per wait, doubled: pages render in well under a second idle.
     page.setDefaultTimeout(60_000);
-  });
+    await signInThroughProvider(page, `${base}/dashboard/`);
+  }, 120_000);
 
   afterAll(async () => {
     await browser?.close();
@@ -156,8 +157,11 @@ describe('reference dashboard in headless Chromium', () => {
     expect(zoneA.inside).toBeGreaterThanOrEqual(0.99);
     expect(zoneA.correlation).toBeGreaterThanOrEqual(0.99);
     await page.locator('.images').screenshot({ path: join(ARTIFACTS, 'dashboard-study-images.png') });
+    await expect(page.locator('[data-testid=reviewer]').textContent()).resolves.toBe('Demo Clinician');
     await page.click('[data-testid=confirm]');
     await page.locator('[data-testid=review-message]', { hasText: 'final, version 2' }).waitFor();
+    const reviews = await service.runtime.monitoring.store.findReviews(uploadedObservationId);
+    expect(reviews.map((review) => review.practitionerId)).toContain('demo-clinician');
     await page.locator('[data-testid=study-status]', { hasText: 'final' }).waitFor();
     // someone else reviews behind this page's back: the page's override carries a stale version
     await service.runtime.monitoring.service.review({ observationId: uploadedObservationId, action: 'confirm', expectedVersion: 2, practitionerId: 'dr-other' });
@@ -165,5 +169,18 @@ describe('reference dashboard in headless Chromium', () => {
     await page.click('[data-testid=override]');
     await page.locator('[data-testid=review-message]', { hasText: 'RESOURCE.VERSION_CONFLICT' }).waitFor();
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-study.png'), fullPage: true });
+  });
+
+  it('signs out (in-memory token gone, issuer session ended) and signs in again', async () => {
+    expect(await page.evaluate(() => { const g = globalThis as unknown as { localStorage: { length: number }; sessionStorage: { length: number } }; return g.localStorage.length + g.sessionStorage.length; })).toBe(0);
+    await page.click('[data-testid=sign-out]');
+    // RP-initiated logout: the provider asks to confirm, then returns to the dashboard's sign-in page.
+    await page.locator('button[type=submit], [data-testid=sign-in]').first().waitFor();
+    if (!(await page.locator('[data-testid=sign-in]').count())) await page.click('button[type=submit]');
+    await page.locator('[data-testid=sign-in]').waitFor();
+    const refused = await page.evaluate(async () => (await fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ patients(first: 1) { edges { cursor } } }"}' })).status);
+    expect(refused).toBe(401);
+    await page.click('[data-testid=sign-in]');
+    await page.locator('input[name=login]').waitFor();
   });
 });

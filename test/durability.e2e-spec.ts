@@ -29,11 +29,11 @@ describe('durable queue across processes (PostgreSQL)', () => {
       form.set('file', new Blob([await makeRasterFixture({ format: 'png', width: 300, height: 300, seed: 100 + i })], { type: 'image/png' }), 'cxr.png');
       form.set('patient', `durable-${i}`);
       form.set('acquired', '2024-06-01T10:00:00Z');
-      const accepted = await fetch(`${api.baseUrl}/api/v1/studies`, { method: 'POST', body: form, headers: { Prefer: 'respond-async' } });
+      const accepted = await api.fetch(`/api/v1/studies`, { method: 'POST', body: form, headers: { Prefer: 'respond-async' } });
       expect(accepted.status).toBe(202);
       taskUrls.push(new URL(String(accepted.headers.get('content-location'))).pathname);
     }
-    const statusOf = async (path: string): Promise<string> => ((await (await fetch(`${api.baseUrl}${path}`)).json()) as fhir4.Task).status;
+    const statusOf = async (path: string): Promise<string> => ((await (await api.fetch(path)).json()) as fhir4.Task).status;
     expect(await Promise.all(taskUrls.map(statusOf))).toEqual(Array(6).fill('requested'));
 
     const doomed = await startServiceProcess({ ...common, BRIXIA_ROLE: 'worker', BRIXIA_WORKER_CONCURRENCY: '1' });
@@ -58,7 +58,7 @@ describe('durable queue across processes (PostgreSQL)', () => {
     }
     expect(statuses).toEqual(Array(6).fill('completed'));
     for (let i = 0; i < 6; i++) {
-      const bundle = (await (await fetch(`${api.baseUrl}/fhir/Observation?subject=Patient/durable-${i}`)).json()) as fhir4.Bundle;
+      const bundle = (await (await api.fetch(`/fhir/Observation?subject=Patient/durable-${i}`)).json()) as fhir4.Bundle;
       expect(bundle.total).toBe(1);
     }
   }, 600_000); // up to 60 s for a job in progress, three process starts (model loads), 240 s to finish

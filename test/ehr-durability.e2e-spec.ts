@@ -39,7 +39,7 @@ describe('killed worker on the EHR/PACS path', () => {
     processes.push(api);
     const taskPaths: string[] = [];
     for (const study of studies) {
-      const accepted = await fetch(`${api.baseUrl}/fhir/ImagingStudy/$brixia-score`, {
+      const accepted = await api.fetch(`/fhir/ImagingStudy/$brixia-score`, {
         method: 'POST',
         headers: { 'content-type': 'application/fhir+json', prefer: 'respond-async' },
         body: JSON.stringify(scoreReference(study.studyUrl)),
@@ -47,7 +47,7 @@ describe('killed worker on the EHR/PACS path', () => {
       expect(accepted.status).toBe(202);
       taskPaths.push(new URL(String(accepted.headers.get('content-location'))).pathname);
     }
-    const tasks = async (): Promise<fhir4.Task[]> => Promise.all(taskPaths.map(async (path) => (await (await fetch(`${api.baseUrl}${path}`)).json()) as fhir4.Task));
+    const tasks = async (): Promise<fhir4.Task[]> => Promise.all(taskPaths.map(async (path) => (await (await api.fetch(path)).json()) as fhir4.Task));
 
     const doomed = await startServiceProcess({ ...common, BRIXIA_ROLE: 'worker', BRIXIA_WORKER_CONCURRENCY: '1' });
     processes.push(doomed);

@@ -17,7 +17,7 @@ describe('npm start on the embedded default (PGlite)', () => {
   it('serves /health, scores an upload end to end, and keeps the result across a restart', async () => {
     const env = { DATABASE_URL: '', BRIXIA_DATA_DIR: dataDir };
     service = await startServiceProcess(env);
-    const health = await (await fetch(`${service.baseUrl}/health`)).json();
+    const health = await (await service.fetch(`/health`, { headers: { authorization: '' } })).json();
     expect(health).toMatchObject({ status: 'ok', database: 'embedded', executionProvider: 'cpu' });
 
     const form = new FormData();
@@ -25,7 +25,7 @@ describe('npm start on the embedded default (PGlite)', () => {
     form.set('file', new Blob([png], { type: 'image/png' }), 'cxr.png');
     form.set('patient', 'patient-embedded');
     form.set('acquired', '2024-05-01T09:00:00Z');
-    const scored = await fetch(`${service.baseUrl}/api/v1/studies`, { method: 'POST', body: form });
+    const scored = await service.fetch(`/api/v1/studies`, { method: 'POST', body: form });
     expect(scored.status).toBe(201);
     const observation = (await scored.json()) as fhir4.Observation;
     expect(observation.resourceType).toBe('Observation');
@@ -34,7 +34,7 @@ describe('npm start on the embedded default (PGlite)', () => {
     await service.stop('SIGTERM');
     expect(service.output()).toMatch(/shutting down/);
     service = await startServiceProcess(env);
-    const reread = await fetch(`${service.baseUrl}/fhir/Observation/${observation.id}`);
+    const reread = await service.fetch(`/fhir/Observation/${observation.id}`);
     expect(reread.status).toBe(200);
     expect(((await reread.json()) as fhir4.Observation).valueInteger).toBe(observation.valueInteger);
   });

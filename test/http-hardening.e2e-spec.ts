@@ -1,11 +1,11 @@
 import type { Server } from 'node:http';
 import { createTestDatabase } from '@brixia/persistence/testing';
-import type { Principal } from '../apps/api/src/audit/principal';
+import type { TokenOptions } from './support/auth';
 import { startService, type TestService } from './support/service';
-import { principalHeader, testAuthenticate, TEST_PRINCIPAL_HEADER } from './support/test-principal';
 
-const clientA: Principal = { subject: 'a', clientId: 'client-a', scopes: ['system/*.cruds'] };
-const clientB: Principal = { subject: 'b', clientId: 'client-b', scopes: ['system/*.cruds'] };
+// Rate limits are kept per client and user: two users of the test issuer's client have budgets of their own.
+const clientA: TokenOptions = { scope: 'system/*.cruds', fhirUser: 'Practitioner/user-a' };
+const clientB: TokenOptions = { scope: 'system/*.cruds', fhirUser: 'Practitioner/user-b' };
 const ASSESSMENT_FIELDS = '{ observationId taskId patientId status versionId global observation task diagnosticReport explanationImages { kind zone url contentType mediaId } radiographUrl }';
 
 describe('hardened HTTP surface (defaults)', () => {
@@ -14,15 +14,18 @@ describe('hardened HTTP surface (defaults)', () => {
   beforeAll(async () => {
     service = await startService(
       { DATABASE_URL: await createTestDatabase('hardening_e2e'), BRIXIA_ROLE: 'api', BRIXIA_EHR_SUBSCRIBER_BASE_URLS: 'http://127.0.0.1:9', BRIXIA_RATE_SCORING_PER_MIN: '2', BRIXIA_RATE_OCCLUSION_PER_HOUR: '1', BRIXIA_HTTP_HEADERS_TIMEOUT_MS: '15000', BRIXIA_HTTP_REQUEST_TIMEOUT_MS: '90000' },
-      { authenticate: testAuthenticate },
     );
+    for (const options of [clientA, clientB]) tokens.set(options, await service.tokenFor(options));
   }, 300_000);
 
   afterAll(async () => {
     await service?.close();
   });
 
-  const gql = (query: string, principal: Principal = clientA) => service.http.post('/graphql').set(TEST_PRINCIPAL_HEADER, principalHeader(principal)).send({ query });
+  // Minted once in beforeAll (the helpers return supertest requests, which must not be awaited early).
+  const tokens = new Map<TokenOptions, string>();
+  const bearer = (options: TokenOptions): string => `Bearer ${tokens.get(options) ?? ''}`;
+  const gql = (query: string, principal: TokenOptions = clientA) => service.anonymous.post('/graphql').set('Authorization', bearer(principal)).send({ query });
 
   it('sends security headers with a CSP that allows only same-origin script, style, images and connections', async () => {
     for (const path of ['/dashboard/', '/fhir/metadata']) {
@@ -78,14 +81,14 @@ describe('hardened HTTP surface (defaults)', () => {
   });
 
   it('rate-limits $brixia-score per client with 429 + Retry-After, other clients unaffected', async () => {
-    const score = (principal: Principal) => service.http.post('/fhir/ImagingStudy/no-such-study/$brixia-score').set(TEST_PRINCIPAL_HEADER, principalHeader(principal));
+    const score = (principal: TokenOptions) => service.anonymous.post('/fhir/ImagingStudy/no-such-study/$brixia-score').set('Authorization', bearer(principal));
     await score(clientA).expect(404);
     await score(clientA).expect(404);
     const limited = await score(clientA).expect(429);
     expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     expect(limited.body).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ code: 'throttled', details: { text: 'REQUEST.RATE_LIMITED' } }] });
     // The upload route spends the same budget.
-    await service.http.post('/api/v1/studies').set(TEST_PRINCIPAL_HEADER, principalHeader(clientA)).attach('file', Buffer.from('x'), 'x.png').expect(429);
+    await service.anonymous.post('/api/v1/studies').set('Authorization', bearer(clientA)).attach('file', Buffer.from('x'), 'x.png').expect(429);
     await score(clientB).expect(404);
   });
 

@@ -206,7 +206,7 @@ describe('GraphQL serial monitoring (PostgreSQL)', () => {
     const server = service.app.getHttpServer();
     if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as { port: number }).port;
-    return createClient({ url: `ws://127.0.0.1:${port}/graphql`, webSocketImpl: WebSocket, lazy: false });
+    return createClient({ url: `ws://127.0.0.1:${port}/graphql`, webSocketImpl: WebSocket, lazy: false, connectionParams: { Authorization: `Bearer ${service.token}` } });
   };
 
   it('relays events from another process (worker role) to subscribers of this one over PostgreSQL NOTIFY', async () => {

@@ -23,18 +23,19 @@ describe('operations endpoints (PostgreSQL, real model)', () => {
     for (const p of processes) await p.stop('SIGKILL').catch(() => undefined);
   });
 
-  it('answers /health/live and /health/ready, and keeps /health', async () => {
-    await service.http.get('/health/live').expect(200, { status: 'ok' });
-    const ready = await service.http.get('/health/ready').expect(200);
+  it('answers /health/live and /health/ready, and keeps /health, without a token (probes carry none)', async () => {
+    await service.anonymous.get('/health/live').expect(200, { status: 'ok' });
+    const ready = await service.anonymous.get('/health/ready').expect(200);
     expect(ready.body).toEqual({ status: 'ready', ready: true, checks: { database: true, migrations: true, model: true, draining: false } });
-    const health = await service.http.get('/health').expect(200);
+    const health = await service.anonymous.get('/health').expect(200);
     expect(health.body).toMatchObject({ status: 'ok', role: 'all', executionProvider: 'cpu' });
   });
 
   it('exports queue, stage, inference, outbox, provider and HTTP metrics after a scored upload', async () => {
     await uploadRadiograph(service, { patient: 'metrics-1', acquired: '2024-02-01T08:00:00Z', seed: 4242 });
     await service.http.get('/fhir/metadata').expect(200);
-    const response = await service.http.get('/metrics').expect(200);
+    // Public like the probes (the Prometheus convention; no PHI in it), so the scrape sends no user token.
+    const response = await service.anonymous.get('/metrics').expect(200);
     expect(response.headers['content-type']).toMatch(/^text\/plain/);
     const text = response.text;
     expect(sample(text, 'brixia_queue_jobs', { queue: 'brixia-score', state: 'completed' })).toBeGreaterThanOrEqual(1);

@@ -64,7 +64,7 @@ describeScaleOut('scale-out: 1 api + N workers, random SIGKILL', () => {
     processes.add(api);
     const taskPaths: string[] = [];
     for (const study of studies) {
-      const accepted = await fetch(`${api.baseUrl}/fhir/ImagingStudy/$brixia-score`, {
+      const accepted = await api.fetch('/fhir/ImagingStudy/$brixia-score', {
         method: 'POST',
         headers: { 'content-type': 'application/fhir+json', prefer: 'respond-async' },
         body: JSON.stringify(scoreReference(study.studyUrl)),
@@ -84,7 +84,7 @@ describeScaleOut('scale-out: 1 api + N workers, random SIGKILL', () => {
 
     const finished = async (): Promise<boolean> => {
       for (const path of taskPaths) {
-        const task = (await (await fetch(`${api.baseUrl}${path}`)).json()) as fhir4.Task;
+        const task = (await (await api.fetch(path)).json()) as fhir4.Task;
         if (task.status !== 'completed' || task.businessStatus?.text !== 'done') return false;
       }
       return true;
@@ -112,7 +112,7 @@ describeScaleOut('scale-out: 1 api + N workers, random SIGKILL', () => {
     await Promise.all(slots.map((slot) => slot.restart));
     if (KILL_EVERY_MS > 0) expect(kills).toBeGreaterThan(0);
 
-    const tasks = await Promise.all(taskPaths.map(async (path) => (await (await fetch(`${api.baseUrl}${path}`)).json()) as fhir4.Task));
+    const tasks = await Promise.all(taskPaths.map(async (path) => (await (await api.fetch(path)).json()) as fhir4.Task));
     const done = tasks.filter((t) => t.status === 'completed' && t.businessStatus?.text === 'done').length;
     process.stdout.write(
       `scale-out: ${STUDIES} studies, ${WORKERS} worker(s), ${kills} kills, ${done} done in ${seconds.toFixed(0)} s from the first worker's start ` +
@@ -128,7 +128,7 @@ describeScaleOut('scale-out: 1 api + N workers, random SIGKILL', () => {
     // Completed exactly once: in each Task's history (oldest first) `completed` is entered once and never
     // left, i.e. no redone or late job reopened it (the bug that left Tasks at `publishing`).
     for (const path of taskPaths) {
-      const history = (await (await fetch(`${api.baseUrl}${path}/_history?_count=1000`)).json()) as fhir4.Bundle;
+      const history = (await (await api.fetch(`${path}/_history?_count=1000`)).json()) as fhir4.Bundle;
       const statuses = (history.entry ?? []).map((e) => (e.resource as fhir4.Task).status).reverse();
       const firstCompleted = statuses.indexOf('completed');
       expect(firstCompleted).toBeGreaterThanOrEqual(0);
@@ -137,7 +137,7 @@ describeScaleOut('scale-out: 1 api + N workers, random SIGKILL', () => {
     // Each result message delivered once: every one `delivered` (none pending, none dead), and the EHR
     // created each Observation once. At-least-once delivery may repeat a POST after a kill between the
     // EHR's answer and the outbox's commit; the conditional create answers it 200 without a second copy.
-    const metrics = await (await fetch(`${api.baseUrl}/metrics`)).text();
+    const metrics = await (await fetch(`${api.baseUrl}/metrics`)).text(); // public, as Prometheus scrapes it
     const outbox = (state: string): number => sampleOf(metrics, `brixia_outbox_messages{state="${state}"}`);
     expect([outbox('delivered'), outbox('pending'), outbox('dead')]).toEqual([STUDIES, 0, 0]);
     const observationPosts = ehr.requests.filter((r) => r.method === 'POST' && r.url.startsWith('/fhir/Observation'));

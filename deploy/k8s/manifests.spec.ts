@@ -72,7 +72,10 @@ describe.each(['cpu', 'gpu'])('deploy/k8s/overlays/%s', (overlay) => {
     expect(role('brixia-api')).toBe('api');
     expect(role('brixia-worker')).toBe('worker');
     expect(role('brixia-migrations')).toBe('migrate');
-    expect((byName(objects, 'ConfigMap', 'brixia-config')['data'] as Record<string, string>)['BRIXIA_RUN_MIGRATIONS']).toBe('off');
+    const settings = byName(objects, 'ConfigMap', 'brixia-config')['data'] as Record<string, string>;
+    expect(settings['BRIXIA_RUN_MIGRATIONS']).toBe('off');
+    // A real issuer, so the api never starts the development OpenID provider in a cluster.
+    expect(settings['BRIXIA_AUTH_ISSUER']).toMatch(/^https:\/\//);
     const hpa = byName(objects, 'HorizontalPodAutoscaler', 'brixia-worker')['spec'] as {
       scaleTargetRef: { name: string };
       metrics: { type: string; external?: { metric: { name: string } } }[];

@@ -1,6 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { tokenFromDevIssuer, type TokenOptions } from './auth';
 
 export const REPO_ROOT = resolve(__dirname, '../..');
 
@@ -21,20 +24,30 @@ export interface ServiceProcess {
   readonly child: ChildProcess;
   readonly baseUrl: string;
   output(): string;
+  /** Where the process's development OpenID provider keeps its state (`npm run token` reads it). */
+  readonly devIssuerDir: string;
+  /** A token of the process's development provider (the default test token unless options say). */
+  token(options?: TokenOptions): Promise<string>;
+  /** fetch against the process with the default token (`init.headers` may override Authorization). */
+  fetch(path: string, init?: RequestInit): Promise<Response>;
   /** Signals the process group and resolves once the process has exited. */
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
 /**
- * Runs `npm start` (the newcomer's command) and waits until /health answers 200. Start-up (compile,
+ * Runs `npm start` (the newcomer's command) and waits until /health answers 200. Without
+ * BRIXIA_AUTH_ISSUER the process runs its development OpenID provider (on a free loopback port, state
+ * in a fresh temporary directory); `fetch` and `token` get tokens from it. Start-up (compile,
  * migrations, model load) takes seconds idle and several times that on loaded CI cores: bounded at 180 s.
  */
 export async function startServiceProcess(env: Record<string, string>, timeoutMs = 180_000): Promise<ServiceProcess> {
   const workerOnly = env['BRIXIA_ROLE'] === 'worker';
   const port = Number(env['PORT'] ?? (await freePort()));
+  const devIssuerDir = env['BRIXIA_DEV_ISSUER_DIR'] ?? mkdtempSync(join(tmpdir(), 'brixia-dev-issuer-'));
+  const devIssuerPort = env['BRIXIA_DEV_ISSUER_PORT'] ?? String(await freePort());
   const child = spawn('npm', ['start', '--silent'], {
     cwd: REPO_ROOT,
-    env: { ...process.env, NODE_OPTIONS: '', LOG_LEVEL: 'info', ...env, PORT: String(port), HOST: '127.0.0.1' },
+    env: { ...process.env, NODE_OPTIONS: '', LOG_LEVEL: 'info', BRIXIA_DEV_ISSUER_DIR: devIssuerDir, BRIXIA_DEV_ISSUER_PORT: devIssuerPort, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -42,10 +55,23 @@ export async function startServiceProcess(env: Record<string, string>, timeoutMs
   child.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
   const baseUrl = `http://127.0.0.1:${port}`;
+  let defaultToken: Promise<string> | undefined;
+  const token = (options?: TokenOptions): Promise<string> => {
+    if (options) return tokenFromDevIssuer(devIssuerDir, options);
+    defaultToken ??= tokenFromDevIssuer(devIssuerDir);
+    return defaultToken;
+  };
   const service: ServiceProcess = {
     child,
     baseUrl,
     output: () => log,
+    devIssuerDir,
+    token,
+    fetch: async (path: string, init: RequestInit = {}) => {
+      const headers = new Headers(init.headers);
+      if (!headers.has('authorization')) headers.set('authorization', `Bearer ${await token()}`);
+      return fetch(`${baseUrl}${path}`, { ...init, headers });
+    },
     stop: async (signal: NodeJS.Signals = 'SIGTERM') => {
       // npm runs node as a child: signal the whole process group, then wait until every process of the
       // group is gone (npm exits before node has finished shutting down).

@@ -1,32 +1,71 @@
 import request from 'supertest';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { loadConfig } from '../../apps/api/src/config';
-import { createHttpApp, type HttpAppOptions } from '../../apps/api/src/http-app';
+import { createHttpApp } from '../../apps/api/src/http-app';
 import { createRuntime, type Runtime } from '../../apps/api/src/runtime';
 import { silentLogger } from '@brixia/common';
 import { makeRasterFixture } from '@brixia/imaging/testing';
+import { startTestIssuer, type TestIssuer, type TokenOptions } from './auth';
+
+export type HttpClient = ReturnType<typeof request.agent>;
 
 export interface TestService {
   readonly runtime: Runtime;
   readonly app: NestExpressApplication;
-  readonly http: ReturnType<typeof request>;
+  /** Sends the default test token (every scope, fhirUser Practitioner/dr-rossi) with every request. */
+  readonly http: HttpClient;
+  /** No Authorization header: for public routes and refusals. */
+  readonly anonymous: ReturnType<typeof request>;
+  /** The real OpenID provider the service trusts (undefined when the env named another issuer or auth is off). */
+  readonly issuer?: TestIssuer;
+  /** The default token `http` sends. */
+  readonly token: string;
+  /** A token of the test issuer for this service's audience. */
+  tokenFor(options?: TokenOptions): Promise<string>;
+  /** A client sending the given token (or one made from the options). */
+  as(tokenOrOptions: string | TokenOptions): Promise<HttpClient>;
   close(): Promise<void>;
 }
 
-/** Starts the real service (role all: API + worker + model) in this process. */
-export async function startService(env: Record<string, string | undefined>, options: HttpAppOptions = {}): Promise<TestService> {
-  const config = loadConfig({ PORT: '0', LOG_LEVEL: 'silent', BRIXIA_SYNC_TIMEOUT_MS: '60000', BRIXIA_JOB_RETRY_DELAY_S: '1', BRIXIA_JOB_RETRY_LIMIT: '1', ...env });
-  const runtime = await createRuntime(config, silentLogger);
-  const app = await createHttpApp(runtime, options);
-  return {
-    runtime,
-    app,
-    http: request(app.getHttpServer()),
-    async close(): Promise<void> {
-      await app.close();
-      await runtime.close();
-    },
-  };
+/**
+ * Starts the real service (role all: API + worker + model) in this process, with a real OpenID provider
+ * (oidc-provider on loopback) as its issuer unless the env names one (BRIXIA_AUTH_ISSUER) or turns auth off.
+ */
+export async function startService(env: Record<string, string | undefined>): Promise<TestService> {
+  const base = loadConfig({ PORT: '0', LOG_LEVEL: 'silent', BRIXIA_SYNC_TIMEOUT_MS: '60000', BRIXIA_JOB_RETRY_DELAY_S: '1', BRIXIA_JOB_RETRY_LIMIT: '1', ...env });
+  const issuer = base.auth.mode === 'on' && !base.auth.issuer ? await startTestIssuer([`${base.publicBaseUrl}/dashboard/`]) : undefined;
+  const config = issuer ? { ...base, auth: { ...base.auth, issuer: issuer.url } } : base;
+  let runtime: Runtime | undefined;
+  try {
+    runtime = await createRuntime(config, silentLogger);
+    const app = await createHttpApp(runtime);
+    const started = runtime;
+    const tokenFor = async (options: TokenOptions = {}): Promise<string> => {
+      if (!issuer) throw new Error('this service trusts no test issuer');
+      return issuer.token(config.auth.audience, options);
+    };
+    const token = issuer ? await tokenFor() : '';
+    const agentWith = (value: string): HttpClient => (value ? request.agent(app.getHttpServer()).set('Authorization', `Bearer ${value}`) : request.agent(app.getHttpServer()));
+    return {
+      runtime,
+      app,
+      http: agentWith(token),
+      anonymous: request(app.getHttpServer()),
+      issuer,
+      token,
+      tokenFor,
+      as: async (tokenOrOptions) => agentWith(typeof tokenOrOptions === 'string' ? tokenOrOptions : await tokenFor(tokenOrOptions)),
+      async close(): Promise<void> {
+        await app.close();
+        await started.close();
+        await issuer?.close();
+      },
+    };
+  } catch (error) {
+    await runtime?.close().catch(() => undefined);
+    await issuer?.close();
+    throw error;
+  }
 }
 
 export const FHIR_JSON = 'application/fhir+json';

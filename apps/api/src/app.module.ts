@@ -3,7 +3,7 @@ import { APP_INTERCEPTOR, Reflector } from '@nestjs/core';
 import { MulterModule } from '@nestjs/platform-express';
 import { memoryStorage } from 'multer';
 import type { Runtime } from './runtime';
-import { RUNTIME } from './infrastructure/tokens';
+import { RESOURCE_SERVER, RUNTIME } from './infrastructure/tokens';
 import { ImagingStudyController } from './fhir/imaging-study.controller';
 import { FhirResourcesController } from './fhir/resources.controller';
 import { StudiesController } from './rest/studies.controller';
@@ -22,16 +22,19 @@ import { MonitoringGraphqlModule } from './graphql/monitoring-graphql.module';
 import { FrontDoorController } from './front-door/front-door.controller';
 import { AuditEventController } from './audit/audit-event.controller';
 import { RateLimitInterceptor } from './infrastructure/rate-limit.interceptor';
+import { SmartConfigurationController } from './auth/smart-configuration.controller';
+import type { ResourceServer } from './auth/resource-server';
 
 /** HTTP transports over a ready Runtime (database migrated, queue started, model loaded). */
 @Module({})
 export class AppModule {
-  static forRoot(runtime: Runtime): DynamicModule {
+  static forRoot(runtime: Runtime, resourceServer: ResourceServer): DynamicModule {
     return {
       module: AppModule,
-      imports: [MulterModule.register({ storage: memoryStorage(), limits: { fileSize: runtime.config.limits.uploadBytes, files: 1, fields: 10 } }), MonitoringGraphqlModule.forRoot(runtime)],
+      imports: [MulterModule.register({ storage: memoryStorage(), limits: { fileSize: runtime.config.limits.uploadBytes, files: 1, fields: 10 } }), MonitoringGraphqlModule.forRoot(runtime, resourceServer)],
       // Order matters: the history routes right after $lastn; the generic search, then the 405 fallback, last.
       controllers: [
+        SmartConfigurationController,
         FrontDoorController,
         ObservationLastnController,
         FhirHistoryController,
@@ -51,6 +54,7 @@ export class AppModule {
       ],
       providers: [
         { provide: RUNTIME, useValue: runtime },
+        { provide: RESOURCE_SERVER, useValue: resourceServer },
         { provide: APP_INTERCEPTOR, inject: [Reflector], useFactory: (reflector: Reflector) => new RateLimitInterceptor(reflector, runtime.config.http.rateLimits) },
       ],
     };

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { AppError } from '@brixia/common';
 import { DEFAULT_MODEL_DIR } from '@brixia/inference';
 import { INTEGRATION_ENV, integrationConfig } from './integration/integration-config';
+import { AUTH_ENV, authConfig } from './auth/auth-config';
 
 const providers = z
   .string()
@@ -58,6 +59,8 @@ const schema = z.object({
   LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
   // EHR / PACS integration: BRIXIA_EHR_*, BRIXIA_PACS_*, BRIXIA_OUTBOX_* (integration/integration-config.ts).
   ...INTEGRATION_ENV,
+  // Resource-server authorization: BRIXIA_AUTH*, BRIXIA_DEV_ISSUER_* (auth/auth-config.ts).
+  ...AUTH_ENV,
   // Serial monitoring (libs/monitoring monitoring-rules.ts documents each rule and its source).
   BRIXIA_TREND_WINDOW_DAYS: z.coerce.number().min(0).max(365).default(7),
   BRIXIA_TREND_MIN_CHANGE: z.coerce.number().int().min(1).max(18).default(2),
@@ -142,6 +145,9 @@ function toAppConfig(c: z.infer<typeof schema>) {
       scoreAtLeast: c.BRIXIA_ALERT_SCORE_AT_LEAST,
       explanations: c.BRIXIA_EXPLANATIONS === 'on',
     },
+    auth: authConfig(c, `${publicBase}/fhir`, (message) => {
+      throw new AppError('CONFIG.INVALID', `Invalid configuration: ${message}`);
+    }),
     graphql: { maxDepth: c.BRIXIA_GRAPHQL_MAX_DEPTH, maxComplexity: c.BRIXIA_GRAPHQL_MAX_COMPLEXITY, introspection: c.BRIXIA_GRAPHQL_INTROSPECTION === 'on' },
     audit: { retentionDays: c.BRIXIA_AUDIT_RETENTION_DAYS, purgeIntervalSeconds: c.BRIXIA_AUDIT_PURGE_INTERVAL_S },
     http: {

@@ -13,6 +13,7 @@ import { healthSummary } from './rest/health.controller';
 import { createRuntime } from './runtime';
 import { entryPointUrls } from './front-door/front-door-page';
 import { assertPortFree } from './infrastructure/port-check';
+import { withEmbeddedIssuer } from './dev-issuer/embedded-issuer';
 
 /**
  * Process entry: role `all` (default) serves HTTP and works the queue, `api` only serves, `worker`
@@ -20,16 +21,17 @@ import { assertPortFree } from './infrastructure/port-check';
  * migrations and exits (the Kubernetes migrations Job).
  */
 async function main(): Promise<void> {
-  const config = loadConfig();
-  const logger = createLogger({ level: config.logLevel, name: 'brixia', format: config.logFormat });
-  if (config.role === 'migrate') {
-    const database = await openDatabase({ ...config.database, runMigrations: true, migrations: MIGRATIONS }, logger);
+  const configured = loadConfig();
+  const logger = createLogger({ level: configured.logLevel, name: 'brixia', format: configured.logFormat });
+  if (configured.role === 'migrate') {
+    const database = await openDatabase({ ...configured.database, runMigrations: true, migrations: MIGRATIONS }, logger);
     await database.close();
-    logger.info({ role: config.role }, 'migrations applied');
+    logger.info({ role: configured.role }, 'migrations applied');
     return;
   }
   // A worker binds PORT too (its operations port for probes and metrics).
-  await assertPortFree(config.port, config.host);
+  await assertPortFree(configured.port, configured.host);
+  const { config, issuer } = await withEmbeddedIssuer(configured, logger);
   const runtime = await createRuntime(config, logger);
   // Filled in below; the signal handlers close whatever exists by then.
   const served: { app?: NestExpressApplication; operations?: Server } = {};
@@ -41,6 +43,7 @@ async function main(): Promise<void> {
       await served.app?.close();
       await runtime.close();
       await new Promise<void>((resolve) => (served.operations ? served.operations.close(() => resolve()) : resolve()));
+      await issuer?.close();
       process.exit(0);
     } catch (error) {
       logger.error({ signal, err: error instanceof Error ? error.message : String(error) }, 'unclean shutdown');
@@ -62,8 +65,10 @@ async function main(): Promise<void> {
   const app = await createHttpApp(runtime);
   served.app = app;
   await app.listen(config.port, config.host);
-  logger.info({ role: config.role, port: config.port, fhirBase: config.fhir.baseUrl, database: runtime.database.mode, urls: entryPointUrls(config.publicBaseUrl) }, 'listening');
-  process.stderr.write(`\nBrixia FHIR is up (research use only, not for diagnosis):\n${Object.entries(entryPointUrls(config.publicBaseUrl)).map(([name, url]) => `  ${name.padEnd(26)} ${url}`).join('\n')}\n\n`);
+  const issuerUrl = config.auth.mode === 'off' ? 'off' : config.auth.issuer;
+  logger.info({ role: config.role, port: config.port, fhirBase: config.fhir.baseUrl, issuer: issuerUrl, database: runtime.database.mode, urls: entryPointUrls(config.publicBaseUrl) }, 'listening');
+  const lines = Object.entries({ ...entryPointUrls(config.publicBaseUrl), 'OpenID issuer': issuerUrl ?? 'none' }).map(([name, url]) => `  ${name.padEnd(26)} ${url}`);
+  process.stderr.write(`\nBrixia FHIR is up (research use only, not for diagnosis):\n${lines.join('\n')}\n\n`);
 }
 
 main().catch((error: unknown) => {

@@ -1,4 +1,5 @@
 /** The dashboard's only way to the service: GraphQL over HTTP and graphql-ws (graphql-transport-ws). */
+import { currentAccessToken, refresh, signIn } from './auth.js';
 
 /** A GraphQL error with the service's typed code (extensions.code from the ERROR_TABLE). */
 export class GraphqlRequestError extends Error {
@@ -15,15 +16,42 @@ interface GraphqlResponse<T> {
   errors?: Array<{ message: string; extensions?: { code?: string } }>;
 }
 
+/** Authorization header of the signed-in user. */
+function authorization(): Record<string, string> {
+  const token = currentAccessToken();
+  return token ? { authorization: `Bearer ${token}` } : {};
+}
+
+/** fetch with the access token; one refresh (then a new sign-in) when the service answers 401. */
+async function authorizedFetch(url: string, init: RequestInit = {}): Promise<Response> {
+  const send = (): Promise<Response> => fetch(url, { ...init, headers: { ...(init.headers as Record<string, string>), ...authorization() } });
+  let response = await send();
+  if (response.status === 401) {
+    if (!(await refresh())) await signIn();
+    response = await send();
+  }
+  return response;
+}
+
+/** Images need the token too: fetched, then shown from an object URL (an <img src> sends no header). */
+export async function showImage(image: HTMLImageElement, url: string | undefined | null): Promise<void> {
+  if (!url) return;
+  const response = await authorizedFetch(url, { headers: { accept: 'image/png' } });
+  if (!response.ok) return;
+  const previous = image.src;
+  image.src = URL.createObjectURL(await response.blob());
+  if (previous.startsWith('blob:')) URL.revokeObjectURL(previous);
+}
+
 export async function graphql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const response = await fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  const response = await authorizedFetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
   const body = (await response.json()) as GraphqlResponse<T>;
   if (body.errors && body.errors.length > 0) throw new GraphqlRequestError(body.errors[0].extensions?.code ?? 'INTERNAL', body.errors[0].message);
   if (!body.data) throw new GraphqlRequestError('INTERNAL', 'Empty GraphQL response');
   return body.data;
 }
 
-type Message = { type: string; id?: string; payload?: { data?: unknown } };
+type Message = { type: string; id?: string; payload?: { data?: unknown } | Record<string, string> };
 
 /**
  * Minimal graphql-transport-ws client (https://github.com/enisdenjo/graphql-ws/blob/master/PROTOCOL.md):
@@ -57,7 +85,8 @@ export class LiveConnection {
     const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`;
     const socket = new WebSocket(url, 'graphql-transport-ws');
     this.socket = socket;
-    socket.onopen = (): void => this.send({ type: 'connection_init' });
+    // Browsers cannot set headers on a WebSocket: the token travels in connection_init.
+    socket.onopen = (): void => this.send({ type: 'connection_init', payload: { Authorization: `Bearer ${currentAccessToken() ?? ''}` } });
     socket.onmessage = (event: MessageEvent<string>): void => {
       const message = JSON.parse(event.data) as Message;
       if (message.type === 'connection_ack') {
@@ -65,7 +94,7 @@ export class LiveConnection {
         this.onState(true);
         for (const [id, sub] of this.subscriptions) this.send({ id, type: 'subscribe', payload: { query: sub.query, variables: sub.variables } as never });
       } else if (message.type === 'ping') this.send({ type: 'pong' });
-      else if (message.type === 'next' && message.id) this.subscriptions.get(message.id)?.onData(message.payload?.data);
+      else if (message.type === 'next' && message.id) this.subscriptions.get(message.id)?.onData((message.payload as { data?: unknown } | undefined)?.data);
     };
     socket.onclose = (): void => {
       this.onState(false);

@@ -1,3 +1,4 @@
+import { completeSignIn, justSignedOut, signedInUser, signIn, signOut } from './auth.js';
 import { h } from './dom.js';
 import { GraphqlRequestError, LiveConnection } from './graphql-client.js';
 import { renderPatientList } from './patient-list.view.js';
@@ -20,6 +21,28 @@ async function route(): Promise<void> {
     app.replaceChildren(h('p', { class: 'error', 'data-testid': 'error' }, text));
   }
 }
+
+const user = document.getElementById('user') as HTMLElement;
+
+/** The login page: shown after sign-out (otherwise the dashboard goes straight to the issuer). */
+function renderSignIn(): void {
+  const button = h('button', { 'data-testid': 'sign-in' }, 'Sign in');
+  button.addEventListener('click', () => void signIn());
+  app.replaceChildren(h('h1', {}, 'Brixia serial monitoring'), h('p', {}, 'Signed out. Sign in with your clinician account to see patients.'), button);
+}
+
+if (!(await completeSignIn())) {
+  if (justSignedOut()) {
+    renderSignIn();
+    // Nothing below runs without a token: the module stops here until the user signs in.
+    throw new Error('signed out');
+  }
+  await signIn();
+}
+const me = signedInUser();
+const signOutButton = h('button', { 'data-testid': 'sign-out' }, 'Sign out');
+signOutButton.addEventListener('click', () => void signOut());
+user.replaceChildren(h('span', { 'data-testid': 'signed-in-user' }, me ? `${me.name} (${me.fhirUser})` : ''), ' ', signOutButton);
 
 const connection = new LiveConnection((connected) => {
   live.textContent = connected ? 'live' : 'reconnecting…';

@@ -1,6 +1,7 @@
 import { h, scoreBadge } from './dom.js';
-import { graphql, GraphqlRequestError, liveConnection } from './graphql-client.js';
+import { graphql, GraphqlRequestError, liveConnection, showImage } from './graphql-client.js';
 import { imageViewer } from './image-viewer.js';
+import { signedInUser } from './auth.js';
 
 interface ObservationComponent {
   code: { coding?: Array<{ code?: string }> };
@@ -58,27 +59,31 @@ export async function renderStudyView(root: HTMLElement, observationId: string, 
     .then((data) => data.patient.timeline.points.find((p) => p.observationId === observationId) ?? null)
     .catch(() => null);
   const zoneScore = (zone: string): number => componentOf(assessment.observation, zone)?.valueInteger ?? 0;
-  const overlay = h('img', { alt: 'Heat map overlay', 'data-testid': 'overlay', src: assessment.explanationImages[0]?.url, class: 'source-image' }) as HTMLImageElement;
-  const radiograph = assessment.radiographUrl ? (h('img', { alt: 'Radiograph', src: assessment.radiographUrl, 'data-testid': 'radiograph', class: 'source-image' }) as HTMLImageElement) : null;
+  // Images need the access token: fetched by showImage and shown from object URLs (the viewer waits for their load).
+  const overlay = h('img', { alt: 'Heat map overlay', 'data-testid': 'overlay', class: 'source-image' }) as HTMLImageElement;
+  void showImage(overlay, assessment.explanationImages[0]?.url);
+  const radiograph = assessment.radiographUrl ? (h('img', { alt: 'Radiograph', 'data-testid': 'radiograph', class: 'source-image' }) as HTMLImageElement) : null;
+  if (radiograph) void showImage(radiograph, assessment.radiographUrl);
   const viewer = radiograph ? imageViewer({ radiograph, overlay: assessment.explanationImages.length > 0 ? overlay : null }) : null;
   const overlayButtons = assessment.explanationImages.map((image) => {
     const occlusion = image.kind === 'occlusion-overlay';
     const name = `${occlusion ? 'occlusion-' : ''}${image.zone ?? 'all'}`;
     const button = h('button', { 'data-testid': `overlay-${name}` }, `${occlusion ? 'occlusion ' : ''}${image.zone ?? 'all zones'}`);
     button.addEventListener('click', () => {
-      overlay.src = image.url;
       viewer?.setOverlay(overlay);
+      void showImage(overlay, image.url);
     });
     return button;
   });
   const inputs = ZONES.map((zone) => h('input', { type: 'number', min: 0, max: 3, value: zoneScore(zone), 'data-testid': `input-${zone}`, 'aria-label': `zone ${zone}` }) as HTMLInputElement);
-  const practitioner = h('input', { value: 'dr-demo', 'data-testid': 'practitioner', 'aria-label': 'practitioner id' }) as HTMLInputElement;
+  // The service records the signed-in user as the reviewer (from the access token).
+  const reviewer = h('span', { 'data-testid': 'reviewer' }, signedInUser()?.name ?? 'unknown');
   const message = h('div', { class: 'message', 'data-testid': 'review-message' }, notice);
   const review = async (action: 'CONFIRM' | 'OVERRIDE'): Promise<void> => {
     const zones = Object.fromEntries(ZONES.map((zone, i) => [zone, Number(inputs[i].value)]));
     try {
       const { reviewAssessment } = await graphql<{ reviewAssessment: { versionId: number; status: string } }>(REVIEW, {
-        input: { observationId, action, practitionerId: practitioner.value, expectedVersion: assessment.versionId, ...(action === 'OVERRIDE' ? { zones } : {}) },
+        input: { observationId, action, expectedVersion: assessment.versionId, ...(action === 'OVERRIDE' ? { zones } : {}) },
       });
       await renderStudyView(root, observationId, `Saved: ${reviewAssessment.status}, version ${reviewAssessment.versionId}`);
     } catch (error) {
@@ -162,6 +167,6 @@ export async function renderStudyView(root: HTMLElement, observationId: string, 
       ),
     ),
     h('div', { class: 'images sources' }, ...(radiograph ? [radiograph] : []), ...(assessment.explanationImages.length > 0 ? [overlay] : [h('p', {}, 'No explanation images')])),
-    h('div', { class: 'review' }, h('h2', {}, 'Review'), h('p', {}, 'Practitioner ', practitioner), h('p', {}, ...ZONES.flatMap((zone, i) => [` ${zone} `, inputs[i]])), confirm, ' ', override, message),
+    h('div', { class: 'review' }, h('h2', {}, 'Review'), h('p', {}, 'Reviewer ', reviewer), h('p', {}, ...ZONES.flatMap((zone, i) => [` ${zone} `, inputs[i]])), confirm, ' ', override, message),
   );
 }

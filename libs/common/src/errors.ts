@@ -12,8 +12,6 @@ export type ErrorCode =
   | 'REQUEST.METHOD_NOT_ALLOWED'
   | 'REQUEST.TOO_COMPLEX'
   | 'REQUEST.RATE_LIMITED'
-  | 'AUTH.INVALID_TOKEN'
-  | 'AUTH.INSUFFICIENT_SCOPE'
   | 'AUDIT.UNAVAILABLE'
   | 'RESOURCE.NOT_FOUND'
   | 'RESOURCE.VERSION_CONFLICT'
@@ -39,6 +37,9 @@ export type ErrorCode =
   | 'UPSTREAM.UNAUTHORIZED'
   | 'UPSTREAM.TOO_LARGE'
   | 'UPSTREAM.INVALID_RESPONSE'
+  | 'AUTH.TOKEN_INVALID'
+  | 'AUTH.SCOPE_INSUFFICIENT'
+  | 'AUTH.USER_REQUIRED'
   | 'CONFIG.INVALID'
   | 'INTERNAL';
 
@@ -82,10 +83,6 @@ export const ERROR_TABLE: Readonly<Record<ErrorCode, ErrorSpec>> = {
   'REQUEST.TOO_COMPLEX': { httpStatus: 400, issueType: 'too-costly', severity: 'error', retryable: false },
   // Per-client budget of uploads and CPU-heavy operations spent; Retry-After says when to come back.
   'REQUEST.RATE_LIMITED': { httpStatus: 429, issueType: 'throttled', severity: 'error', retryable: true },
-  // No principal on the request (missing or invalid bearer token).
-  'AUTH.INVALID_TOKEN': { httpStatus: 401, issueType: 'login', severity: 'error', retryable: false },
-  // A valid principal whose scopes do not cover the request.
-  'AUTH.INSUFFICIENT_SCOPE': { httpStatus: 403, issueType: 'forbidden', severity: 'error', retryable: false },
   // The AuditEvent of an access could not be stored: the data is not released without its audit record.
   'AUDIT.UNAVAILABLE': { httpStatus: 503, issueType: 'transient', severity: 'error', retryable: true },
   'RESOURCE.NOT_FOUND': { httpStatus: 404, issueType: 'not-found', severity: 'error', retryable: false },
@@ -122,6 +119,13 @@ export const ERROR_TABLE: Readonly<Record<ErrorCode, ErrorSpec>> = {
   'UPSTREAM.UNAUTHORIZED': { httpStatus: 502, issueType: 'security', severity: 'error', retryable: false },
   'UPSTREAM.TOO_LARGE': { httpStatus: 502, issueType: 'too-costly', severity: 'error', retryable: false },
   'UPSTREAM.INVALID_RESPONSE': { httpStatus: 502, issueType: 'invalid', severity: 'error', retryable: false },
+  // No bearer token, or one this service cannot verify (signature, issuer, audience, time, type): 401 with
+  // WWW-Authenticate (RFC 6750 §3); docs/security.md lists what is checked.
+  'AUTH.TOKEN_INVALID': { httpStatus: 401, issueType: 'login', severity: 'error', retryable: false },
+  // A valid token whose SMART scopes do not grant the interaction on the resource type: 403.
+  'AUTH.SCOPE_INSUFFICIENT': { httpStatus: 403, issueType: 'forbidden', severity: 'error', retryable: false },
+  // The interaction records a person (a review): the token must name one (fhirUser → Practitioner).
+  'AUTH.USER_REQUIRED': { httpStatus: 403, issueType: 'forbidden', severity: 'error', retryable: false },
   'CONFIG.INVALID': { httpStatus: 500, issueType: 'exception', severity: 'fatal', retryable: false },
   INTERNAL: { httpStatus: 500, issueType: 'exception', severity: 'error', retryable: true },
 };

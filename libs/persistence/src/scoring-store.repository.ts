@@ -87,6 +87,12 @@ export class ScoringStore {
     return row ? { content: row.content, contentType: row.contentType, imagingStudyId: row.imagingStudyId } : null;
   }
 
+  /** The patient of a stored image (through its ImagingStudy), or null when the image is unknown. */
+  async findImagePatientId(imageId: string): Promise<string | null> {
+    const image = await this.dataSource.manager.findOneBy(StoredImageEntity, { id: imageId });
+    return image ? ((await this.findStudy(image.imagingStudyId))?.patientId ?? null) : null;
+  }
+
   /** Finds an image already held for a study (by SOP Instance UID when given). */
   async findImageForStudy(studyId: string, sopInstanceUids: readonly string[] = []): Promise<StoredImageEntity | null> {
     const query = this.dataSource.manager.createQueryBuilder(StoredImageEntity, 'image').where('image.imaging_study_id = :studyId', { studyId });

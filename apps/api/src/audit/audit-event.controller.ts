@@ -7,8 +7,12 @@ import { RUNTIME } from '../infrastructure/tokens';
 import { singleValue } from '../infrastructure/single-value';
 import { sendFhir } from '../infrastructure/fhir-response';
 import { grantsAuditRead, principalOf } from './principal';
+import { AnyValidToken } from '../auth/access.decorator';
 
 /** The audit trail as FHIR: `GET /fhir/AuditEvent?patient=&agent=&entity=&date=` and `GET /fhir/AuditEvent/:id`, for audit scopes only. */
+// The guard only asks for a valid token: reading the audit trail needs an explicitly named AuditEvent
+// scope (no wildcard), checked by requireAuditScope below.
+@AnyValidToken()
 @Controller('fhir/AuditEvent')
 export class AuditEventController {
   constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
@@ -43,6 +47,6 @@ export class AuditEventController {
 
 function requireAuditScope(request: Request, need: 'r' | 's'): void {
   const principal = principalOf(request);
-  if (!principal) throw new AppError('AUTH.INVALID_TOKEN', 'A bearer token is required');
-  if (principal.patient || !grantsAuditRead(principal.scopes, need)) throw new AppError('AUTH.INSUFFICIENT_SCOPE', 'Reading the audit trail needs an AuditEvent read scope (system/ or user/)');
+  if (!principal) throw new AppError('AUTH.TOKEN_INVALID', 'A bearer token is required');
+  if (principal.patient || !grantsAuditRead(principal.scopes, need)) throw new AppError('AUTH.SCOPE_INSUFFICIENT', 'Reading the audit trail needs an AuditEvent read scope (system/ or user/)');
 }

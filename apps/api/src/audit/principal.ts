@@ -1,18 +1,7 @@
 import type { Request } from 'express';
+import type { Principal } from '@brixia/auth';
 
-/**
- * The verified caller the authorization layer attaches to the request (`request.principal`),
- * undefined when the request carries no valid token. Declared here as the audit trail reads it.
- */
-export interface Principal {
-  readonly subject: string;
-  readonly clientId: string;
-  /** SMART `fhirUser`, e.g. `Practitioner/dr-rossi`. */
-  readonly fhirUser?: string;
-  /** SMART launch context `patient`: the token sees only this patient. */
-  readonly patient?: string;
-  readonly scopes: readonly string[];
-}
+export type { Principal };
 
 /** The request's principal, when the authorization layer verified one. */
 export function principalOf(request: Request): Principal | undefined {

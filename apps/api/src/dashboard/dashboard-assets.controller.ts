@@ -5,6 +5,7 @@ import { Controller, Get, Param, Req, Res } from '@nestjs/common';
 import { transform } from '@swc/core';
 import type { Request, Response } from 'express';
 import { AppError } from '@brixia/common';
+import { PublicRoute } from '../auth/access.decorator';
 
 /** apps/dashboard/src, next to this app in the repository. */
 export const DASHBOARD_DIR = resolve(__dirname, '../../../dashboard/src');
@@ -34,6 +35,7 @@ export class DashboardAssetsController {
   private readonly cache = new Map<string, string>();
 
   @Get()
+  @PublicRoute()
   index(@Req() request: Request, @Res() response: Response): void {
     // Relative asset URLs in index.html need the trailing slash.
     if (!request.originalUrl.split('?')[0].endsWith('/')) {
@@ -44,6 +46,7 @@ export class DashboardAssetsController {
   }
 
   @Get('vendor/:file')
+  @PublicRoute()
   async vendor(@Param('file') file: string, @Res() response: Response): Promise<void> {
     const entry = VENDOR_FILES[file];
     if (entry === undefined) throw new AppError('RESOURCE.NOT_FOUND', 'No such dashboard file');
@@ -57,6 +60,7 @@ export class DashboardAssetsController {
   }
 
   @Get(':file')
+  @PublicRoute()
   async asset(@Param('file') file: string, @Res() response: Response): Promise<void> {
     const match = /^([a-z0-9-]+(?:\.[a-z0-9-]+)*)(\.js|\.css|\.html)$/.exec(file);
     if (!match) throw new AppError('RESOURCE.NOT_FOUND', 'No such dashboard file');

@@ -2,6 +2,9 @@ import { Controller, Get, Headers, Inject, Param, Req, Res } from '@nestjs/commo
 import type { Request, Response } from 'express';
 import { AppError } from '@brixia/common';
 import { readResource } from '@brixia/scoring';
+import type { Principal } from '@brixia/auth';
+import { Access, CurrentPrincipal } from '../auth/access.decorator';
+import { visibleOrNotFound } from '../auth/compartment';
 import type { Runtime } from '../runtime';
 import { RUNTIME } from '../infrastructure/tokens';
 import { sendFhir, sendFhirRead } from '../infrastructure/fhir-response';
@@ -16,13 +19,15 @@ export class ExplanationResourcesController {
   constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
 
   @Get('Media/:id')
-  async media(@Param('id') id: string, @Req() request: Request, @Res() response: Response): Promise<void> {
-    sendFhirRead(request, response, await readResource(this.runtime.scoring, 'Media', id));
+  @Access('Media', 'r')
+  async media(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @Req() request: Request, @Res() response: Response): Promise<void> {
+    sendFhirRead(request, response, visibleOrNotFound(principal, await readResource(this.runtime.scoring, 'Media', id)));
   }
 
   @Get('Binary/:id')
-  async binary(@Param('id') id: string, @Headers('accept') accept: string | undefined, @Res() response: Response): Promise<void> {
-    const binary = (await readResource(this.runtime.scoring, 'Binary', id)) as fhir4.Binary;
+  @Access('Binary', 'r')
+  async binary(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @Headers('accept') accept: string | undefined, @Res() response: Response): Promise<void> {
+    const binary = visibleOrNotFound(principal, (await readResource(this.runtime.scoring, 'Binary', id)) as fhir4.Binary);
     if (/application\/(fhir\+)?json/.test(accept ?? '')) {
       sendFhir(response, 200, binary);
       return;

@@ -5,6 +5,9 @@ import type { Runtime } from '../runtime';
 import { RUNTIME } from '../infrastructure/tokens';
 import { sendFhir, sendFhirRead } from '../infrastructure/fhir-response';
 import { queryPairs } from './search.controller';
+import type { Principal } from '@brixia/auth';
+import { AccessToRouteType, CurrentPrincipal } from '../auth/access.decorator';
+import { visibleEntries, visibleOrNotFound } from '../auth/compartment';
 
 /**
  * vread and history (http://hl7.org/fhir/R4/http.html#vread, #history). Registered before the reads
@@ -15,17 +18,21 @@ export class FhirHistoryController {
   constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
 
   @Get(':type/_history')
-  async typeHistory(@Param('type') type: string, @Req() request: Request, @Res() response: Response): Promise<void> {
-    sendFhir(response, 200, await readHistory(this.runtime.scoring, { resourceType: type, parameters: queryPairs(request) }));
+  @AccessToRouteType('r')
+  async typeHistory(@Param('type') type: string, @CurrentPrincipal() principal: Principal, @Req() request: Request, @Res() response: Response): Promise<void> {
+    // A patient-scoped token sees the versions of its own patient's resources only.
+    sendFhir(response, 200, visibleEntries(principal, await readHistory(this.runtime.scoring, { resourceType: type, parameters: queryPairs(request) })));
   }
 
   @Get(':type/:id/_history')
-  async instanceHistory(@Param('type') type: string, @Param('id') id: string, @Req() request: Request, @Res() response: Response): Promise<void> {
-    sendFhir(response, 200, await readHistory(this.runtime.scoring, { resourceType: type, id, parameters: queryPairs(request) }));
+  @AccessToRouteType('r')
+  async instanceHistory(@Param('type') type: string, @Param('id') id: string, @CurrentPrincipal() principal: Principal, @Req() request: Request, @Res() response: Response): Promise<void> {
+    sendFhir(response, 200, visibleEntries(principal, await readHistory(this.runtime.scoring, { resourceType: type, id, parameters: queryPairs(request) })));
   }
 
   @Get(':type/:id/_history/:versionId')
-  async vread(@Param('type') type: string, @Param('id') id: string, @Param('versionId') versionId: string, @Req() request: Request, @Res() response: Response): Promise<void> {
-    sendFhirRead(request, response, await readVersion(this.runtime.scoring, type, id, versionId));
+  @AccessToRouteType('r')
+  async vread(@Param('type') type: string, @Param('id') id: string, @Param('versionId') versionId: string, @CurrentPrincipal() principal: Principal, @Req() request: Request, @Res() response: Response): Promise<void> {
+    sendFhirRead(request, response, visibleOrNotFound(principal, await readVersion(this.runtime.scoring, type, id, versionId)));
   }
 }

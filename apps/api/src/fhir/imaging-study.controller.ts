@@ -2,6 +2,9 @@ import { Body, Controller, Get, Headers, Inject, Param, Post, Req, Res } from '@
 import type { Request, Response } from 'express';
 import { parseBrixiaScoreParameters } from '@brixia/fhir';
 import { readImagingStudy, scoreStudy } from '@brixia/scoring';
+import type { Principal } from '@brixia/auth';
+import { Access, CurrentPrincipal } from '../auth/access.decorator';
+import { assertNotPatientScoped, visibleOrNotFound } from '../auth/compartment';
 import type { Runtime } from '../runtime';
 import { RUNTIME } from '../infrastructure/tokens';
 import { sendFhirRead, wantsAsync } from '../infrastructure/fhir-response';
@@ -15,7 +18,10 @@ export class ImagingStudyController {
 
   @Post('$brixia-score')
   @RateLimited('scoring')
-  async scoreByParameters(@Body() body: unknown, @Headers('prefer') prefer: string | undefined, @Headers('x-request-id') requestId: string, @Req() http: Request, @Res() response: Response): Promise<void> {
+  @Access('Observation', 'c')
+  async scoreByParameters(@Body() body: unknown, @CurrentPrincipal() principal: Principal, @Headers('prefer') prefer: string | undefined, @Headers('x-request-id') requestId: string, @Req() http: Request, @Res() response: Response): Promise<void> {
+    // The study's patient is known only once the EHR answered: a patient-scoped token cannot be held to it here.
+    assertNotPatientScoped(principal, 'Scoring a study by reference');
     const request = parseBrixiaScoreParameters(body);
     const recorded = await scoreStudy(this.runtime.scoring, { request }, requestId, scoringRequestAudit(this.runtime, http));
     this.runtime.audit.committed(http);
@@ -24,14 +30,17 @@ export class ImagingStudyController {
 
   @Post(':id/$brixia-score')
   @RateLimited('scoring')
-  async scoreById(@Param('id') id: string, @Headers('prefer') prefer: string | undefined, @Headers('x-request-id') requestId: string, @Req() http: Request, @Res() response: Response): Promise<void> {
+  @Access('Observation', 'c')
+  async scoreById(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @Headers('prefer') prefer: string | undefined, @Headers('x-request-id') requestId: string, @Req() http: Request, @Res() response: Response): Promise<void> {
+    if (principal.patient !== undefined) visibleOrNotFound(principal, await readImagingStudy(this.runtime.scoring, id));
     const recorded = await scoreStudy(this.runtime.scoring, { studyId: id }, requestId, scoringRequestAudit(this.runtime, http));
     this.runtime.audit.committed(http);
     await respondToScoringRequest(this.runtime, response, recorded, wantsAsync(prefer));
   }
 
   @Get(':id')
-  async read(@Param('id') id: string, @Req() request: Request, @Res() response: Response): Promise<void> {
-    sendFhirRead(request, response, await readImagingStudy(this.runtime.scoring, id));
+  @Access('ImagingStudy', 'r')
+  async read(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @Req() request: Request, @Res() response: Response): Promise<void> {
+    sendFhirRead(request, response, visibleOrNotFound(principal, await readImagingStudy(this.runtime.scoring, id)));
   }
 }

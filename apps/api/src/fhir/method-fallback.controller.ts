@@ -4,12 +4,15 @@ import { AppError } from '@brixia/common';
 import { allowedMethods, type InteractionPath } from '@brixia/fhir';
 import type { Runtime } from '../runtime';
 import { RUNTIME } from '../infrastructure/tokens';
+import { AnyValidToken } from '../auth/access.decorator';
 
 /**
  * Registered last: a request no FHIR route took. A path this server serves with another method is
  * a 405 with `Allow` (http://hl7.org/fhir/R4/http.html: PUT, PATCH, DELETE, POST on instances,
  * batch/transaction), derived from the same table as the CapabilityStatement; anything else a 404.
+ * It serves nothing, so any valid token may learn the allowed methods (an anonymous caller gets the 401 first).
  */
+@AnyValidToken()
 @Controller('fhir')
 export class FhirMethodFallbackController {
   constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}

@@ -1,6 +1,10 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AppError } from '@brixia/common';
+import type { Principal } from '@brixia/auth';
+import { searchsetBundle } from '@brixia/fhir';
+import { Access, CurrentPrincipal } from '../auth/access.decorator';
+import { searchPatientFor } from '../auth/compartment';
 import type { Runtime } from '../runtime';
 import { RUNTIME } from '../infrastructure/tokens';
 import { singleValue } from '../infrastructure/single-value';
@@ -55,23 +59,31 @@ export class ObservationLastnController {
   constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
 
   @Get('Observation/\\$lastn')
-  async lastn(@Query() query: Record<string, unknown>, @Req() request: Request, @Res() response: Response): Promise<void> {
+  @Access('Observation', 's')
+  async lastn(@Query() query: Record<string, unknown>, @CurrentPrincipal() principal: Principal, @Req() request: Request, @Res() response: Response): Promise<void> {
     const single = (name: string): string | undefined => singleValue(query, name);
-    await this.answer({ patient: single('patient') ?? single('subject'), code: single('code'), category: single('category'), max: single('max') }, request, response);
+    await this.answer({ patient: single('patient') ?? single('subject'), code: single('code'), category: single('category'), max: single('max') }, principal, request, response);
   }
 
   @Post('Observation/\\$lastn')
   @HttpCode(200)
-  async lastnByPost(@Body() body: unknown, @Req() request: Request, @Res() response: Response): Promise<void> {
-    await this.answer(postedQuery(body), request, response);
+  @Access('Observation', 's')
+  async lastnByPost(@Body() body: unknown, @CurrentPrincipal() principal: Principal, @Req() request: Request, @Res() response: Response): Promise<void> {
+    await this.answer(postedQuery(body), principal, request, response);
   }
 
-  private async answer(query: LastnQuery, request: Request, response: Response): Promise<void> {
+  private async answer(query: LastnQuery, principal: Principal, request: Request, response: Response): Promise<void> {
     const params = new URLSearchParams();
     for (const [name, value] of Object.entries(query)) if (typeof value === 'string') params.set(name, value);
     const selfUrl = `${this.runtime.config.fhir.baseUrl.replace(/\/+$/, '')}/Observation/$lastn?${params.toString()}`;
-    const bundle = await this.runtime.monitoring.service.lastn(query, selfUrl);
-    const patientId = (query.patient ?? '').replace(/^Patient\//, '');
+    // A patient-scoped token sees its own patient only: another patient's $lastn is an empty searchset.
+    const scoped = searchPatientFor(principal, query.patient);
+    if (scoped.matchesNothing) {
+      sendFhir(response, 200, searchsetBundle({ resources: [], total: 0, selfUrl, baseUrl: this.runtime.config.fhir.baseUrl }));
+      return;
+    }
+    const bundle = await this.runtime.monitoring.service.lastn({ ...query, patient: scoped.patient }, selfUrl);
+    const patientId = (scoped.patient ?? '').replace(/^Patient\//, '');
     if (/^[A-Za-z0-9\-.]{1,64}$/.test(patientId)) noteAccess(request, { patientIds: [patientId] });
     sendFhir(response, 200, bundle);
   }

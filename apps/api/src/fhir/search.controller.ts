@@ -3,6 +3,9 @@ import type { Request, Response } from 'express';
 import { AppError } from '@brixia/common';
 import { allowedMethods, searchDefinition, wantsStrictHandling } from '@brixia/fhir';
 import { searchResources } from '@brixia/scoring';
+import type { Principal } from '@brixia/auth';
+import { AccessToRouteType, CurrentPrincipal } from '../auth/access.decorator';
+import { assertSeesPatient, compartmentSearch, visibleEntries } from '../auth/compartment';
 import type { Runtime } from '../runtime';
 import { RUNTIME } from '../infrastructure/tokens';
 import { sendFhir } from '../infrastructure/fhir-response';
@@ -13,6 +16,11 @@ export function queryPairs(request: Request): Array<[string, string]> {
   return [...new URL(request.originalUrl, 'http://localhost').searchParams.entries()];
 }
 
+/** The searchset of `bundle` with no matches (its links kept: they name the token's own patient). */
+function emptySearchset(bundle: fhir4.Bundle): fhir4.Bundle {
+  const { entry: _entries, ...rest } = bundle;
+  return { ...rest, total: 0, link: bundle.link?.filter((link) => link.relation === 'self') };
+}
 
 /**
  * Type-level search, `GET [base]/[type]?…` and `POST [base]/[type]/_search` (form body), for every
@@ -30,31 +38,40 @@ export class FhirSearchController {
     throw new AppError('RESOURCE.NOT_FOUND', `${type} is not served here`);
   }
 
+  /** Runs the search within the principal's compartment (a patient-scoped token: its patient only). */
+  private async searchAs(principal: Principal, type: string, parameters: Array<[string, string]>, prefer: string | undefined, response: Response): Promise<void> {
+    const scoped = compartmentSearch(principal, type, parameters);
+    const bundle = await searchResources(this.runtime.scoring, { resourceType: type, parameters: scoped.parameters, strict: wantsStrictHandling(prefer) });
+    // A search that named another patient: the same answer as for a patient with no data (an empty searchset).
+    sendFhir(response, 200, scoped.matchesNothing ? emptySearchset(bundle) : visibleEntries(principal, bundle));
+  }
+
   @Get(':type')
-  async search(@Param('type') type: string, @Headers('prefer') prefer: string | undefined, @Req() request: Request, @Res() response: Response): Promise<void> {
-    const bundle = await searchResources(this.runtime.scoring, { resourceType: this.searchableType(type, request, response), parameters: queryPairs(request), strict: wantsStrictHandling(prefer) });
-    sendFhir(response, 200, bundle);
+  @AccessToRouteType('s')
+  async search(@Param('type') type: string, @CurrentPrincipal() principal: Principal, @Headers('prefer') prefer: string | undefined, @Req() request: Request, @Res() response: Response): Promise<void> {
+    await this.searchAs(principal, this.searchableType(type, request, response), queryPairs(request), prefer, response);
   }
 
   /** Patient compartment search, `GET [base]/Patient/[id]/[type]` (http://hl7.org/fhir/R4/compartmentdefinition-patient.html), for the types searchable by patient. */
   @Get('Patient/:id/:type')
-  async compartment(@Param('id') id: string, @Param('type') type: string, @Headers('prefer') prefer: string | undefined, @Req() request: Request, @Res() response: Response): Promise<void> {
+  @AccessToRouteType('s')
+  async compartment(@Param('id') id: string, @Param('type') type: string, @CurrentPrincipal() principal: Principal, @Headers('prefer') prefer: string | undefined, @Req() request: Request, @Res() response: Response): Promise<void> {
     const definition = searchDefinition(type);
     if (!definition?.params.some((param) => param.name === 'patient')) throw new AppError('RESOURCE.NOT_FOUND', `${type} is not in the Patient compartment here`);
-    const parameters: Array<[string, string]> = [['patient', `Patient/${id}`], ...queryPairs(request)];
-    sendFhir(response, 200, await searchResources(this.runtime.scoring, { resourceType: type, parameters, strict: wantsStrictHandling(prefer) }));
+    assertSeesPatient(principal, id, `Patient/${id}`);
+    await this.searchAs(principal, type, [['patient', `Patient/${id}`], ...queryPairs(request)], prefer, response);
   }
 
   @Post(':type/_search')
   @HttpCode(200)
-  async searchByPost(@Param('type') type: string, @Body() body: unknown, @Headers('prefer') prefer: string | undefined, @Req() request: Request, @Res() response: Response): Promise<void> {
+  @AccessToRouteType('s')
+  async searchByPost(@Param('type') type: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal, @Headers('prefer') prefer: string | undefined, @Req() request: Request, @Res() response: Response): Promise<void> {
     const contentType = String(request.headers['content-type'] ?? '');
     if (!/^application\/x-www-form-urlencoded/i.test(contentType)) {
       throw new AppError('REQUEST.UNSUPPORTED_MEDIA_TYPE', 'POST _search takes an application/x-www-form-urlencoded body');
     }
     // Parameters may come in the URL and in the body; both count (http://hl7.org/fhir/R4/search.html#Introduction).
     const form = typeof body === 'string' ? [...new URLSearchParams(body).entries()] : [];
-    const bundle = await searchResources(this.runtime.scoring, { resourceType: this.searchableType(type, request, response), parameters: [...queryPairs(request), ...form], strict: wantsStrictHandling(prefer) });
-    sendFhir(response, 200, bundle);
+    await this.searchAs(principal, this.searchableType(type, request, response), [...queryPairs(request), ...form], prefer, response);
   }
 }

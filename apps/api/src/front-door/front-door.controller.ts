@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Runtime } from '../runtime';
 import { RUNTIME } from '../infrastructure/tokens';
 import { frontDoorPage } from './front-door-page';
+import { PublicRoute } from '../auth/access.decorator';
 
 /**
  * `GET /`: what the service is, its intended use and where everything lives. It shows no
@@ -14,6 +15,7 @@ export class FrontDoorController {
   constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
 
   @Get()
+  @PublicRoute()
   @Header('Content-Type', 'text/html; charset=utf-8')
   index(): string {
     const { model } = this.runtime.scoring;

@@ -3,6 +3,9 @@ import { Args, Context, ID, Int, Mutation, Query, Resolver } from '@nestjs/graph
 import { AppError } from '@brixia/common';
 import { readAssessment } from '@brixia/monitoring';
 import { explainByOcclusion, scoreStudy, taskResource } from '@brixia/scoring';
+import { practitionerIdOf, type Principal } from '@brixia/auth';
+import { Access, CurrentPrincipal } from '../auth/access.decorator';
+import { assertSeesPatient } from '../auth/compartment';
 import type { Runtime } from '../runtime';
 import { RUNTIME } from '../infrastructure/tokens';
 import { GraphqlPassThroughFilter } from './graphql-errors';
@@ -25,7 +28,9 @@ export class AssessmentsResolver {
   // Cost: each call (each alias) reads result, task, report and media rows (~7 ms): priced as 500 fields,
   // so under a hundred aliases reach BRIXIA_GRAPHQL_MAX_COMPLEXITY instead of hundreds being answered.
   @Query(() => Assessment, { description: 'By Observation id or by Task id; RESOURCE.NOT_FOUND when unknown.', complexity: ({ childComplexity }) => ASSESSMENT_READ_COST + childComplexity })
+  @Access('Observation', 'r')
   async assessment(
+    @CurrentPrincipal() principal: Principal,
     @Args('observationId', { type: () => ID, nullable: true }) observationId: string | undefined,
     @Args('taskId', { type: () => ID, nullable: true }) taskId: string | undefined,
     @Context() context: GraphqlContext,
@@ -40,6 +45,7 @@ export class AssessmentsResolver {
       },
       { observationId: observationId ?? undefined, taskId: taskId ?? undefined },
     );
+    assertSeesPatient(principal, view.result.patientId, 'This assessment');
     noteAccess(context.req, { entities: [`Observation/${view.result.id}`, ...(view.task ? [`Task/${view.task.id}`] : [])], patientIds: [view.result.patientId] });
     const radiographUrl = view.task?.imageId ? `${this.runtime.config.publicBaseUrl}/api/v1/images/${view.task.imageId}/radiograph.png` : null;
     return toAssessment(view, view.task ? taskResource(scoring, view.task) : null, radiographUrl);
@@ -47,25 +53,31 @@ export class AssessmentsResolver {
 
   @RateLimited('scoring')
   @Mutation(() => AssessmentRequest, { description: 'Scores a study held by this service again (idempotent per image and model).' })
-  async requestAssessment(@Args('imagingStudyId', { type: () => ID }) imagingStudyId: string, @Context() context: GraphqlContext): Promise<AssessmentRequest> {
+  @Access('Observation', 'c')
+  async requestAssessment(@CurrentPrincipal() principal: Principal, @Args('imagingStudyId', { type: () => ID }) imagingStudyId: string, @Context() context: GraphqlContext): Promise<AssessmentRequest> {
     if (!FHIR_ID_PATTERN.test(imagingStudyId)) throw new AppError('REQUEST.INVALID', 'imagingStudyId must be a FHIR id', { expression: ['imagingStudyId'] });
     noteAccess(context.req, { entities: [`ImagingStudy/${imagingStudyId}`] });
+    if (principal.patient !== undefined) assertSeesPatient(principal, (await this.runtime.scoring.store.findStudy(imagingStudyId))?.patientId, `ImagingStudy/${imagingStudyId}`);
     const recorded = await scoreStudy(this.runtime.scoring, { studyId: imagingStudyId }, undefined, context.req ? scoringRequestAudit(this.runtime, context.req) : undefined);
     this.runtime.audit.committed(context.req);
     return { taskId: recorded.task.id, status: recorded.task.status, created: recorded.created, task: taskResource(this.runtime.scoring, recorded.task) };
   }
 
   @Mutation(() => ReviewResult, { description: 'Confirm (final) or override (amended) an AI result; needs the version read once reviewed.' })
-  async reviewAssessment(@Args('input', { type: () => ReviewAssessmentInput }) input: ReviewAssessmentInput, @Context() context: GraphqlContext): Promise<ReviewResult> {
+  @Access('Observation', 'u', { user: true })
+  async reviewAssessment(@CurrentPrincipal() principal: Principal, @Args('input', { type: () => ReviewAssessmentInput }) input: ReviewAssessmentInput, @Context() context: GraphqlContext): Promise<ReviewResult> {
     // A review is an update of the Observation, audited in the review's own transaction.
     noteAccess(context.req, { action: 'U', interaction: 'update', entities: FHIR_ID_PATTERN.test(input.observationId) ? [`Observation/${input.observationId}`] : [] });
+    if (principal.patient !== undefined) assertSeesPatient(principal, (await this.runtime.monitoring.store.findResult(input.observationId))?.patientId, `Observation/${input.observationId}`);
+    // The reviewer is the token's user (the guard required one); input.practitionerId is not trusted.
+    const practitionerId = practitionerIdOf(principal) as string;
     const build = this.runtime.audit.forTransaction(context.req);
     const outcome = await this.runtime.monitoring.service.review({
       observationId: input.observationId,
       action: input.action,
       zones: input.zones ? { A: input.zones.A, B: input.zones.B, C: input.zones.C, D: input.zones.D, E: input.zones.E, F: input.zones.F } : undefined,
       expectedVersion: input.expectedVersion ?? undefined,
-      practitionerId: input.practitionerId,
+      practitionerId,
     }, { audit: build && ((written) => build(200, { patientIds: [written.patientId] })) });
     this.runtime.audit.committed(context.req);
     noteAccess(context.req, { entities: [`Provenance/${outcome.provenance.id}`], patientIds: [outcome.patientId] });
@@ -76,7 +88,9 @@ export class AssessmentsResolver {
   @Mutation(() => OcclusionExplanation, {
     description: 'Super-pixel occlusion maps of a completed scoring, added to its report: one model run per super-pixel (slow on CPU).',
   })
+  @Access('Media', 'c')
   async explainByOcclusion(
+    @CurrentPrincipal() principal: Principal,
     @Args('taskId', { type: () => ID }) taskId: string,
     @Args('segments', { type: () => Int, defaultValue: 180 }) segments: number,
     @Context() context: GraphqlContext,
@@ -85,6 +99,7 @@ export class AssessmentsResolver {
     noteAccess(context.req, { entities: task ? [`Task/${task.id}`] : [], patientIds: task?.patientId ? [task.patientId] : [] });
     const model = this.runtime.model;
     if (!model) throw new AppError('REQUEST.INVALID', 'Occlusion maps need the model in this process (role all or worker)');
+    if (principal.patient !== undefined) assertSeesPatient(principal, task?.patientId, `Task/${taskId}`);
     const events = this.runtime.monitoring.service.events;
     // About 20 progress events per request, and always the last one: enough for a progress bar,
     // few enough to relay to other processes.

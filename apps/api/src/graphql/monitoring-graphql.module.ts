@@ -1,6 +1,8 @@
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
+import type { Principal } from '@brixia/auth';
+import type { ResourceServer } from '../auth/resource-server';
 import type { Runtime } from '../runtime';
 import { RUNTIME } from '../infrastructure/tokens';
 import { AssessmentsResolver } from './assessments.resolver';
@@ -15,10 +17,39 @@ import type { Request } from 'express';
 /** The schema is generated in memory (code-first); apps/api/schema.graphql is the committed copy. */
 export const GRAPHQL_PATH = '/graphql';
 
+interface ContextSource {
+  readonly req?: Request;
+  readonly extra?: { principal?: Principal };
+}
+
+interface ConnectionInit {
+  readonly connectionParams?: Readonly<Record<string, unknown>>;
+  readonly extra: unknown;
+}
+
+/**
+ * graphql-ws authentication: the token travels in the connection_init payload (`Authorization:
+ * "Bearer …"` or `authorization`), since browsers cannot set headers on a WebSocket. A missing or
+ * invalid token closes the socket (4403) before any subscription starts.
+ */
+function connectionAuthenticator(server: ResourceServer, runtime: Runtime): (context: ConnectionInit) => Promise<boolean> {
+  return async (context) => {
+    const params = context.connectionParams ?? {};
+    const header = params['Authorization'] ?? params['authorization'];
+    try {
+      (context.extra as { principal?: Principal }).principal = await server.authenticate(typeof header === 'string' ? header : undefined);
+      return true;
+    } catch (error) {
+      runtime.logger.info({ code: 'AUTH.TOKEN_INVALID', transport: 'graphql-ws', reason: error instanceof Error ? error.message : String(error) }, 'request refused');
+      return false;
+    }
+  };
+}
+
 /** GraphQL over HTTP (POST /graphql) and graphql-ws subscriptions on the same path. */
 @Module({})
 export class MonitoringGraphqlModule {
-  static forRoot(runtime: Runtime): DynamicModule {
+  static forRoot(runtime: Runtime, resourceServer: ResourceServer): DynamicModule {
     const limits = runtime.config.graphql;
     return {
       module: MonitoringGraphqlModule,
@@ -37,10 +68,12 @@ export class MonitoringGraphqlModule {
           formatError: formatGraphqlError(runtime.logger),
           validationRules: [depthLimitRule(limits.maxDepth)],
           plugins: [complexityLimitPlugin(limits.maxComplexity), graphqlResponsePlugin(runtime.audit)],
-          context: (input?: { req?: Request }): GraphqlContext => ({ loaders: createLoaders(runtime), req: input?.req }),
+          // HTTP: the authentication middleware put the principal on the request (audited through it too).
+          // graphql-ws: onConnect put it on the connection's `extra`.
+          context: (source: ContextSource): GraphqlContext => ({ loaders: createLoaders(runtime), req: source.req, principal: source.req?.principal ?? source.extra?.principal }),
           // The same context factory serves each WebSocket connection; subscription payloads are
           // flat (depth ≤ 2), so the HTTP depth/complexity limits have nothing to bound there.
-          subscriptions: { 'graphql-ws': { path: GRAPHQL_PATH } },
+          subscriptions: { 'graphql-ws': { path: GRAPHQL_PATH, onConnect: connectionAuthenticator(resourceServer, runtime) } },
         }),
       ],
       providers: [{ provide: RUNTIME, useValue: runtime }, PatientsResolver, AssessmentsResolver, MonitoringSubscriptionsResolver],

@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import type { Request } from 'express';
 import type { PatientMonitoring } from '@brixia/monitoring';
 import type { PatientMonitoringEntity } from '@brixia/persistence';
+import type { Principal } from '@brixia/auth';
 import type { Runtime } from '../runtime';
 
 /** Per-request batch loaders: N patients' timelines or summaries cost one query each, not N. */
@@ -13,6 +14,8 @@ export interface MonitoringLoaders {
 /** GraphQL context of one request (HTTP) or one subscription connection (WebSocket). */
 export interface GraphqlContext {
   readonly loaders: MonitoringLoaders;
+  /** The verified principal: from the HTTP request, or from the WebSocket's connection_init. */
+  readonly principal?: Principal;
   /** The HTTP request (principal, audit note); absent on WebSocket subscriptions. */
   readonly req?: Request;
 }

@@ -183,7 +183,7 @@ export class ReviewAssessmentInput {
   @Field(() => ReviewActionValue) action!: ReviewActionValue;
   @Field(() => ZoneScoresInput, { nullable: true }) zones?: ZoneScoresInput;
   @Field(() => Int, { nullable: true, description: 'The versionId read; required once the result was reviewed.' }) expectedVersion?: number;
-  @Field(() => ID) practitionerId!: string;
+  @Field(() => ID, { nullable: true, deprecationReason: 'Ignored: the reviewer is the access token\'s user (fhirUser).' }) practitionerId?: string;
 }
 
 @ObjectType()

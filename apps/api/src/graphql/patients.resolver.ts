@@ -2,6 +2,9 @@ import { Inject, UseFilters } from '@nestjs/common';
 import { Args, Context, ID, Int, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { AppError } from '@brixia/common';
 import { FHIR_ID_PATTERN } from '@brixia/fhir';
+import type { Principal } from '@brixia/auth';
+import { Access, CurrentPrincipal } from '../auth/access.decorator';
+import { assertSeesPatient } from '../auth/compartment';
 import type { Runtime } from '../runtime';
 import { noteAccess } from '../audit/audit-trail';
 import { RUNTIME } from '../infrastructure/tokens';
@@ -20,12 +23,20 @@ export class PatientsResolver {
     description: 'Monitored patients, highest latest score first, then worsening trend first; cursor-paged.',
     complexity: ({ args, childComplexity }) => Math.max(1, Number(args.first ?? 20)) * childComplexity,
   })
+  @Access('Observation', 's')
   async patients(
+    @CurrentPrincipal() principal: Principal,
+    @Context() context: GraphqlContext,
     @Args('first', { type: () => Int, defaultValue: 20 }) first: number,
     @Args('after', { type: () => String, nullable: true }) after: string | undefined,
     @Args('filter', { type: () => PatientFilterInput, nullable: true }) filter: PatientFilterInput | undefined,
-    @Context() context: GraphqlContext,
   ): Promise<PatientConnection> {
+    // A patient-scoped token's list is its own patient (when monitored), nobody else.
+    if (principal.patient !== undefined) {
+      const own = await context.loaders.summary.load(principal.patient);
+      noteAccess(context.req, { patientIds: own ? [own.patientId] : [] });
+      return { edges: own ? [{ cursor: own.patientId, node: toPatient(own) }] : [], pageInfo: { hasNextPage: false, endCursor: own ? own.patientId : null } };
+    }
     const page = await this.runtime.monitoring.service.listPatients({
       first,
       after: after ?? undefined,
@@ -45,8 +56,10 @@ export class PatientsResolver {
   }
 
   @Query(() => Patient, { description: 'One monitored patient; RESOURCE.NOT_FOUND when the patient has no Brixia score.', complexity: ({ childComplexity }) => 100 + childComplexity })
-  async patient(@Args('id', { type: () => ID }) id: string, @Context() context: GraphqlContext): Promise<Patient> {
+  @Access('Observation', 'r')
+  async patient(@CurrentPrincipal() principal: Principal, @Args('id', { type: () => ID }) id: string, @Context() context: GraphqlContext): Promise<Patient> {
     if (!FHIR_ID_PATTERN.test(id)) throw new AppError('REQUEST.INVALID', 'id must be a FHIR id', { expression: ['id'] });
+    assertSeesPatient(principal, id, `Patient/${id}`);
     const row = await context.loaders.summary.load(id);
     noteAccess(context.req, { patientIds: [id] });
     if (!row) throw new AppError('RESOURCE.NOT_FOUND', `No Brixia scores for Patient/${id}`);

@@ -1,4 +1,8 @@
-import { Inject } from '@nestjs/common';
+import { Inject, UseFilters } from '@nestjs/common';
+import type { Principal } from '@brixia/auth';
+import { Access, CurrentPrincipal } from '../auth/access.decorator';
+import { assertSeesPatient } from '../auth/compartment';
+import { GraphqlPassThroughFilter } from './graphql-errors';
 import { Args, ID, Resolver, Subscription } from '@nestjs/graphql';
 import type { Runtime } from '../runtime';
 import { RUNTIME } from '../infrastructure/tokens';
@@ -7,12 +11,22 @@ import { toAlert } from './monitoring.mapper';
 import { Alert, AssessmentCompletedEvent, OcclusionProgressEvent } from './monitoring.types';
 
 /** Live updates over graphql-ws: completed assessments and raised alerts, optionally per patient. */
+/** A patient-scoped subscriber hears only its own patient. */
+function subscribedPatient(principal: Principal, patientId: string | undefined): string | undefined {
+  if (principal.patient === undefined) return patientId ?? undefined;
+  if (patientId) assertSeesPatient(principal, patientId, `Patient/${patientId}`);
+  return principal.patient;
+}
+
 @Resolver()
+@UseFilters(GraphqlPassThroughFilter)
 export class MonitoringSubscriptionsResolver {
   constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
 
   @Subscription(() => AssessmentCompletedEvent, { resolve: (value: AssessmentCompletedEvent) => value })
-  assessmentCompleted(@Args('patientId', { type: () => ID, nullable: true }) patientId: string | undefined): AsyncIterableIterator<AssessmentCompletedEvent> {
+  @Access('Observation', 's')
+  assessmentCompleted(@CurrentPrincipal() principal: Principal, @Args('patientId', { type: () => ID, nullable: true }) requested: string | undefined): AsyncIterableIterator<AssessmentCompletedEvent> {
+    const patientId = subscribedPatient(principal, requested);
     return eventIterator(this.runtime.monitoring.service.events, (event) =>
       event.type === 'assessment-completed' && (!patientId || event.patientId === patientId)
         ? { patientId: event.patientId, observationId: event.observationId, taskId: event.taskId, global: event.global, acquiredAt: event.acquiredAt }
@@ -21,14 +35,19 @@ export class MonitoringSubscriptionsResolver {
   }
 
   @Subscription(() => OcclusionProgressEvent, { resolve: (value: OcclusionProgressEvent) => value, description: 'Progress of explainByOcclusion for one Task.' })
-  occlusionProgress(@Args('taskId', { type: () => ID }) taskId: string): AsyncIterableIterator<OcclusionProgressEvent> {
+  @Access('Media', 'r')
+  async occlusionProgress(@CurrentPrincipal() principal: Principal, @Args('taskId', { type: () => ID }) taskId: string): Promise<AsyncIterableIterator<OcclusionProgressEvent>> {
+    // Progress names no patient, but a patient-scoped token follows only its own patient's Tasks.
+    if (principal.patient !== undefined) assertSeesPatient(principal, (await this.runtime.scoring.store.findTask(taskId))?.patientId, `Task/${taskId}`);
     return eventIterator(this.runtime.monitoring.service.events, (event) =>
       event.type === 'occlusion-progress' && event.taskId === taskId ? { taskId: event.taskId, done: event.done, total: event.total } : undefined,
     );
   }
 
   @Subscription(() => Alert, { resolve: (value: Alert) => value })
-  alertRaised(@Args('patientId', { type: () => ID, nullable: true }) patientId: string | undefined): AsyncIterableIterator<Alert> {
+  @Access('Observation', 's')
+  alertRaised(@CurrentPrincipal() principal: Principal, @Args('patientId', { type: () => ID, nullable: true }) requested: string | undefined): AsyncIterableIterator<Alert> {
+    const patientId = subscribedPatient(principal, requested);
     return eventIterator(this.runtime.monitoring.service.events, (event) =>
       event.type === 'alert-raised' && (!patientId || event.alert.patientId === patientId) ? toAlert(event.alert) : undefined,
     );

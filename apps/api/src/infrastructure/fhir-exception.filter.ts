@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, HttpException, type ExceptionFilter } from '@nest
 import type { Request, Response } from 'express';
 import { AppError, toAppError, type ErrorCode, type Logger } from '@brixia/common';
 import { operationOutcomeFromError } from '@brixia/fhir';
+import { bearerChallenge } from '../auth/authentication.middleware';
 
 const HTTP_STATUS_CODES: Record<number, ErrorCode> = {
   400: 'REQUEST.INVALID',
@@ -18,7 +19,11 @@ const HTTP_STATUS_CODES: Record<number, ErrorCode> = {
  */
 @Catch()
 export class FhirExceptionFilter implements ExceptionFilter {
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    /** The protection space named in WWW-Authenticate challenges. */
+    private readonly realm = '',
+  ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
@@ -33,6 +38,8 @@ export class FhirExceptionFilter implements ExceptionFilter {
       this.logger.info({ requestId, code: error.code, status, path: request.path }, 'request refused');
     }
     if (response.headersSent) return;
+    if (error.code === 'AUTH.TOKEN_INVALID') response.setHeader('WWW-Authenticate', bearerChallenge(this.realm, 'invalid_token', error.message));
+    if (error.code === 'AUTH.SCOPE_INSUFFICIENT' || error.code === 'AUTH.USER_REQUIRED') response.setHeader('WWW-Authenticate', bearerChallenge(this.realm, 'insufficient_scope', error.message));
     response.status(status).type('application/fhir+json').send(JSON.stringify(outcome));
   }
 

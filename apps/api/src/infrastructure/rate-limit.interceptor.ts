@@ -40,7 +40,9 @@ export class RateLimitInterceptor implements NestInterceptor {
     if (!budget) return next.handle();
     const isGraphql = context.getType<string>() === 'graphql';
     const request = isGraphql ? GqlExecutionContext.create(context).getContext<GraphqlContext>().req : context.switchToHttp().getRequest<Request>();
-    const key = (request && principalOf(request)?.clientId) ?? `ip:${request?.ip ?? 'unknown'}`;
+    // Per client and, for a client acting for people, per user: one busy ward does not throttle another.
+    const principal = request ? principalOf(request) : undefined;
+    const key = principal ? `${principal.clientId}|${principal.fhirUser ?? principal.subject}` : `ip:${request?.ip ?? 'unknown'}`;
     return from(this.spend(budget, key, isGraphql ? undefined : context.switchToHttp().getResponse<Response>())).pipe(switchMap(() => next.handle()));
   }
 

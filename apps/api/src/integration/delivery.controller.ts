@@ -4,6 +4,10 @@ import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { AppError } from '@brixia/common';
 import { FHIR_ID_PATTERN } from '@brixia/fhir';
 import { OutboxStore, type OutboxMessageEntity } from '@brixia/persistence';
+import type { Principal } from '@brixia/auth';
+import { Access, CurrentPrincipal } from '../auth/access.decorator';
+import { visibleOrNotFound } from '../auth/compartment';
+import { readResource } from '@brixia/scoring';
 import type { Runtime } from '../runtime';
 import { RUNTIME } from '../infrastructure/tokens';
 import { noteAccess } from '../audit/audit-trail';
@@ -40,7 +44,9 @@ export class DeliveryController {
   @ApiResponse({ status: 200, description: 'Delivery state (JSON)' })
   @ApiResponse({ status: 404, description: 'No such result or no EHR publication (OperationOutcome)' })
   @Get(':observationId/delivery')
-  async delivery(@Param('observationId') observationId: string, @Req() request: Request): Promise<Record<string, unknown>> {
+  @Access('Observation', 'r')
+  async delivery(@Param('observationId') observationId: string, @CurrentPrincipal() principal: Principal, @Req() request: Request): Promise<Record<string, unknown>> {
+    if (principal.patient !== undefined) visibleOrNotFound(principal, await readResource(this.runtime.scoring, 'Observation', observationId));
     const messages = FHIR_ID_PATTERN.test(observationId) ? await this.outbox.listByResult(observationId) : [];
     const message = messages.find((candidate) => candidate.kind === 'result');
     if (!message) throw new AppError('RESOURCE.NOT_FOUND', 'This result is not published to an EHR');

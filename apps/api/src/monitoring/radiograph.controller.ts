@@ -4,6 +4,9 @@ import type { Response } from 'express';
 import { AppError } from '@brixia/common';
 import { decodeRadiograph } from '@brixia/imaging';
 import { displayRaster, renderGreyPng } from '@brixia/monitoring';
+import type { Principal } from '@brixia/auth';
+import { Access, CurrentPrincipal } from '../auth/access.decorator';
+import { assertSeesPatient } from '../auth/compartment';
 import type { Runtime } from '../runtime';
 import { RUNTIME } from '../infrastructure/tokens';
 import { FHIR_ID_PATTERN } from '@brixia/fhir';
@@ -21,8 +24,10 @@ export class RadiographController {
   @ApiResponse({ status: 200, description: 'PNG' })
   @ApiResponse({ status: 404, description: 'No such image (OperationOutcome)' })
   @Get(':id/radiograph.png')
-  async radiograph(@Param('id') id: string, @Res() response: Response): Promise<void> {
+  @Access('ImagingStudy', 'r')
+  async radiograph(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @Res() response: Response): Promise<void> {
     if (!FHIR_ID_PATTERN.test(id)) throw new AppError('REQUEST.INVALID', 'Image id must be a FHIR id');
+    if (principal.patient !== undefined) assertSeesPatient(principal, await this.runtime.scoring.store.findImagePatientId(id), `Image ${id}`);
     const image = await this.runtime.scoring.store.loadImageContent(id);
     if (!image) throw new AppError('RESOURCE.NOT_FOUND', `Image ${id} is not held by this service`);
     const study = await this.runtime.scoring.store.findStudy(image.imagingStudyId);

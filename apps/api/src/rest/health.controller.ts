@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import type { Runtime } from '../runtime';
 import { RUNTIME } from '../infrastructure/tokens';
 import { decideMetricsAccess } from '../operations/metrics-access';
+import { PublicRoute } from '../auth/access.decorator';
 
 /** What GET /health says: role, database mode, model identity and the execution provider in use. */
 export function healthSummary(runtime: Runtime): Record<string, unknown> {
@@ -18,25 +19,29 @@ export function healthSummary(runtime: Runtime): Record<string, unknown> {
 }
 
 /**
- * Health and metrics (public routes: probes and Prometheus carry no user token; /metrics can
- * require its own, BRIXIA_METRICS_TOKEN). /health keeps its summary; /health/live says the process
- * runs; /health/ready says it should get traffic (docs/operations.md).
+ * Health and metrics: public routes (auth/public-routes.ts), since probes and Prometheus carry no user
+ * token; /metrics holds counts and timings only (no PHI) and can require its own, BRIXIA_METRICS_TOKEN.
+ * /health keeps its summary; /health/live says the process runs; /health/ready says it should get
+ * traffic (docs/operations.md).
  */
 @Controller()
 export class HealthController {
   constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
 
   @Get('health')
+  @PublicRoute()
   health(): unknown {
     return healthSummary(this.runtime);
   }
 
   @Get('health/live')
+  @PublicRoute()
   live(): unknown {
     return { status: 'ok' };
   }
 
   @Get('health/ready')
+  @PublicRoute()
   @HttpCode(200)
   async ready(@Res({ passthrough: true }) res: Response): Promise<unknown> {
     const report = await this.runtime.readiness();
@@ -45,6 +50,7 @@ export class HealthController {
   }
 
   @Get('metrics')
+  @PublicRoute()
   @Header('cache-control', 'no-store')
   async metrics(@Headers('authorization') authorization: string | undefined, @Res({ passthrough: true }) res: Response): Promise<string> {
     const decision = decideMetricsAccess(this.runtime.config.operations.metrics, authorization);

@@ -2,6 +2,9 @@ import { Controller, Get, Inject, Param } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { AppError } from '@brixia/common';
 import type { PatientMonitoring } from '@brixia/monitoring';
+import type { Principal } from '@brixia/auth';
+import { Access, CurrentPrincipal } from '../auth/access.decorator';
+import { assertSeesPatient } from '../auth/compartment';
 import type { Runtime } from '../runtime';
 import { RUNTIME } from '../infrastructure/tokens';
 import { FHIR_ID_PATTERN } from '@brixia/fhir';
@@ -20,8 +23,10 @@ export class PatientsController {
   @ApiResponse({ status: 200, description: 'The timeline (JSON)' })
   @ApiResponse({ status: 400, description: 'Not a FHIR id (OperationOutcome)' })
   @Get(':id/timeline')
-  async timeline(@Param('id') id: string): Promise<{ patientId: string; points: PatientMonitoring['timeline']['points']; trend: PatientMonitoring['trend']; alerts: PatientMonitoring['alerts'] }> {
+  @Access('Observation', 'r')
+  async timeline(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<{ patientId: string; points: PatientMonitoring['timeline']['points']; trend: PatientMonitoring['trend']; alerts: PatientMonitoring['alerts'] }> {
     if (!FHIR_ID_PATTERN.test(id)) throw new AppError('REQUEST.INVALID', 'Patient id must be a FHIR id');
+    assertSeesPatient(principal, id, `Patient/${id}`);
     const monitoring = await this.runtime.monitoring.service.monitorPatient(id);
     return { patientId: id, points: monitoring.timeline.points, trend: monitoring.trend, alerts: monitoring.alerts };
   }
