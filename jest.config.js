@@ -4,5 +4,5 @@ module.exports = {
   // testTimeout is a global option: the projects' own (jest.preset.js) applies only when a project's
   // config is run directly. Why 120 s: see jest.preset.js; specs that run the model set more themselves.
   testTimeout: 120_000,
-  projects: ['<rootDir>/libs/*/jest.config.js', '<rootDir>/apps/*/jest.config.js'],
+  projects: ['<rootDir>/libs/*/jest.config.js', '<rootDir>/apps/*/jest.config.js', '<rootDir>/deploy/jest.config.js'],
 };

@@ -111,7 +111,19 @@ describe('access tokens: every route needs one, forged ones are refused', () => 
     const publicRoutes = routes.filter((route) => isPublicRoute(route.method, concrete(route.path))).map((route) => `${route.method} ${route.path}`);
     expect(publicRoutes.filter((route) => route.startsWith('GET /api/docs')).length).toBeGreaterThanOrEqual(3);
     expect(publicRoutes.filter((route) => !route.startsWith('GET /api/docs')).sort()).toEqual(
-      ['GET /', 'GET /dashboard', 'GET /dashboard/:file', 'GET /dashboard/vendor/:file', 'GET /fhir/.well-known/smart-configuration', 'GET /fhir/metadata', 'GET /health'].sort(),
+      [
+        'GET /',
+        'GET /dashboard',
+        'GET /dashboard/:file',
+        'GET /dashboard/vendor/:file',
+        'GET /fhir/.well-known/smart-configuration',
+        'GET /fhir/metadata',
+        'GET /health',
+        // Probes and the Prometheus scrape carry no token (docs/operations.md, "Health" and "Metrics").
+        'GET /health/live',
+        'GET /health/ready',
+        'GET /metrics',
+      ].sort(),
     );
   });
 

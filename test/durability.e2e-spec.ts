@@ -17,8 +17,9 @@ describe('durable queue across processes (PostgreSQL)', () => {
   it('redoes the job of a killed worker and stores one result per request', async () => {
     const databaseUrl = await createTestDatabase('brixia_durability');
     // A job's expiry must not race a live worker (one job takes ≈ 0.3 s idle, several seconds on loaded
-    // cores): 20 s, after which the killed worker's job is redone.
-    const common = { DATABASE_URL: databaseUrl, BRIXIA_JOB_EXPIRE_S: '20', BRIXIA_QUEUE_MAINTENANCE_S: '1', BRIXIA_JOB_RETRY_DELAY_S: '1' };
+    // cores; a running job past its expiry is redone too, which kept a task in progress at load 30): 30 s,
+    // after which the killed worker's job is redone.
+    const common = { DATABASE_URL: databaseUrl, BRIXIA_JOB_EXPIRE_S: '30', BRIXIA_QUEUE_MAINTENANCE_S: '1', BRIXIA_JOB_RETRY_DELAY_S: '1' };
     const api = await startServiceProcess({ ...common, BRIXIA_ROLE: 'api' });
     processes.push(api);
 
@@ -49,7 +50,7 @@ describe('durable queue across processes (PostgreSQL)', () => {
     expect(afterKill.filter((s) => s === 'completed').length).toBeLessThan(6);
 
     processes.push(await startServiceProcess({ ...common, BRIXIA_ROLE: 'worker', BRIXIA_WORKER_CONCURRENCY: '2' }));
-    const finalDeadline = Date.now() + 180_000;
+    const finalDeadline = Date.now() + 240_000;
     let statuses = afterKill;
     while (statuses.some((s) => s !== 'completed') && Date.now() < finalDeadline) {
       await new Promise((r) => setTimeout(r, 250));
@@ -60,5 +61,5 @@ describe('durable queue across processes (PostgreSQL)', () => {
       const bundle = (await (await api.fetch(`/fhir/Observation?subject=Patient/durable-${i}`)).json()) as fhir4.Bundle;
       expect(bundle.total).toBe(1);
     }
-  }, 600_000); // up to 60 s for a job in progress, three process starts (model loads), 180 s to finish
+  }, 600_000); // up to 60 s for a job in progress, three process starts (model loads), 240 s to finish
 });

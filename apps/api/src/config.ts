@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { AppError } from '@brixia/common';
@@ -22,13 +23,24 @@ const optionalUrl = z.preprocess((value) => (value === '' ? undefined : value), 
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
-  BRIXIA_ROLE: z.enum(['all', 'api', 'worker']).default('all'),
+  BRIXIA_ROLE: z.enum(['all', 'api', 'worker', 'migrate']).default('all'),
   DATABASE_URL: optionalUrl,
   BRIXIA_DATA_DIR: z.string().default('data/pglite'),
   BRIXIA_MODEL_DIR: z.string().default(DEFAULT_MODEL_DIR),
   BRIXIA_EXECUTION_PROVIDERS: providers.default('cpu'),
   BRIXIA_MAX_BATCH: z.coerce.number().int().min(1).max(64).default(4),
   BRIXIA_BATCH_WINDOW_MS: z.coerce.number().min(0).max(1000).default(2),
+  // ONNX Runtime intra-op threads: one per core the process may use (docs/operations.md sizing).
+  BRIXIA_INFERENCE_THREADS: z.coerce.number().int().min(1).max(256).default(availableParallelism()),
+  // The session in a worker thread (off: on the event loop, as before; for comparison only).
+  BRIXIA_SESSION_THREAD: z.enum(['on', 'off']).default('on'),
+  // Decode + preprocess threads of a worker; 0 decodes on the event loop.
+  BRIXIA_DECODE_THREADS: z.coerce.number().int().min(0).max(64).default(1),
+  // Nice steps below the process for the session, intra-op and decoder threads (Linux; 0 = same priority),
+  // so the event loop preempts inference and cheap reads stay fast while the cores are saturated.
+  BRIXIA_THREAD_NICE: z.coerce.number().int().min(0).max(19).default(10),
+  // Explanation overlay threads (0: on the event loop); they run 5 nice steps below inference.
+  BRIXIA_EXPLAIN_THREADS: z.coerce.number().int().min(0).max(16).default(1),
   BRIXIA_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
   BRIXIA_JOB_RETRY_LIMIT: z.coerce.number().int().min(0).max(50).default(4),
   BRIXIA_JOB_RETRY_DELAY_S: z.coerce.number().int().min(1).max(3600).default(2),
@@ -66,6 +78,13 @@ const schema = z.object({
   BRIXIA_RATE_OCCLUSION_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(20),
   BRIXIA_HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(3_600_000).default(300_000),
   BRIXIA_HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(20_000),
+  // Operations (docs/operations.md): /metrics on or off, optionally behind a bearer token.
+  BRIXIA_METRICS: z.enum(['on', 'off']).default('on'),
+  BRIXIA_METRICS_TOKEN: z.preprocess((value) => (value === '' ? undefined : value), z.string().min(16).optional()),
+  // On SIGTERM: running jobs get this long to finish, then go back to the queue.
+  BRIXIA_SHUTDOWN_DEADLINE_S: z.coerce.number().int().min(0).max(3600).default(20),
+  // Apply migrations at start (off where the migrations Job owns the schema; then ready waits for them).
+  BRIXIA_RUN_MIGRATIONS: z.enum(['on', 'off']).default('on'),
 });
 
 export type AppConfig = ReturnType<typeof toAppConfig>;
@@ -90,12 +109,17 @@ function toAppConfig(c: z.infer<typeof schema>) {
     port: c.PORT,
     host: c.HOST,
     role: c.BRIXIA_ROLE,
-    database: { url: c.DATABASE_URL, embeddedDataDir: c.BRIXIA_DATA_DIR === 'memory://' ? c.BRIXIA_DATA_DIR : resolve(c.BRIXIA_DATA_DIR) },
+    database: { url: c.DATABASE_URL, runMigrations: c.BRIXIA_RUN_MIGRATIONS === 'on', embeddedDataDir: c.BRIXIA_DATA_DIR === 'memory://' ? c.BRIXIA_DATA_DIR : resolve(c.BRIXIA_DATA_DIR) },
     model: {
       dir: resolve(c.BRIXIA_MODEL_DIR),
       executionProviders: c.BRIXIA_EXECUTION_PROVIDERS,
       maxBatchSize: c.BRIXIA_MAX_BATCH,
       batchWindowMs: c.BRIXIA_BATCH_WINDOW_MS,
+      intraOpNumThreads: c.BRIXIA_INFERENCE_THREADS,
+      sessionThread: c.BRIXIA_SESSION_THREAD === 'on',
+      decodeThreads: c.BRIXIA_DECODE_THREADS,
+      threadNice: c.BRIXIA_THREAD_NICE,
+      explainThreads: c.BRIXIA_EXPLAIN_THREADS,
     },
     worker: {
       concurrency: c.BRIXIA_WORKER_CONCURRENCY,
@@ -131,6 +155,10 @@ function toAppConfig(c: z.infer<typeof schema>) {
       requestTimeoutMs: c.BRIXIA_HTTP_REQUEST_TIMEOUT_MS,
       headersTimeoutMs: c.BRIXIA_HTTP_HEADERS_TIMEOUT_MS,
       rateLimits: { scoringPerMinute: c.BRIXIA_RATE_SCORING_PER_MIN, occlusionPerHour: c.BRIXIA_RATE_OCCLUSION_PER_HOUR },
+    },
+    operations: {
+      metrics: { enabled: c.BRIXIA_METRICS === 'on', token: c.BRIXIA_METRICS_TOKEN },
+      shutdownDeadlineMs: c.BRIXIA_SHUTDOWN_DEADLINE_S * 1000,
     },
   } as const;
 }

@@ -7,6 +7,7 @@ import { FhirExceptionFilter } from './infrastructure/fhir-exception.filter';
 import { noStore, securityHeaders } from './infrastructure/http-hardening';
 import { requestIdMiddleware } from './infrastructure/request-id.middleware';
 import { fhirFormatMiddleware } from './infrastructure/fhir-format.middleware';
+import { httpMetricsMiddleware } from './operations/http-metrics.middleware';
 import type { Runtime } from './runtime';
 import { mountApiDocs } from './front-door/api-docs';
 import { SOFTWARE_VERSION } from './software-version';
@@ -27,6 +28,7 @@ export async function createHttpApp(runtime: Runtime, resourceServer?: ResourceS
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(runtime, server), { bodyParser: false, logger: false, abortOnError: false });
   // Before the body parser, so even a malformed body's OperationOutcome carries the request id.
   app.use(requestIdMiddleware);
+  app.use(httpMetricsMiddleware(runtime.metrics));
   app.use(accessLogMiddleware(runtime.logger));
   app.use(securityHeaders(config.publicBaseUrl, config.auth.mode === 'off' ? undefined : config.auth.issuer));
   app.use(noStore);
@@ -56,7 +58,8 @@ export async function createHttpApp(runtime: Runtime, resourceServer?: ResourceS
   app.useBodyParser('text', { type: 'application/x-www-form-urlencoded', limit: config.limits.jsonBytes });
   app.useGlobalFilters(new FhirExceptionFilter(runtime.logger, server.audience));
   app.disable('x-powered-by');
-  app.enableShutdownHooks();
+  // No enableShutdownHooks: main.ts owns SIGTERM (drain within the deadline); Nest's hook would close the app and
+  // re-raise the signal, killing the process before running jobs finish.
   mountApiDocs(app, SOFTWARE_VERSION);
   // Explicit bounds on slow clients (Node's defaults: 300 s for the request, 60 s for its headers).
   const httpServer = app.getHttpServer() as Server;

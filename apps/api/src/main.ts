@@ -1,22 +1,48 @@
+// Nest's decorators need the Reflect metadata API before any controller module loads (the compiled
+// image has no tools/register.js to provide it).
+import 'reflect-metadata';
+import type { Server } from 'node:http';
 import { AppError, createLogger } from '@brixia/common';
+import { MIGRATIONS } from '@brixia/migrations';
+import { openDatabase } from '@brixia/persistence';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { loadConfig } from './config';
 import { createHttpApp } from './http-app';
+import { startOperationsServer } from './operations/operations-server';
+import { healthSummary } from './rest/health.controller';
 import { createRuntime } from './runtime';
 import { entryPointUrls } from './front-door/front-door-page';
 import { assertPortFree } from './infrastructure/port-check';
 import { withEmbeddedIssuer } from './dev-issuer/embedded-issuer';
 
-/** Process entry: role `all` (default) serves HTTP and works the queue, `api` only serves, `worker` only works. */
+/**
+ * Process entry: role `all` (default) serves HTTP and works the queue, `api` only serves, `worker`
+ * only works (with a small operations port for probes and metrics), `migrate` applies the
+ * migrations and exits (the Kubernetes migrations Job).
+ */
 async function main(): Promise<void> {
   const configured = loadConfig();
   const logger = createLogger({ level: configured.logLevel, name: 'brixia', format: configured.logFormat });
-  if (configured.role !== 'worker') await assertPortFree(configured.port, configured.host);
+  if (configured.role === 'migrate') {
+    const database = await openDatabase({ ...configured.database, runMigrations: true, migrations: MIGRATIONS }, logger);
+    await database.close();
+    logger.info({ role: configured.role }, 'migrations applied');
+    return;
+  }
+  // A worker binds PORT too (its operations port for probes and metrics).
+  await assertPortFree(configured.port, configured.host);
   const { config, issuer } = await withEmbeddedIssuer(configured, logger);
   const runtime = await createRuntime(config, logger);
+  // Filled in below; the signal handlers close whatever exists by then.
+  const served: { app?: NestExpressApplication; operations?: Server } = {};
   const shutdown = async (signal: string): Promise<void> => {
-    logger.info({ signal }, 'shutting down');
+    logger.info({ signal, deadlineMs: config.operations.shutdownDeadlineMs }, 'shutting down');
+    runtime.beginDrain();
     try {
+      // Stop accepting connections (in-flight requests finish), then stop the queue within the deadline.
+      await served.app?.close();
       await runtime.close();
+      await new Promise<void>((resolve) => (served.operations ? served.operations.close(() => resolve()) : resolve()));
       await issuer?.close();
       process.exit(0);
     } catch (error) {
@@ -27,10 +53,17 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
   if (config.role === 'worker') {
-    logger.info({ role: config.role }, 'worker ready');
+    served.operations = await startOperationsServer(
+      { metrics: runtime.metrics, metricsAccess: config.operations.metrics, readiness: () => runtime.readiness(), health: () => healthSummary(runtime) },
+      config.port,
+      config.host,
+      logger,
+    );
+    logger.info({ role: config.role, operationsPort: config.port }, 'worker ready');
     return;
   }
   const app = await createHttpApp(runtime);
+  served.app = app;
   await app.listen(config.port, config.host);
   const issuerUrl = config.auth.mode === 'off' ? 'off' : config.auth.issuer;
   logger.info({ role: config.role, port: config.port, fhirBase: config.fhir.baseUrl, issuer: issuerUrl, database: runtime.database.mode, urls: entryPointUrls(config.publicBaseUrl) }, 'listening');

@@ -1,14 +1,18 @@
 import { createLogger, systemClock, type Logger } from '@brixia/common';
 import { buildModelDevice } from '@brixia/fhir';
+import { startPreparerPool, type RadiographPreparer } from '@brixia/imaging';
+import { startExplanationRenderPool, type ExplanationRenderPool } from '@brixia/monitoring';
 import { loadOrtScoreModel, readModelManifest, type ScoreModel } from '@brixia/inference';
 import { MIGRATIONS } from '@brixia/migrations';
-import { AuditStore, openDatabase, PgBossJobQueue, ScoringStore, type Database } from '@brixia/persistence';
+import { AuditStore, openDatabase, OperationsStats, PgBossJobQueue, ScoringStore, type Database } from '@brixia/persistence';
 import { processScoringJob, type ScoringContext } from '@brixia/scoring';
 import type { AppConfig } from './config';
 import { createExternalImaging, createSubscriptions, startIntegrationLoops } from './integration/integration-runtime';
 import { createMonitoring, type MonitoringRuntime } from './monitoring/monitoring-runtime';
 import { AuditTrail } from './audit/audit-trail';
 import { startAuditRetention } from './audit/audit-retention';
+import { checkReadiness, type ReadinessReport } from './operations/readiness';
+import { createServiceMetrics, type ServiceMetrics } from './operations/service-metrics';
 
 /** Everything the process runs on, built before Nest so start-up fails fast and tests can reuse it. */
 export interface Runtime {
@@ -23,11 +27,17 @@ export interface Runtime {
   /** The audit trail of accesses to patient data (AuditEvents). */
   readonly audit: AuditTrail;
   readonly startedAt: Date;
+  readonly metrics: ServiceMetrics;
+  readiness(): Promise<ReadinessReport>;
+  /** Readiness turns false at once (the load balancer stops sending), then close() follows. */
+  beginDrain(): void;
+  /** Stops taking jobs, lets running ones finish within the shutdown deadline, releases the rest. */
   close(): Promise<void>;
 }
 
 export async function createRuntime(config: AppConfig, logger: Logger = createLogger({ level: config.logLevel, name: 'brixia' })): Promise<Runtime> {
   const runsWorker = config.role !== 'api';
+  const metrics = createServiceMetrics();
   const { identity } = await readModelManifest(config.model.dir);
   const model = runsWorker
     ? await loadOrtScoreModel({
@@ -35,15 +45,26 @@ export async function createRuntime(config: AppConfig, logger: Logger = createLo
         executionProviders: config.model.executionProviders,
         maxBatchSize: config.model.maxBatchSize,
         batchWindowMs: config.model.batchWindowMs,
+        intraOpNumThreads: config.model.intraOpNumThreads,
+        sessionThread: config.model.sessionThread,
+        sessionThreadNice: config.model.threadNice,
+        onBatch: metrics.observeBatch,
         logger,
       })
     : undefined;
+  let preparer: RadiographPreparer | undefined;
+  let renderPool: ExplanationRenderPool | undefined;
   const database = await openDatabase({ ...config.database, migrations: MIGRATIONS }, logger);
   let queue: PgBossJobQueue | undefined;
   try {
+    if (model && config.model.decodeThreads > 0) preparer = await startPreparerPool({ threads: config.model.decodeThreads, logger, niceIncrement: config.model.threadNice });
+    if (model && config.monitoring.explanations && config.model.explainThreads > 0) {
+      // Below the inference threads: overlays nobody waits for never take the cores from scoring.
+      renderPool = await startExplanationRenderPool({ fhir: config.fhir, threads: config.model.explainThreads, niceIncrement: Math.min(19, config.model.threadNice + 5), logger });
+    }
     queue = await PgBossJobQueue.start(database.dataSource, config.worker, logger);
     const store = new ScoringStore(database.dataSource, queue);
-    const monitoring = createMonitoring({ dataSource: database.dataSource, config, fhir: config.fhir, clock: systemClock, logger, model: identity, scoringStore: () => store });
+    const monitoring = createMonitoring({ dataSource: database.dataSource, config, fhir: config.fhir, clock: systemClock, logger, model: identity, scoringStore: () => store, renderPool });
     const scoring: ScoringContext = {
       store,
       fhir: config.fhir,
@@ -55,6 +76,8 @@ export async function createRuntime(config: AppConfig, logger: Logger = createLo
       defaultTimezoneOffset: config.defaultTimezoneOffset,
       maxFutureSkewSeconds: config.maxFutureSkewSeconds,
       external: await createExternalImaging(config.integration, logger),
+      preparer,
+      observeStage: metrics.observeStage,
       subscriptions: createSubscriptions(config.integration, database),
     };
     await store.saveResource(buildModelDevice(identity, config.fhir));
@@ -69,6 +92,15 @@ export async function createRuntime(config: AppConfig, logger: Logger = createLo
     // Last start-up step: nothing after it can fail and leak its LISTEN connection.
     await monitoring.startRelay(database);
     const startedQueue = queue;
+    metrics.attach({
+      role: config.role,
+      modelVersion: identity.version,
+      executionProvider: model?.executionProvider ?? null,
+      stats: new OperationsStats(database.dataSource),
+      activeJobs: () => startedQueue.activeJobs,
+      decodeQueued: () => preparer?.queued ?? 0,
+    });
+    let draining = false;
     return {
       config,
       logger,
@@ -78,18 +110,29 @@ export async function createRuntime(config: AppConfig, logger: Logger = createLo
       model,
       audit,
       startedAt: new Date(),
+      metrics,
+      readiness: () => checkReadiness({ database, scores: runsWorker, modelLoaded: model !== undefined, draining }),
+      beginDrain: () => {
+        draining = true;
+      },
       async close(): Promise<void> {
         await auditRetention.stop();
+        draining = true;
+        // The queue first: no new jobs, running ones finish (or are released) while the rest still works.
+        await startedQueue.stop(config.operations.shutdownDeadlineMs);
         await monitoring.close();
         await integrationLoops.stop();
-        await startedQueue.stop();
         await model?.close();
+        await preparer?.close();
+        await renderPool?.close();
         await database.close();
       },
     };
   } catch (error) {
     await queue?.stop().catch(() => undefined);
     await model?.close();
+    await preparer?.close();
+    await renderPool?.close();
     await database.close();
     throw error;
   }

@@ -3,3 +3,4 @@ export * from './result';
 export * from './brixia';
 export * from './logger';
 export * from './clock';
+export * from './worker-thread';

@@ -6,3 +6,4 @@ export { PREPROCESSING_ID, MODEL_INPUT_SIZE, preprocessForBsnet } from './prepro
 export { SUPPORTED_TRANSFER_SYNTAXES } from './dicom/transfer-syntax';
 export * from './dicomweb';
 export * from './input-gate';
+export { inProcessPreparer, startPreparerPool, type PreparedRadiograph, type RadiographPreparer, type PreparerPoolOptions } from './prepare/radiograph-preparer';

@@ -18,6 +18,7 @@ export {
   type BsnetSessionOptions,
   type BsnetTensor,
 } from './ort-session.adapter';
+export { openThreadedBsnetSession } from './session-thread/threaded-session';
 export type { BsnetTensorLayout } from './model-contract';
 export { lungMaskEvidence, MASK_THRESHOLD, type LungComponent, type LungMaskEvidence } from './lung-mask-evidence';
 export {

@@ -3,6 +3,7 @@ import { AppError, isAppError, silentLogger, type Logger, type ModelIdentity } f
 import { MicroBatcher } from './micro-batcher';
 import type { BsnetOutputName } from './model-manifest';
 import { openBsnetSession, type BsnetSession } from './ort-session.adapter';
+import { openThreadedBsnetSession } from './session-thread/threaded-session';
 import type { ExecutionProviderName, ModelOutput, ScoreModel, ScoreModelOptions, ScoreOptions } from './score-model.port';
 import { lungMaskEvidence } from './lung-mask-evidence';
 import { decodeZoneProbabilities, expectedGlobalScore } from './zone-decoding';
@@ -31,6 +32,7 @@ export class OrtScoreModel implements ScoreModel {
     private readonly session: BsnetSession,
     options: { maxBatchSize: number; batchWindowMs: number },
     private readonly logger: Logger,
+    private readonly onBatch: ScoreModelOptions['onBatch'] = undefined,
   ) {
     this.batcher = new MicroBatcher((items) => this.runBatch(items), options);
   }
@@ -78,12 +80,15 @@ export class OrtScoreModel implements ScoreModel {
     const started = performance.now();
     let result: Awaited<ReturnType<BsnetSession['run']>>;
     try {
-      result = await this.session.run(stacked, n, outputs);
+      // A stack built here belongs to nobody else: it may move to the session thread.
+      result = await this.session.run(stacked, n, outputs, { transferInput: n > 1 });
     } catch (cause) {
+      this.onBatch?.({ batchSize: n, durationMs: performance.now() - started, failed: true });
       this.logger.error({ batchSize: n, reason: cause instanceof Error ? cause.message : String(cause) }, 'session run failed');
       throw isAppError(cause) && cause.code === 'INFERENCE.FAILED' ? cause : new AppError('INFERENCE.FAILED', 'Model inference failed', { cause });
     }
     const durationMs = Math.round(performance.now() - started);
+    this.onBatch?.({ batchSize: n, durationMs: performance.now() - started, failed: false });
     this.logger.debug({ batchSize: n, durationMs, outputs, executionProvider: this.executionProvider }, 'session run');
     const zoneProbs = result.zone_probs?.data ?? new Float32Array();
     const camsPerImage = 6 * 4 * camSize[0] * camSize[1];
@@ -125,21 +130,25 @@ export async function loadOrtScoreModel(options: ScoreModelOptions = {}): Promis
   };
   if (!(batching.batchWindowMs >= 0)) throw new AppError('CONFIG.INVALID', 'batchWindowMs must be zero or more');
   const started = performance.now();
-  const session = await openBsnetSession({
+  const sessionOptions = {
     modelDir: options.modelDir,
     executionProviders: options.executionProviders,
     intraOpNumThreads: options.intraOpNumThreads,
     dequantizeWeightsOnCpu: options.dequantizeWeightsOnCpu,
     logger,
-  });
+  };
+  const session = options.sessionThread === false ? await openBsnetSession(sessionOptions) : await openThreadedBsnetSession(sessionOptions, options.sessionThreadNice);
   logger.info(
     {
       executionProvider: session.executionProvider,
+      sessionThread: options.sessionThread !== false,
+      sessionThreadNice: options.sessionThread === false ? 0 : (options.sessionThreadNice ?? 0),
+      intraOpNumThreads: options.intraOpNumThreads ?? 'onnxruntime default',
       modelVersion: session.identity.version,
       sha256: session.identity.sha256,
       durationMs: Math.round(performance.now() - started),
     },
     'model loaded',
   );
-  return new OrtScoreModel(session, batching, logger);
+  return new OrtScoreModel(session, batching, logger, options.onBatch);
 }

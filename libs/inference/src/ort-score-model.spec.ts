@@ -7,8 +7,9 @@ import { loadOrtScoreModel } from './ort-score-model.adapter';
 import type { ModelOutput, ScoreModel } from './score-model.port';
 import { readGoldenModelCases, recordingLogger } from './testing/golden-vectors';
 
-// These tests run the real committed model (models/bsnet/0.2.0) on the CPU: ≈ 0.15 s per image idle. With
-// the 2 cores shared (load average 21 plus two busy loops) one explained run took up to 52 s: 300 s each.
+// These tests run the real committed model (models/bsnet/0.2.0) on the CPU, in its session thread (SWC compiles
+// the sources there first): ≈ 0.15 s per image idle. With the 2 cores shared (load average 21 plus two busy loops)
+// one explained run took up to 52 s: 300 s each.
 jest.setTimeout(300_000);
 const golden = readGoldenModelCases(DEFAULT_MODEL_DIR);
 const logger = recordingLogger();

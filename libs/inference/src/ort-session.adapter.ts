@@ -39,8 +39,17 @@ export interface BsnetSession {
   readonly manifest: ModelManifest;
   readonly layout: BsnetTensorLayout;
   readonly executionProvider: ExecutionProviderName;
-  /** Runs `batchSize` stacked images (batchSize × layout.inputSize values), fetching only `outputs`. */
-  run(batch: Float32Array, batchSize: number, outputs: readonly BsnetOutputName[]): Promise<Partial<Record<BsnetOutputName, BsnetTensor>>>;
+  /**
+   * Runs `batchSize` stacked images (batchSize × layout.inputSize values), fetching only `outputs`.
+   * With `transferInput` the caller gives the batch up (a session in a worker thread moves its buffer
+   * instead of copying it; the caller's array is detached afterwards).
+   */
+  run(
+    batch: Float32Array,
+    batchSize: number,
+    outputs: readonly BsnetOutputName[],
+    options?: { readonly transferInput?: boolean },
+  ): Promise<Partial<Record<BsnetOutputName, BsnetTensor>>>;
   release(): Promise<void>;
 }
 

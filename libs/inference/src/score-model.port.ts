@@ -55,10 +55,22 @@ export interface ScoreModelOptions {
   /** ONNX Runtime intra-op threads; default: ONNX Runtime's choice (one per core). */
   readonly intraOpNumThreads?: number;
   /**
+   * Run the session in a worker thread (default true), so forward passes never block the caller's
+   * event loop; false runs it on the calling thread (benchmarks of the raw session).
+   */
+  readonly sessionThread?: boolean;
+  /**
+   * Nice steps below the process for the session thread and the intra-op threads it creates (Linux),
+   * so an event loop in the same process preempts inference (docs/operations.md). Default 0.
+   */
+  readonly sessionThreadNice?: number;
+  /**
    * On the CPU provider, fold int8 weights back to float32 once at session creation instead of
    * running ONNX Runtime's integer kernels. Default: see DEFAULT_CPU_DEQUANTIZE_WEIGHTS. No effect on
    * float32 models or on WebGPU.
    */
   readonly dequantizeWeightsOnCpu?: boolean;
   readonly logger?: Logger;
+  /** Called after each session run (metrics: inference latency and batch size). */
+  readonly onBatch?: (batch: { readonly batchSize: number; readonly durationMs: number; readonly failed: boolean }) => void;
 }

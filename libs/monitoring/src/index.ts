@@ -11,6 +11,7 @@ export * from './assessment';
 export * from './explanations/zone-heatmap';
 export * from './explanations/overlay-renderer';
 export * from './explanations/explanation-images';
+export * from './explanations/explanation-render-pool';
 export * from './explanations/superpixels';
 export * from './explanations/occlusion';
 export * from './explanations/occlusion-images';

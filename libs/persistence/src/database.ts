@@ -13,11 +13,25 @@ export interface DatabaseConfig {
   /** Pool size for PostgreSQL mode (embedded mode always uses one connection). */
   readonly poolSize?: number;
   readonly migrations: ReadonlyArray<new () => MigrationInterface>;
+  /**
+   * Apply pending migrations at start (default true). False where a separate migrations step owns
+   * the schema (the Kubernetes migrations Job): the process then reports not ready while any is pending.
+   */
+  readonly runMigrations?: boolean;
+}
+
+/** What readiness needs to know about the database. */
+export interface DatabaseHealth {
+  readonly reachable: boolean;
+  /** Migrations of this build not yet applied; null when the database is unreachable. */
+  readonly migrationsPending: boolean | null;
 }
 
 export interface Database {
   readonly dataSource: DataSource;
   readonly mode: 'postgres' | 'embedded';
+  /** One round trip and a migrations check; never throws. */
+  health(): Promise<DatabaseHealth>;
   close(): Promise<void>;
 }
 
@@ -51,7 +65,7 @@ export async function openDatabase(config: DatabaseConfig, logger: Logger = sile
   });
   try {
     await dataSource.initialize();
-    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    const applied = config.runMigrations === false ? [] : await dataSource.runMigrations({ transaction: 'each' });
     logger.info(
       { mode: stopEmbedded ? 'embedded' : 'postgres', migrationsApplied: applied.map((m) => m.name), durationMs: Date.now() - started },
       'database ready',
@@ -64,6 +78,14 @@ export async function openDatabase(config: DatabaseConfig, logger: Logger = sile
   return {
     dataSource,
     mode: stopEmbedded ? 'embedded' : 'postgres',
+    async health(): Promise<DatabaseHealth> {
+      try {
+        await dataSource.query('SELECT 1');
+        return { reachable: true, migrationsPending: await dataSource.showMigrations() };
+      } catch {
+        return { reachable: false, migrationsPending: null };
+      }
+    },
     async close(): Promise<void> {
       if (dataSource.isInitialized) await dataSource.destroy();
       await stopEmbedded?.();

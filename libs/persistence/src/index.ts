@@ -9,3 +9,4 @@ export * from './notification-channel.adapter';
 export * from './audit-store.repository';
 export * from './resource-search.repository';
 export * from './resource-history.repository';
+export * from './operations-stats.repository';

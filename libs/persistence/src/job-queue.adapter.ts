@@ -33,7 +33,13 @@ export interface JobQueue {
   workScoring(handler: (job: ScoringJob, context: JobContext) => Promise<void>, concurrency?: number): Promise<void>;
   /** Wakes this process's idle workers now instead of at their next poll (call after the enqueue committed). */
   wake(): void;
-  stop(): Promise<void>;
+  /** Jobs this process is working on now. */
+  readonly activeJobs: number;
+  /**
+   * Graceful stop: fetches no more jobs, lets the running ones finish for up to `deadlineMs`, then
+   * releases the rest back to the queue (retried by another worker; jobs are idempotent).
+   */
+  stop(deadlineMs?: number): Promise<void>;
 }
 
 export const SCORING_QUEUE = 'brixia-score';
@@ -83,6 +89,7 @@ function queueExecutorFor(dataSource: DataSource, isStopping: () => boolean, log
 /** pg-boss 10 (retries with backoff, dead letters, expiry-based recovery of jobs whose worker died). */
 export class PgBossJobQueue implements JobQueue {
   private readonly workerIds: string[] = [];
+  private active = 0;
 
   private constructor(
     private readonly boss: PgBoss,
@@ -132,7 +139,12 @@ export class PgBossJobQueue implements JobQueue {
         { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: this.options.pollingIntervalSeconds },
         async (jobs) => {
           for (const job of jobs) {
-            await handler(job.data, { jobId: job.id, retryCount: job.retryCount, retryLimit: job.retryLimit });
+            this.active++;
+            try {
+              await handler(job.data, { jobId: job.id, retryCount: job.retryCount, retryLimit: job.retryLimit });
+            } finally {
+              this.active--;
+            }
           }
         },
       );
@@ -146,8 +158,21 @@ export class PgBossJobQueue implements JobQueue {
     for (const id of this.workerIds) this.boss.notifyWorker(id);
   }
 
-  async stop(): Promise<void> {
+  get activeJobs(): number {
+    return this.active;
+  }
+
+  async stop(deadlineMs = 10_000): Promise<void> {
     this.state.stopping = true;
-    await this.boss.stop({ graceful: true, wait: true, timeout: 10_000 });
+    const started = Date.now();
+    const inFlight = this.active;
+    // pg-boss stops fetching at once, waits for active jobs up to `timeout`, then fails what is still
+    // running, which hands it back to the queue as a retry (after retryDelay) or, past the last try, to
+    // the dead-letter queue. A handler still running after that finishes against a closing database:
+    // queueExecutorFor logs its completion instead of crashing.
+    await this.boss.stop({ graceful: true, wait: true, timeout: deadlineMs });
+    if (inFlight > 0 || this.active > 0) {
+      this.logger.info({ queue: SCORING_QUEUE, inFlight, released: this.active, durationMs: Date.now() - started }, 'worker stopped');
+    }
   }
 }

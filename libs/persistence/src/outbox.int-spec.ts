@@ -79,4 +79,16 @@ describe.each(modes)('OutboxStore on %s', (_mode, makeUrl) => {
     await outbox.redeliver(messageId);
     expect(await businessStatus(taskId)).toBe('publishing');
   });
+
+  it('keeps a delivered Task done when a redelivered job of it reports progress or a failure late', async () => {
+    // Scale-out: a job redone after its expiry runs beside the first; the first one's result is published,
+    // then the late one marks progress and fails the Task.
+    const { taskId, messageId } = await publishedResult();
+    await outbox.markDelivered(messageId, {});
+    await scoring.markTaskProgress(taskId, 'in-progress', 'publishing');
+    await scoring.markTaskProgress(taskId, 'requested', 'queued');
+    await scoring.failTask(taskId, { code: 'UPSTREAM.UNAVAILABLE', message: 'late' });
+    const task = await scoring.findTask(taskId);
+    expect([task?.status, task?.businessStatus, task?.failure ?? null]).toEqual(['completed', 'done', null]);
+  });
 });

@@ -1,4 +1,4 @@
-import { And, In, LessThan, LessThanOrEqual, MoreThan, MoreThanOrEqual, type DataSource, type EntityManager } from 'typeorm';
+import { And, In, LessThan, Not, LessThanOrEqual, MoreThan, MoreThanOrEqual, type DataSource, type EntityManager } from 'typeorm';
 import { AppError } from '@brixia/common';
 import {
   BrixiaResultEntity,
@@ -121,12 +121,23 @@ export class ScoringStore {
     return query.orderBy('image.created_at', 'ASC').getOne();
   }
 
+  /**
+   * Moves an open Task to its next step. A finished Task (completed or failed) is left as it is: a
+   * redelivered job can still be running when another worker finishes the Task (a worker past its job's
+   * expiry, a SIGKILLed one's job redone meanwhile), and its late progress would otherwise reopen the Task
+   * and make completeScoring record `publishing` again after the outbox had already delivered.
+   */
   async markTaskProgress(id: string, status: ScoringTaskStatus, businessStatus: ScoringBusinessStatus, attempts?: number): Promise<void> {
-    await this.dataSource.manager.update(ScoringTaskEntity, { id }, { status, businessStatus, ...(attempts !== undefined ? { attempts } : {}), updatedAt: new Date() });
+    await this.dataSource.manager.update(
+      ScoringTaskEntity,
+      { id, status: Not(In(['completed', 'failed'])) },
+      { status, businessStatus, ...(attempts !== undefined ? { attempts } : {}), updatedAt: new Date() },
+    );
   }
 
+  /** Fails a Task that is not completed (a late failure of a redelivered job never undoes a result). */
   async failTask(id: string, failure: { code: string; message: string }): Promise<void> {
-    await this.dataSource.manager.update(ScoringTaskEntity, { id }, { status: 'failed', businessStatus: 'failed', failure, updatedAt: new Date() });
+    await this.dataSource.manager.update(ScoringTaskEntity, { id, status: Not('completed') }, { status: 'failed', businessStatus: 'failed', failure, updatedAt: new Date() });
   }
 
   /**

@@ -8,7 +8,7 @@ import {
   deviceIdFor,
   observationIdentifier,
 } from '@brixia/fhir';
-import { assertScorableRadiograph, decodeRadiograph, preprocessForBsnet } from '@brixia/imaging';
+import { inProcessPreparer } from '@brixia/imaging';
 import { assertChestRadiograph, type ScoreModel } from '@brixia/inference';
 import type { CompletedScoring, ExpectedPoint, JobContext, ScoringJob, StudyPointRecord } from '@brixia/persistence';
 import type { ScoringContext } from './scoring-context';
@@ -56,10 +56,11 @@ export async function processScoringJob(context: ScoringContext, model: ScoreMod
     await context.store.markTaskProgress(task.id, 'in-progress', 'fetching', task.attempts + 1);
     const pixels = await loadTaskPixels(context, task);
     const fetchedAt = Date.now();
-    const decoded = await decodeRadiograph(pixels, { defaultTimezoneOffset: context.defaultTimezoneOffset });
-    const decodeMs = Date.now() - fetchedAt;
-    // The input gate (README.md, "Input gate"): header, size, shape and contrast before the model runs...
-    assertScorableRadiograph(decoded);
+    // Decode, the input gate (README.md, "Input gate": header, size, shape and contrast before the model runs...)
+    // and preprocessing, in the preparer's threads when configured: this job's preparation overlaps the
+    // inference of the job before it and leaves the event loop free.
+    const { decoded, input } = await (context.preparer ?? inProcessPreparer()).prepare(pixels, { defaultTimezoneOffset: context.defaultTimezoneOffset });
+    const prepareMs = Date.now() - fetchedAt;
     const study = task.imagingStudyId ? await context.store.findStudy(task.imagingStudyId) : null;
     const acquisitionTime = study?.resource.started ?? decoded.metadata.acquisitionDateTime;
     if (!acquisitionTime) throw new AppError('IMAGING.MISSING_ACQUISITION_TIME', 'The acquisition time of the image is unknown');
@@ -71,14 +72,11 @@ export async function processScoringJob(context: ScoringContext, model: ScoreMod
     );
 
     await context.store.markTaskProgress(task.id, 'in-progress', 'inferring');
-    const preprocessStarted = Date.now();
-    const input = preprocessForBsnet(decoded.image);
     const inferenceStarted = Date.now();
     const output = await model.score(input, { withExplanations: context.explanations !== undefined });
     const inferenceMs = Date.now() - inferenceStarted;
     // ...and the model's own lung mask and alignment after: a refused image fails the Task, no Observation.
     assertChestRadiograph(output);
-    const preprocessMs = inferenceStarted - preprocessStarted;
 
     await context.store.markTaskProgress(task.id, 'in-progress', 'publishing');
     const issued = context.clock.now().toISOString();
@@ -186,22 +184,30 @@ export async function processScoringJob(context: ScoringContext, model: ScoreMod
     if (decision.kind === 'supersede') {
       logger.info({ observationId, supersededObservationId: decision.observationId, imagingStudyId: task.imagingStudyId, quality }, 'instance became its study\'s timeline point, superseding another');
     }
+    const storeMs = Date.now() - storeStarted;
+    const observe = context.observeStage;
+    if (observe) {
+      observe('fetch', fetchedAt - started);
+      observe('prepare', prepareMs);
+      observe('inference', inferenceMs);
+      observe('store', storeMs);
+    }
     logger.info(
       {
         observationId,
         modelVersion: identity.version,
         executionProvider: model.executionProvider,
         fetchMs: fetchedAt - started,
-        decodeMs,
-        preprocessMs,
+        prepareMs,
         inferenceMs,
-        storeMs: Date.now() - storeStarted,
+        storeMs,
         durationMs: Date.now() - started,
         device: deviceIdFor(identity),
       },
       'scoring completed',
     );
     context.completions.notify(task.id);
+    const completedAt = Date.now();
     // Explanations come after the result is out: the 7 overlays cost more CPU than the rest of the job
     // and nobody waits for them. The report gains its media in a second write (a new version).
     const explanation = await explainResult(
@@ -210,6 +216,10 @@ export async function processScoringJob(context: ScoringContext, model: ScoreMod
       logger,
     );
     if (explanation) await attachExplanations(context, { ...report, media: explanation.reportMedia }, explanation.resources, logger);
+    if (observe) {
+      observe('explain', Date.now() - completedAt);
+      observe('total', Date.now() - started);
+    }
   } catch (error) {
     const appError = toAppError(error);
     const lastTry = jobContext.retryCount >= jobContext.retryLimit;

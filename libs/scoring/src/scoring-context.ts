@@ -1,11 +1,15 @@
 import type { Clock, Logger } from '@brixia/common';
 import type { FhirConfig } from '@brixia/fhir';
+import type { RadiographPreparer } from '@brixia/imaging';
 import type { ScoreModel } from '@brixia/inference';
 import type { ScoringStore } from '@brixia/persistence';
 import type { TaskCompletionNotifier } from './task-completion';
 import type { ExternalImagingContext } from './external-imaging';
 import type { SubscriptionsContext } from './subscriptions/subscriptions-context';
 import type { ExplanationRenderer } from './explain-result';
+
+/** Stages of a scoring job, as timed for the metrics. */
+export type ScoringStage = 'fetch' | 'prepare' | 'inference' | 'store' | 'explain' | 'total';
 
 /** What the scoring use cases need, wired by the app (composition root). */
 export interface ScoringContext {
@@ -24,6 +28,10 @@ export interface ScoringContext {
   readonly external?: ExternalImagingContext;
   /** FHIR Subscriptions (R5 Backport, issue 3); absent when no subscriber endpoint is allowed. */
   readonly subscriptions?: SubscriptionsContext;
+  /** Decode + preprocess for jobs (worker threads in the service); absent: on the calling thread. */
+  readonly preparer?: RadiographPreparer;
+  /** Called with each stage's duration of a scoring job (metrics). */
+  readonly observeStage?: (stage: ScoringStage, durationMs: number) => void;
   /** Heat-map overlays published with each result (issue 4); absent when explanations are off. */
   readonly explanations?: ExplanationRenderer;
 }

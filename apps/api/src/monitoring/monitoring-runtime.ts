@@ -1,6 +1,15 @@
 import type { Clock, Logger, ModelIdentity } from '@brixia/common';
 import type { FhirConfig } from '@brixia/fhir';
-import { MonitoringEventRelay, MonitoringEvents, MonitoringService, monitoringRules, occlusionMaps, renderExplanationImages, renderOcclusionImages } from '@brixia/monitoring';
+import {
+  MonitoringEventRelay,
+  MonitoringEvents,
+  MonitoringService,
+  monitoringRules,
+  occlusionMaps,
+  renderExplanationImages,
+  renderOcclusionImages,
+  type ExplanationRenderPool,
+} from '@brixia/monitoring';
 import { MonitoringStore, PgNotificationChannel, type Database, type ScoringStore } from '@brixia/persistence';
 import { TaskCompletionNotifier, type ExplanationRenderer } from '@brixia/scoring';
 import type { AppConfig } from '../config';
@@ -51,6 +60,8 @@ export function createMonitoring(input: {
   logger: Logger;
   model: ModelIdentity;
   scoringStore: () => ScoringStore;
+  /** Render threads for the overlays of new results (runtime.ts); without it they render on the event loop. */
+  renderPool?: ExplanationRenderPool;
 }): MonitoringRuntime {
   const store = new MonitoringStore(input.dataSource);
   const service = new MonitoringService({
@@ -73,7 +84,7 @@ export function createMonitoring(input: {
   });
   const explanations: ExplanationRenderer | undefined = input.config.monitoring.explanations
     ? {
-        render: (request) => renderExplanationImages(input.fhir, request),
+        render: (request) => (input.renderPool ? input.renderPool.render(request) : renderExplanationImages(input.fhir, request)),
         renderOcclusion: async (request) => {
           const occlusion = await occlusionMaps(request.scorer, request.input, request.predicted, { segments: request.segments, onProgress: request.onProgress });
           const images = await renderOcclusionImages(input.fhir, { ...request, occlusion });

@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import { expectValidR4, sampleFhirConfig, sampleModel, sampleScoring } from '@brixia/fhir/testing';
 import { renderExplanationImages } from './explanation-images';
+import { startExplanationRenderPool } from './explanation-render-pool';
 
 const radiograph = { width: 600, height: 500, pixels: new Uint8Array(600 * 500).map((_, i) => (i % 600) % 256) };
 // zone A's map for its predicted score (2) is hot; everything else cold
@@ -35,4 +36,28 @@ describe('renderExplanationImages', () => {
     const [r2, g2, b2] = rgbAt(400, 80);
     expect([r2 - g2, g2 - b2]).toEqual([0, 0]);
   });
+});
+
+describe('startExplanationRenderPool', () => {
+  it('renders in a thread exactly what the calling thread renders', async () => {
+    const request = {
+      observationId: 'obs-2',
+      patientId: 'p2',
+      radiograph,
+      scoring: sampleScoring,
+      zoneCams: { shape: [6, 4, 4, 4] as const, data },
+      alignment: [1, 0, 0, 0, 1, 0],
+      created: '2024-03-01T08:00:00Z',
+      model: sampleModel,
+    };
+    const pool = await startExplanationRenderPool({ fhir: sampleFhirConfig, threads: 1, niceIncrement: 5 });
+    try {
+      const [threaded, local] = await Promise.all([pool.render(request), renderExplanationImages(sampleFhirConfig, request)]);
+      expect(threaded.resources).toEqual(local.resources);
+      expect(threaded.reportMedia).toEqual(local.reportMedia);
+      expect(radiograph.pixels.byteLength).toBe(600 * 500); // copied in, the caller keeps its image
+    } finally {
+      await pool.close();
+    }
+  }, 180_000); // the thread compiles its TypeScript first: wide bound on a shared machine
 });
