@@ -1,5 +1,5 @@
 /**
- * Service overhead and throughput (issue 2 "Measure"), same images, same run:
+ * Service overhead and throughput, same images, same run:
  *   1. raw onnxruntime-node session.run, batch 1, on each image's preprocessed tensor;
  *   2. end to end: multipart upload → decode → preprocess → queue → model → FHIR → Postgres → 201 Observation;
  *   3. throughput with 8 concurrent clients, and the process RSS (peak, sampled every 100 ms).

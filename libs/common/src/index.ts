@@ -1,5 +1,4 @@
 export * from './errors';
-export * from './result';
 export * from './brixia';
 export * from './logger';
 export * from './clock';

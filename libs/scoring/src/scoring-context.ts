@@ -20,10 +20,10 @@ export interface ScoringContext {
   readonly defaultTimezoneOffset: string;
   /** How far ahead of this service's clock an acquisition time may lie (BRIXIA_MAX_FUTURE_SKEW_S). */
   readonly maxFutureSkewSeconds: number;
-  /** EHR + PACS integration (issue 3); absent when no EHR/PACS is configured. */
+  /** EHR + PACS integration; absent when no EHR/PACS is configured. */
   readonly external?: ExternalImagingContext;
-  /** FHIR Subscriptions (R5 Backport, issue 3); absent when no subscriber endpoint is allowed. */
+  /** FHIR Subscriptions (R5 Backport); absent when no subscriber endpoint is allowed. */
   readonly subscriptions?: SubscriptionsContext;
-  /** Heat-map overlays published with each result (issue 4); absent when explanations are off. */
+  /** Heat-map overlays published with each result; absent when explanations are off. */
   readonly explanations?: ExplanationRenderer;
 }

@@ -27,7 +27,7 @@ function deliveryState(message: OutboxMessageEntity): Record<string, unknown> {
 }
 
 /**
- * Publication state of one result (issue 3): its first publication at the top level, and the
+ * Publication state of one result: its first publication at the top level, and the
  * publications of its reviews under `revisions` (in the order they are delivered).
  */
 @ApiTags('results')

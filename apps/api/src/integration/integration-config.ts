@@ -9,7 +9,7 @@ const urlList = z
 const optionalText = z.preprocess((value) => (value === '' ? undefined : value), z.string().optional());
 
 /**
- * Environment of the EHR/PACS integration (issue 3), spread into the one config schema of config.ts.
+ * Environment of the EHR/PACS integration, spread into the one config schema of config.ts.
  * BRIXIA_EHR_*: the FHIR server studies come from and results go back to; BRIXIA_PACS_*: DICOMweb;
  * BRIXIA_OUTBOX_*: publishing back.
  */
