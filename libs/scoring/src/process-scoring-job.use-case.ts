@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { AppError, toAppError } from '@brixia/common';
+import { AppError, isLastTry, toAppError } from '@brixia/common';
 import {
   buildBrixiaObservation,
   buildDiagnosticReport,
@@ -169,7 +169,8 @@ export async function processScoringJob(context: ScoringContext, model: ScoreMod
     if (explanation) await attachExplanations(context, { ...report, media: explanation.reportMedia }, explanation.resources, logger);
   } catch (error) {
     const appError = toAppError(error);
-    const lastTry = jobContext.retryCount >= jobContext.retryLimit;
+    // pg-boss counts retries (0 on the first try) against a limit of retries; the rule counts tries.
+    const lastTry = isLastTry({ maxAttempts: jobContext.retryLimit + 1, retryPeriodMs: Infinity }, { attempts: jobContext.retryCount + 1 });
     if (!appError.spec.retryable || lastTry) {
       await context.store.failTask(task.id, { code: appError.code, message: appError.message });
       logger.warn({ code: appError.code, retryCount: jobContext.retryCount, durationMs: Date.now() - started }, 'scoring failed');
