@@ -17,6 +17,7 @@ import { loadTaskPixels } from './load-task-pixels';
 import { publicationFor } from './publication';
 import { attachExplanations, renderMissingExplanations } from './recover-explanations';
 import { checkAcquisitionTime } from './acquisition-time';
+import { resultPatientIdOf } from './result-identity';
 
 /**
  * Scores one task. Idempotent: state is re-read, a finished task is left alone (but for explanation
@@ -79,7 +80,7 @@ export async function processScoringJob(context: ScoringContext, model: ScoreMod
     const studyInstanceUid = study?.studyInstanceUid ?? decoded.metadata.studyInstanceUid ?? `2.25.${uuidAsDecimal(task.imagingStudyId ?? task.id)}`;
     // PNG/JPEG have no SOP Instance UID: the image hash stands in, so the identifier stays deterministic.
     const sopInstanceUid = decoded.metadata.sopInstanceUid ?? createHash('sha256').update(pixels).digest('hex');
-    const patientId = task.patientId ?? study?.patientId ?? 'unknown';
+    const patientId = resultPatientIdOf(task, study);
     const identifier = observationIdentifier(context.fhir, { patientId, studyInstanceUid, sopInstanceUid, modelVersion: identity.version });
     const observation = buildBrixiaObservation(context.fhir, {
       id: observationId,
@@ -98,7 +99,7 @@ export async function processScoringJob(context: ScoringContext, model: ScoreMod
       id: reportId,
       observationId,
       scoring: output,
-      patientId: observation.subject?.reference?.replace('Patient/', '') ?? 'unknown',
+      patientId,
       imagingStudyId: task.imagingStudyId ?? undefined,
       effectiveDateTime: acquiredAt,
       issued,
