@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { createTestDatabase } from '@brixia/persistence/testing';
-import { ARTIFACTS, freePort, launchChromium } from './support/browser';
+import { ARTIFACTS, freePort, launchChromium, signInThroughProvider } from './support/browser';
 import { startService, uploadRadiograph, type TestService } from './support/service';
 import { seedResults } from './support/monitoring-seed';
 
@@ -79,7 +79,9 @@ describe('dashboard: image viewer, dated timeline, patient search (headless Chro
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     page.on('pageerror', (error) => pageErrors.push(error.message));
-  });
+    page.setDefaultTimeout(60_000);
+    await signInThroughProvider(page, `${base}/dashboard/`);
+  }, 180_000);
 
   afterEach(() => {
     // Errors the page raised during this test (the list is emptied for the next one).
@@ -167,7 +169,7 @@ describe('dashboard: image viewer, dated timeline, patient search (headless Chro
   it('reports occlusion progress over graphql-ws and disables the control once the maps exist', async () => {
     const { body } = await service.http.post('/graphql').send({ query: `{ assessment(observationId: "${uploadedObservationId}") { taskId } }` }).expect(200);
     const taskId = (body as { data: { assessment: { taskId: string } } }).data.assessment.taskId;
-    const client = createClient({ url: `${base.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, lazy: false });
+    const client = createClient({ url: `${base.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, lazy: false, connectionParams: { Authorization: `Bearer ${service.token}` } });
     const progress: Array<{ done: number; total: number }> = [];
     try {
       const subscribed = new Promise<void>((resolve, reject) => {

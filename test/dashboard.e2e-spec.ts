@@ -4,7 +4,7 @@ import { preprocessForBsnet, type GreyImage } from '@brixia/imaging';
 import { displayedCorrelation, rasterFixturePixels, resizeGreyImage } from '@brixia/imaging/testing';
 import { measureZoneOverlay } from '@brixia/monitoring/testing';
 import { createTestDatabase } from '@brixia/persistence/testing';
-import { ARTIFACTS, freePort, launchChromium } from './support/browser';
+import { ARTIFACTS, freePort, launchChromium, signInThroughProvider } from './support/browser';
 import { startService, uploadRadiograph, type TestService } from './support/service';
 import { seedResults } from './support/monitoring-seed';
 
@@ -45,25 +45,6 @@ async function displayedPixels(page: Page, testId: string): Promise<{ width: num
     return { width: img.naturalWidth, height: img.naturalHeight, shownWidth: img.clientWidth, shownHeight: img.clientHeight, rgb: btoa(binary) };
   });
   return { ...read, rgb: new Uint8Array(Buffer.from(read.rgb, 'base64')) };
-}
-
-/**
- * Authorization code + PKCE through the OpenID provider's real login and consent pages
- * (oidc-provider's development interactions), as the seeded demo clinician.
- */
-async function signInThroughProvider(page: Page, dashboardUrl: string): Promise<void> {
-  await page.goto(dashboardUrl);
-  await page.locator('input[name=login]').waitFor();
-  await page.fill('input[name=login]', 'clinician');
-  await page.fill('input[name=password]', 'any');
-  await page.click('button[type=submit]');
-  // The consent page appears once per grant.
-  await page.waitForURL((url) => url.href.startsWith(dashboardUrl) || url.pathname.includes('/interaction/'));
-  if (!page.url().startsWith(dashboardUrl)) {
-    await page.click('button[type=submit]');
-    await page.waitForURL((url) => url.href.startsWith(dashboardUrl));
-  }
-  await page.locator('[data-testid=signed-in-user]', { hasText: 'Demo Clinician' }).waitFor();
 }
 
 describe('reference dashboard in headless Chromium', () => {

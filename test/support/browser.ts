@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 /**
  * Launch flags for Debian's Chromium as root in a closed network: no sandbox, no GPU, and no background
@@ -25,4 +25,23 @@ export async function freePort(): Promise<number> {
   const { port } = probe.address() as { port: number };
   await new Promise<void>((resolve) => probe.close(() => resolve()));
   return port;
+}
+
+/**
+ * Authorization code + PKCE through the OpenID provider's real login and consent pages
+ * (oidc-provider's development interactions), as the seeded demo clinician.
+ */
+export async function signInThroughProvider(page: Page, dashboardUrl: string): Promise<void> {
+  await page.goto(dashboardUrl);
+  await page.locator('input[name=login]').waitFor();
+  await page.fill('input[name=login]', 'clinician');
+  await page.fill('input[name=password]', 'any');
+  await page.click('button[type=submit]');
+  // The consent page appears once per grant.
+  await page.waitForURL((url) => url.href.startsWith(dashboardUrl) || url.pathname.includes('/interaction/'));
+  if (!page.url().startsWith(dashboardUrl)) {
+    await page.click('button[type=submit]');
+    await page.waitForURL((url) => url.href.startsWith(dashboardUrl));
+  }
+  await page.locator('[data-testid=signed-in-user]', { hasText: 'Demo Clinician' }).waitFor();
 }

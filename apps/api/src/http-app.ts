@@ -28,7 +28,7 @@ export async function createHttpApp(runtime: Runtime, resourceServer?: ResourceS
   // Before the body parser, so even a malformed body's OperationOutcome carries the request id.
   app.use(requestIdMiddleware);
   app.use(accessLogMiddleware(runtime.logger));
-  app.use(securityHeaders(config.publicBaseUrl));
+  app.use(securityHeaders(config.publicBaseUrl, config.auth.mode === 'off' ? undefined : config.auth.issuer));
   app.use(noStore);
   // CORS is closed (no Access-Control-Allow-* at all) unless BRIXIA_CORS_ORIGINS lists the browser origins allowed.
   if (config.http.corsOrigins.length > 0) {

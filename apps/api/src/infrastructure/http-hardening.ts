@@ -4,11 +4,13 @@ import helmet from 'helmet';
 /**
  * Security headers (helmet). The CSP is what the dashboard needs and no more: its own scripts,
  * styles and images, GraphQL over fetch and graphql-ws on the same origin (and the public base
- * URL's origin, which the image URLs use), no inline script or style, no framing, no plugins.
+ * URL's origin, which the image URLs use), the OpenID issuer's origin (the sign-in's token and
+ * refresh requests), no inline script or style, no framing, no plugins.
  * `upgrade-insecure-requests` is left out: the embedded service is plain HTTP on loopback.
  */
-export function securityHeaders(publicBaseUrl: string): RequestHandler {
+export function securityHeaders(publicBaseUrl: string, issuer?: string): RequestHandler {
   const publicOrigin = new URL(publicBaseUrl).origin;
+  const issuerOrigins = issuer ? [new URL(issuer).origin] : [];
   const publicSocket = publicOrigin.replace(/^http/, 'ws');
   return helmet({
     contentSecurityPolicy: {
@@ -19,7 +21,7 @@ export function securityHeaders(publicBaseUrl: string): RequestHandler {
         'script-src-attr': ["'none'"],
         'style-src': ["'self'"],
         'img-src': ["'self'", 'data:', publicOrigin],
-        'connect-src': ["'self'", publicOrigin, publicSocket],
+        'connect-src': ["'self'", publicOrigin, publicSocket, ...issuerOrigins],
         'font-src': ["'self'"],
         'object-src': ["'none'"],
         'base-uri': ["'self'"],
