@@ -51,6 +51,8 @@ describe('reference dashboard in headless Chromium', () => {
   let service: TestService;
   let browser: Browser;
   let page: Page;
+  /** Listeners of the service itself, before any page subscribed. */
+  let serviceListeners = 0;
   let base: string;
   let uploadedObservationId: string;
 
@@ -72,6 +74,7 @@ describe('reference dashboard in headless Chromium', () => {
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     // Playwright's 30 s default per wait, doubled: pages render in well under a second idle.
     page.setDefaultTimeout(60_000);
+    serviceListeners = service.runtime.monitoring.service.events.listenerCount;
     await signInThroughProvider(page, `${base}/dashboard/`);
   }, 120_000);
 
@@ -82,7 +85,14 @@ describe('reference dashboard in headless Chromium', () => {
 
   it('lists patients by latest score and updates live when a result arrives', async () => {
     const events = service.runtime.monitoring.service.events;
-    const listenersBefore = events.listenerCount; // no page open yet: the service's own listeners
+    // The sign-in left the dashboard open: close it and wait until its subscriptions are gone.
+    await page.goto('about:blank');
+    const deadlineClosed = Date.now() + 60_000;
+    while (events.listenerCount > serviceListeners) {
+      if (Date.now() > deadlineClosed) throw new Error('the signed-in page kept its subscriptions for 60 s');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const listenersBefore = events.listenerCount; // no page open: the service's own listeners
     await page.goto(`${base}/dashboard/`);
     await page.locator('[data-testid=live-status].on').waitFor();
     // The page's two subscriptions (completed assessments, alerts) register after the socket opens.

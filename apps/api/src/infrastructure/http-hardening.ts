@@ -20,7 +20,8 @@ export function securityHeaders(publicBaseUrl: string, issuer?: string): Request
         'script-src': ["'self'"],
         'script-src-attr': ["'none'"],
         'style-src': ["'self'"],
-        'img-src': ["'self'", 'data:', publicOrigin],
+        // blob: the browser apps fetch patient images with the access token and show them from object URLs.
+        'img-src': ["'self'", 'data:', 'blob:', publicOrigin],
         'connect-src': ["'self'", publicOrigin, publicSocket, ...issuerOrigins],
         'font-src': ["'self'"],
         'object-src': ["'none'"],
