@@ -55,10 +55,13 @@ class LinearZoneHeads(nn.Module):
 
     def scores(self, x: torch.Tensor) -> torch.Tensor:
         """x [N,6,D] (shared by the members) or [E,N,6,D] (one sample per member) -> [E,N,6,out]."""
-        z = (x - self.mean) / self.std
-        if z.dim() == 3:
-            return torch.einsum("nzd,ezdo->enzo", z, self.weight) + self.bias[:, None]
-        return torch.einsum("enzd,ezdo->enzo", z, self.weight) + self.bias[:, None]
+        return self.scores_standardised((x - self.mean) / self.std)
+
+    def scores_standardised(self, z: torch.Tensor) -> torch.Tensor:
+        """scores of inputs already standardised with mean/std (training standardises its sets once)."""
+        # A batched matmul over (member, zone): several times faster than the einsum in the backward pass.
+        zz = z.transpose(0, 1)[None] if z.dim() == 3 else z.transpose(1, 2)        # [1|E,6,N,D]
+        return torch.matmul(zz, self.weight).transpose(1, 2) + self.bias[:, None]
 
     def probs_from_scores(self, s: torch.Tensor) -> torch.Tensor:
         if self.ordinal:

@@ -47,8 +47,8 @@ def load_folder_images(shared: Path, folder: ImageFolder, names: Sequence[str], 
     cache = CACHE / f"{folder.name}_{resolution}.npz"
     if cache.exists():
         return np.load(cache)["images"]
-    stack = np.stack([preprocess(read_gray(shared / folder.image_dir / (Path(n).stem + ".png")))
-                      for n in names])[:, None]
+    # The names as listed (severity-extra and JSRT are PNG, cxr-unlabelled JPEG).
+    stack = np.stack([preprocess(read_gray(shared / folder.image_dir / n)) for n in names])[:, None]
     images = to_resolution(stack, resolution)
     CACHE.mkdir(parents=True, exist_ok=True)
     np.savez(cache, images=images)
@@ -79,8 +79,11 @@ def region_descriptors(model: BSNet, attended: List[torch.Tensor], jitter=None) 
 
 @torch.no_grad()
 def describe(model: BSNet, images: np.ndarray, jitters: int, seed: int, views: Sequence[str] = VIEWS,
-             batch: int = 16) -> np.ndarray:
-    """[N, len(views), 1 + jitters, 6, 960] float16 for one image set."""
+             batch: int = 16, taps_out: Optional[List[List[np.ndarray]]] = None) -> np.ndarray:
+    """[N, len(views), 1 + jitters, 6, 960] float16 for one image set.
+
+    taps_out: when given, the attended taps of each batch (float16) are appended to its four lists, so the
+    0.2.0 score stage (a convolutional pyramid on the taps) can be re-run on the same front pass."""
     model.eval()
     torch.manual_seed(seed + VIEWS.index(views[0]))
     out = np.zeros((len(images), len(views), 1 + jitters, 6, DESCRIPTOR_DIM), dtype=np.float16)
@@ -91,6 +94,9 @@ def describe(model: BSNet, images: np.ndarray, jitters: int, seed: int, views: S
             x = torch.from_numpy(imgs[i:i + batch])
             skips, mask = model.segment(x)
             attended = model.attend(skips[1:], mask, model.alignment(mask))
+            if taps_out is not None:
+                for k, t in enumerate(attended):
+                    taps_out[k].append(t.numpy().astype(np.float16))
             out[i:i + batch, v, 0] = region_descriptors(model, attended).numpy()
             for j in range(jitters):
                 jit = region_jitter(len(x), 0.1, "cpu")
@@ -109,6 +115,19 @@ def normal_jsrt_names(shared: Path) -> List[str]:
 
 def descriptor_cache(set_name: str, view: str) -> Path:
     return CACHE / "descriptors" / f"{set_name}.{view}.npz"
+
+
+def taps_cache(set_name: str, view: str) -> Path:
+    return CACHE / "taps" / f"{set_name}.{view}.npz"
+
+
+def load_taps(set_name: str, view: str) -> Optional[List[np.ndarray]]:
+    """The four attended taps [N,C,s,s] (float32) of one set and view, cached beside its descriptors."""
+    path = taps_cache(set_name, view)
+    if not path.exists():
+        return None
+    data = np.load(path)
+    return [data[f"tap{k}"].astype(np.float32) for k in range(4)]
 
 
 def load_descriptors(set_name: str) -> Optional[np.ndarray]:
@@ -148,15 +167,22 @@ def cache_all(model: BSNet, shared: Path, jitters: int, log, seed: int = 0, only
             continue
         for view in (views if name == "brixia" else extra_views):
             path = descriptor_cache(name, view)
-            if path.exists():
+            # Brixia's plain views also keep their attended taps (the 0.2.0 baseline re-run, bsnet.oof020).
+            keep = name == "brixia" and view in ("identity", "mirror")
+            if path.exists() and (not keep or taps_cache(name, view).exists()):
                 continue
             t0 = time.time()
             images = images_of()
             if name != "brixia" and extra_limit:
                 images = images[:extra_limit]
-            desc = describe(model, images, jitters if name == "brixia" else extra_jitters, seed + 1000 * k, [view])
+            taps: Optional[List[List[np.ndarray]]] = [[], [], [], []] if keep else None
+            desc = describe(model, images, jitters if name == "brixia" else extra_jitters, seed + 1000 * k, [view],
+                            taps_out=taps)
             path.parent.mkdir(parents=True, exist_ok=True)
             np.savez(path, descriptors=desc)
+            if taps is not None:
+                taps_cache(name, view).parent.mkdir(parents=True, exist_ok=True)
+                np.savez(taps_cache(name, view), **{f"tap{k}": np.concatenate(t) for k, t in enumerate(taps)})
             log(f"descriptors {name}/{view}: {desc.shape} in {time.time() - t0:.0f}s")
 
 
@@ -170,9 +196,11 @@ if __name__ == "__main__":
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--only", nargs="*", default=[], help="set names (brixia severity normal unlabelled)")
     p.add_argument("--views", nargs="*", default=["identity", "mirror"], help="brixia's views (a prefix of VIEWS)")
+    p.add_argument("--extra-views", nargs="*", default=["identity"], help="the other sets' views (a prefix of VIEWS)")
     p.add_argument("--extra-jitters", type=int, default=1)
     p.add_argument("--extra-limit", type=int, default=None, help="only the first N images of each extra set")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     cache_all(load_onnx_weights(a.front_onnx, 256), a.shared, a.jitters, lambda m: print(m, flush=True),
-              only=a.only, views=a.views, extra_jitters=a.extra_jitters, extra_limit=a.extra_limit)
+              only=a.only, views=a.views, extra_views=a.extra_views, extra_jitters=a.extra_jitters,
+              extra_limit=a.extra_limit)

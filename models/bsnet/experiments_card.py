@@ -3,7 +3,7 @@ from a committed summary (bsnet/experiments/*.json), so the card lists every run
 when no new release came of it."""
 import json
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 EXPERIMENTS_DIR = Path(__file__).resolve().parent / "experiments"
 
@@ -32,22 +32,55 @@ def _section(doc: Dict) -> List[str]:
     fp = nested["foldPairedVsPublished020"]
     lines += ["", f"Better than 0.2.0 on {fp['foldsBetter']} of 5 folds (fold-paired against 0.2.0's published "
                   f"per-fold figures)."]
+    ref = [(who, nested.get(key)) for who, key in (("junior radiologist", "junior"),
+                                                    ("per-zone training mean", "meanPredictor")) if nested.get(key)]
+    if ref:
+        lines.append("Same images and folds: " + "; ".join(
+            f"{who} zone MAE {_f(r['zoneMae'])}, global MAE {_f(r['globalMae'], 2)}" for who, r in ref) + ".")
     paired = nested.get("pairedVs020")
     if paired:
-        z, g = paired["zoneMaeDifference"], paired["globalMaeDifference"]
-        lines.append(f"Image-paired against 0.2.0's out-of-fold predictions, bootstrap over {z['patients']} patients: "
-                     f"zone MAE difference {_f(z['mean'])} (95 % {_f(z['ci95'][0])} to {_f(z['ci95'][1])}), "
-                     f"global MAE difference {_f(g['mean'], 2)} (95 % {_f(g['ci95'][0], 2)} to {_f(g['ci95'][1], 2)}).")
+        lines += _paired(paired, doc.get("baseline020"))
     lines += ["", "Every recipe, each scored on the five outer folds with a single member (for visibility; the "
                   "choices above never saw these figures):", ""]
-    lines += [f"- {r['label']}: zone MAE {_f(r['zoneMae'])}, global MAE {_f(r['globalMae'], 2)}"
-              for r in doc["outerSingle"]] or ["- (not completed before this session's deadline)"]
+    lines += [_outer_line(r) for r in doc["outerSingle"]] or ["- (not completed before this session's deadline)"]
+    maps = [s.get("severityMap") for s in doc.get("selection", [])]
+    if any(m for m in maps):
+        lines += ["", "Severity map of the chosen recipe per outer fold (linear summary S ≈ a·geographic + "
+                      "b·opacity + c of the map fitted on that fold's training images; published all-fold fit "
+                      "1.082, 1.036, 0.508): " + "; ".join(
+                          f"fold {f}: " + (", ".join(f"{v:.2f}" for v in m) if m else "no weak loss")
+                          for f, m in enumerate(maps)) + "."]
     inner = doc.get("innerZoneMae")
     if inner:
         lines += ["", "Inner-split zone MAE of each candidate (what the choice saw), per outer fold:", ""]
         lines += [f"- fold {f}: " + ", ".join(f"{k} {_f(v)}" for k, v in row.items()) for f, row in enumerate(inner)]
     lines += [""] + [f"- {n}" for n in doc.get("notes", [])]
     return lines + [""]
+
+
+def _outer_line(r: Dict) -> str:
+    line = f"- {r['label']}: zone MAE {_f(r['zoneMae'])}, global MAE {_f(r['globalMae'], 2)}"
+    if "perFoldZoneMae" in r:
+        line += " (folds " + " / ".join(_f(v) for v in r["perFoldZoneMae"]) + f"; ECE {_f(r['eceMedianDecision'])})"
+    return line
+
+
+def _paired(paired: Dict, baseline: Optional[Dict]) -> List[str]:
+    """The image-paired comparison with 0.2.0's regenerated out-of-fold predictions."""
+    z, g = paired["zoneMaeDifference"], paired["globalMaeDifference"]
+    lines = [f"**Image-paired against 0.2.0's out-of-fold predictions** (candidate − 0.2.0, bootstrap over "
+             f"{z['patients']} patients, {z['rounds']} rounds): zone MAE difference {_f(z['mean'])} "
+             f"(95 % {_f(z['ci95'][0])} to {_f(z['ci95'][1])}; P(< 0) {_f(z['probabilityBelowZero'], 2)}), "
+             f"global MAE difference {_f(g['mean'], 2)} (95 % {_f(g['ci95'][0], 2)} to {_f(g['ci95'][1], 2)}). "
+             f"ECE of the decided score: candidate {_f(paired['candidateCalibration']['eceMedianDecision'])}, "
+             f"0.2.0 {_f(paired['baselineCalibration']['eceMedianDecision'])}."]
+    if baseline:
+        lines.append(baseline["note"])
+    lines += ["", "| fold | candidate zone MAE | 0.2.0 zone MAE (re-run) | candidate global MAE | 0.2.0 global MAE (re-run) |",
+              "|---|---|---|---|---|"]
+    lines += [f"| {r['fold']} | {_f(r['candidateZoneMae'])} | {_f(r['baselineZoneMae'])} | "
+              f"{_f(r['candidateGlobalMae'], 2)} | {_f(r['baselineGlobalMae'], 2)} |" for r in paired["perFold"]]
+    return lines
 
 
 def experiments_section() -> str:

@@ -1,11 +1,14 @@
 """Fitting the 0.3.0 linear zone heads on cached descriptors: Brixia zone labels, weak global severity from
-severity-extra, consistency on unlabelled views (mean teacher), normal films as all-zero examples.
+severity-extra, consistency on unlabelled views (mean teacher), confidence-filtered pseudo-labels, normal
+films as all-zero examples.
 
 Every extra set comes from patients disjoint from brixia-public, so it joins every training fold; the zone
-heads learn zone labels only from Brixia. The severity map (S-Global from COVIDx-S geographic extent and
-opacity) is the published least-squares fit on 114 brixia-public images that have both labels (those
-images are not in severity-extra, so it cannot be refitted per training fold); its residual MAE 1.81 is the
-scale of the Laplace loss tying the sum of the six expected zone scores to it.
+heads learn zone labels only from Brixia (pseudo-labels are the heads' own confident predictions). The
+severity map (S-Global from COVIDx-S geographic extent and opacity) is fitted on the training folds only
+(bsnet.recipes); the published least-squares fit on 114 brixia-public images (SEVERITY_MAP) spans every
+fold, so it is kept for comparison only. The weak loss is a Laplace loss on the sum of the six expected
+zone scores with scale SEVERITY_MAP_MAE (the published map's residual, a constant absorbed by the
+recipe's weight, which the inner split chooses).
 """
 from dataclasses import dataclass, replace
 from typing import Dict, Optional
@@ -32,6 +35,10 @@ class HeadConfig:
     weak: float = 0.0          # weight of the severity-extra global loss
     consistency: float = 0.0   # weight of the mean-teacher consistency on unlabelled + severity-extra views
     normal: float = 0.0        # weight of the JSRT normal films as all-zero examples
+    pseudo: float = 0.0        # weight of confidence-filtered pseudo-labels on unlabelled + severity-extra
+    pseudo_threshold: float = 0.8
+    severity_map: str = "quantile"   # how the weak target is fitted on the training folds (bsnet.recipes)
+    second_stage: float = 0.0  # > 0: a second stage over all six zone distributions, L2 to identity
     members: int = 1
     steps: int = 200
     lr: float = 0.01
@@ -41,7 +48,13 @@ class HeadConfig:
 
     def label(self) -> str:
         parts = ["ordinal" if self.ordinal else "softmax", f"l2={self.l2:g}"]
-        parts += [f"{k}={getattr(self, k):g}" for k in ("weak", "consistency", "normal") if getattr(self, k)]
+        for k in ("weak", "consistency", "normal", "pseudo"):
+            if getattr(self, k):
+                parts.append(f"{k}={getattr(self, k):g}")
+                if k == "weak" and self.severity_map != "quantile":
+                    parts.append(f"map={self.severity_map}")
+        if self.second_stage:
+            parts.append(f"stage2={self.second_stage:g}")
         return " ".join(parts) + f" x{self.members}"
 
 
@@ -52,6 +65,9 @@ class Extras:
     severity_global: Optional[torch.Tensor] = None
     unlabelled: Optional[torch.Tensor] = None
     normal: Optional[torch.Tensor] = None
+    pseudo: Optional[torch.Tensor] = None           # [M,V,J,6,D] images with pseudo-labels
+    pseudo_targets: Optional[torch.Tensor] = None   # [M,6,4] one-hot, image zone order
+    pseudo_weight: Optional[torch.Tensor] = None    # [M,6] 1 where the zone's prediction was confident
 
 
 def mapped_severity(geographic: np.ndarray, opacity: np.ndarray) -> np.ndarray:
@@ -84,6 +100,13 @@ def zone_loss(p: torch.Tensor, target: torch.Tensor, weight: torch.Tensor, mae_w
     return ((ce + mae_weight * mae) * weight).sum() / weight.sum()
 
 
+def zone_loss_per_zone(p: torch.Tensor, target: torch.Tensor, weight: torch.Tensor, mae_weight: float) -> torch.Tensor:
+    """zone_loss with a weight per image and zone [E,N,6] (pseudo-labels keep only confident zones)."""
+    ce = -(target * torch.log(p + 1e-7)).sum(-1)
+    mae = ((p * LEVELS).sum(-1) - (target * LEVELS).sum(-1)).abs()
+    return ((ce + mae_weight * mae) * weight).sum() / weight.sum().clamp_min(1.0)
+
+
 def fit_heads(cfg: HeadConfig, desc: torch.Tensor, targets: torch.Tensor, extras: Extras,
               seed: int) -> LinearZoneHeads:
     """desc [N,V,J,6,D] Brixia training images, targets [N,6,4] soft (image's zone order)."""
@@ -99,6 +122,17 @@ def fit_heads(cfg: HeadConfig, desc: torch.Tensor, targets: torch.Tensor, extras
     heads.std.copy_(allrows.std(0) + 1e-3)
     teacher = LinearZoneHeads(cfg.members, desc.shape[-1], cfg.ordinal)
     teacher.load_state_dict(heads.state_dict())
+
+    # Every set standardised once (per step it would dominate the cost of a step).
+    def standardised(t: Optional[torch.Tensor]) -> Optional[torch.Tensor]:
+        return None if t is None else (t.float() - heads.mean) / heads.std
+
+    def fwd(model: LinearZoneHeads, z: torch.Tensor) -> torch.Tensor:
+        return model.probs_from_scores(model.scores_standardised(z))
+
+    desc = standardised(desc)
+    extras = replace(extras, severity=standardised(extras.severity), unlabelled=standardised(extras.unlabelled),
+                     normal=standardised(extras.normal), pseudo=standardised(extras.pseudo))
     opt = torch.optim.Adam(heads.parameters(), lr=cfg.lr)
     # Bagging: each member sees its own Poisson(1) weights of the labelled images (members > 1 only).
     bag = (torch.poisson(torch.ones(cfg.members, len(desc)), generator=gen) if cfg.members > 1
@@ -107,17 +141,25 @@ def fit_heads(cfg: HeadConfig, desc: torch.Tensor, targets: torch.Tensor, extras
     for step in range(cfg.steps):
         x, mirrored, _ = sample_views(desc, cfg.members, gen)
         t = torch.where(mirrored[..., None, None], targets[:, PERM][None], targets[None])
-        loss = zone_loss(heads(x), t, bag, cfg.mae_weight) + cfg.l2 * heads.penalty()
+        loss = zone_loss(fwd(heads, x), t, bag, cfg.mae_weight) + cfg.l2 * heads.penalty()
         if cfg.weak > 0 and extras.severity is not None:
             xs, _, rows = sample_views(extras.severity, cfg.members, gen, EXTRA_BATCH)
-            total = (heads(xs) * LEVELS).sum(-1).sum(-1)
+            total = (fwd(heads, xs) * LEVELS).sum(-1).sum(-1)
             loss = loss + cfg.weak * (total - extras.severity_global[rows]).abs().mean() / SEVERITY_MAP_MAE
         if cfg.normal > 0 and extras.normal is not None:
             xn, _, _ = sample_views(extras.normal, cfg.members, gen, EXTRA_BATCH)
             zero = torch.zeros(4)
             zero[0] = 1
-            pn = heads(xn)
+            pn = fwd(heads, xn)
             loss = loss + cfg.normal * zone_loss(pn, zero.expand_as(pn), torch.ones(pn.shape[:2]), cfg.mae_weight)
+        if cfg.pseudo > 0 and extras.pseudo is not None:
+            xp, mp, rows = sample_views(extras.pseudo, cfg.members, gen, EXTRA_BATCH)
+            tp = extras.pseudo_targets[rows]
+            wp = extras.pseudo_weight[rows]
+            # A mirrored view shows zone PERM[r] in region r: targets and weights follow.
+            tp = torch.where(mp[..., None, None], tp[:, :, PERM], tp)
+            wp = torch.where(mp[..., None], wp[:, :, PERM], wp)
+            loss = loss + cfg.pseudo * zone_loss_per_zone(fwd(heads, xp), tp, wp, cfg.mae_weight)
         for u in unl:
             x1, m1, rows = sample_views(u, cfg.members, gen, EXTRA_BATCH)
             # The same images in another random view (and box jitter) for the teacher.
@@ -125,8 +167,8 @@ def fit_heads(cfg: HeadConfig, desc: torch.Tensor, targets: torch.Tensor, extras
             jit = torch.randint(0, u.shape[2], rows.shape, generator=gen)
             x2, m2 = u[rows, views, jit].float(), torch.from_numpy(MIRRORED)[views]
             with torch.no_grad():
-                target = to_image_order(teacher(x2), m2)
-            student = to_image_order(heads(x1), m1)
+                target = to_image_order(fwd(teacher, x2), m2)
+            student = to_image_order(fwd(heads, x1), m1)
             loss = loss + cfg.consistency * ((student - target) ** 2).sum(-1).mean() / len(unl)
         opt.zero_grad()
         loss.backward()
@@ -140,8 +182,11 @@ def fit_heads(cfg: HeadConfig, desc: torch.Tensor, targets: torch.Tensor, extras
 @torch.no_grad()
 def predict(heads: LinearZoneHeads, desc: torch.Tensor) -> np.ndarray:
     """Flip-averaged ensemble probabilities [N,6,4] on the unjittered identity and mirror views (what the
-    exported graph computes)."""
+    exported graph computes); the identity view alone when no mirror view is cached."""
     p_id = heads(desc[:, 0, 0].float()).mean(0)
+    if desc.shape[1] < 2:
+        # A set cached without its mirror view (the extra sets, when CPU is short): the image alone.
+        return p_id.numpy()
     p_mirror = heads(desc[:, 1, 0].float()).mean(0)[:, PERM]
     return ((p_id + p_mirror) / 2).numpy()
 
@@ -158,10 +203,13 @@ def with_members(cfg: HeadConfig, members: int) -> HeadConfig:
 def extras_subset(extras: Extras, cfg: HeadConfig) -> Extras:
     """Only the sets a recipe uses (keeps the standardisation statistics to the data a recipe sees)."""
     return Extras(
-        severity=extras.severity if (cfg.weak > 0 or cfg.consistency > 0) else None,
+        severity=extras.severity if (cfg.weak > 0 or cfg.consistency > 0 or cfg.pseudo > 0) else None,
         severity_global=extras.severity_global,
-        unlabelled=extras.unlabelled if cfg.consistency > 0 else None,
+        unlabelled=extras.unlabelled if (cfg.consistency > 0 or cfg.pseudo > 0) else None,
         normal=extras.normal if cfg.normal > 0 else None,
+        pseudo=extras.pseudo if cfg.pseudo > 0 else None,
+        pseudo_targets=extras.pseudo_targets if cfg.pseudo > 0 else None,
+        pseudo_weight=extras.pseudo_weight if cfg.pseudo > 0 else None,
     )
 
 
