@@ -1,4 +1,4 @@
-// Lint enforces the dependency matrix of ../shared/docs/style.md: tags decide who may import whom,
+// Lint enforces the dependency matrix of docs/architecture.md ("Parts"): tags decide who may import whom,
 // and framework/driver packages stay in the libs that own them.
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';

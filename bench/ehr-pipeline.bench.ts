@@ -1,5 +1,5 @@
 /**
- * EHR/PACS pipeline throughput (issue 3 "Measure"): ImagingStudy reference → EHR read (study, Patient,
+ * EHR/PACS pipeline throughput: ImagingStudy reference → EHR read (study, Patient,
  * Endpoint) → QIDO-RS + WADO-RS from Orthanc → decode → BS-Net → FHIR → Postgres → outbox → conditional
  * creates of Device, Observation, DiagnosticReport, Provenance on the EHR (Medplum's FHIR router).
  *   1. per stage: EHR resolution and WADO-RS retrieval alone (median);

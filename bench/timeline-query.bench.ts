@@ -1,5 +1,5 @@
 /**
- * Serial-monitoring query latency (issue 4 "Measure"), on real PostgreSQL with 10,000 stored results
+ * Serial-monitoring query latency, on real PostgreSQL with 10,000 stored results
  * inserted directly through the store (no model runs): p50/p95 of
  *   1. the GraphQL timeline of one patient with 200 studies (points, zones, deltas, trend, alerts);
  *   2. the GraphQL 50-patient list (projection only), and the same list with every timeline (DataLoader);

@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Serial monitoring (issue 4): clinician reviews of AI results (the audit of confirm/override with
+ * Serial monitoring: clinician reviews of AI results (the audit of confirm/override with
  * the version read) and the per-patient monitoring projection the patient list is served from
  * (latest score, trend, active alerts), refreshed whenever a patient's results change.
  */

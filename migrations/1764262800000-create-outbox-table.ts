@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Transactional outbox for publishing results back to the EHR (issue 3): one row per result, written
+ * Transactional outbox for publishing results back to the EHR: one row per result, written
  * in the transaction that stores the result, delivered at least once with conditional creates.
  */
 export class CreateOutboxTable1764262800000 implements MigrationInterface {

@@ -3,7 +3,8 @@ import { APP_INTERCEPTOR, Reflector } from '@nestjs/core';
 import { MulterModule } from '@nestjs/platform-express';
 import { memoryStorage } from 'multer';
 import type { Runtime } from './runtime';
-import { RESOURCE_SERVER, RUNTIME } from './infrastructure/tokens';
+import { RESOURCE_SERVER } from './infrastructure/tokens';
+import { runtimeProviders } from './infrastructure/runtime-providers';
 import { ImagingStudyController } from './fhir/imaging-study.controller';
 import { FhirResourcesController } from './fhir/resources.controller';
 import { StudiesController } from './rest/studies.controller';
@@ -53,7 +54,7 @@ export class AppModule {
         FhirMethodFallbackController,
       ],
       providers: [
-        { provide: RUNTIME, useValue: runtime },
+        ...runtimeProviders(runtime),
         { provide: RESOURCE_SERVER, useValue: resourceServer },
         { provide: APP_INTERCEPTOR, inject: [Reflector], useFactory: (reflector: Reflector) => new RateLimitInterceptor(reflector, runtime.config.http.rateLimits) },
       ],

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { AppError } from '@brixia/common';
+import { AppError, type RetryPolicy } from '@brixia/common';
 import { DEFAULT_MODEL_DIR } from '@brixia/inference';
 import { INTEGRATION_ENV, integrationConfig } from './integration/integration-config';
 import { AUTH_ENV, authConfig } from './auth/auth-config';
@@ -123,8 +123,8 @@ function toAppConfig(c: z.infer<typeof schema>) {
     },
     worker: {
       concurrency: c.BRIXIA_WORKER_CONCURRENCY,
-      retryLimit: c.BRIXIA_JOB_RETRY_LIMIT,
-      retryDelaySeconds: c.BRIXIA_JOB_RETRY_DELAY_S,
+      // Tries = the first + BRIXIA_JOB_RETRY_LIMIT retries; pg-boss doubles the delay (no cap, no period).
+      retry: { maxAttempts: c.BRIXIA_JOB_RETRY_LIMIT + 1, retryPeriodMs: Infinity, baseDelayMs: c.BRIXIA_JOB_RETRY_DELAY_S * 1000, maxDelayMs: Infinity } satisfies RetryPolicy,
       expireInSeconds: c.BRIXIA_JOB_EXPIRE_S,
       maintenanceIntervalSeconds: c.BRIXIA_QUEUE_MAINTENANCE_S,
     },

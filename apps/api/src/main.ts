@@ -9,7 +9,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { loadConfig } from './config';
 import { createHttpApp } from './http-app';
 import { startOperationsServer } from './operations/operations-server';
-import { healthSummary } from './rest/health.controller';
+import { operationsEndpoints } from './operations/operations-endpoints';
 import { createRuntime } from './runtime';
 import { entryPointUrls } from './front-door/front-door-page';
 import { assertPortFree } from './infrastructure/port-check';
@@ -54,7 +54,7 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void shutdown('SIGINT'));
   if (config.role === 'worker') {
     served.operations = await startOperationsServer(
-      { metrics: runtime.metrics, metricsAccess: config.operations.metrics, readiness: () => runtime.readiness(), health: () => healthSummary(runtime) },
+      operationsEndpoints(runtime),
       config.port,
       config.host,
       logger,

@@ -5,7 +5,7 @@ import { startExplanationRenderPool, type ExplanationRenderPool } from '@brixia/
 import { loadOrtScoreModel, readModelManifest, type ScoreModel } from '@brixia/inference';
 import { MIGRATIONS } from '@brixia/migrations';
 import { AuditStore, openDatabase, OperationsStats, PgBossJobQueue, ScoringStore, type Database } from '@brixia/persistence';
-import { processScoringJob, type ScoringContext } from '@brixia/scoring';
+import type { ScoringContext } from '@brixia/scoring';
 import type { AppConfig } from './config';
 import { createExternalImaging, createSubscriptions, startIntegrationLoops } from './integration/integration-runtime';
 import { createMonitoring, type MonitoringRuntime } from './monitoring/monitoring-runtime';
@@ -13,6 +13,7 @@ import { AuditTrail } from './audit/audit-trail';
 import { startAuditRetention } from './audit/audit-retention';
 import { checkReadiness, type ReadinessReport } from './operations/readiness';
 import { createServiceMetrics, type ServiceMetrics } from './operations/service-metrics';
+import { startScoringJobProcessor } from './queue/scoring-job.processor';
 
 /** Everything the process runs on, built before Nest so start-up fails fast and tests can reuse it. */
 export interface Runtime {
@@ -82,10 +83,7 @@ export async function createRuntime(config: AppConfig, logger: Logger = createLo
     };
     await store.saveResource(buildModelDevice(identity, config.fhir));
     await monitoring.service.refreshStale();
-    if (model) {
-      const scoringModel = model;
-      await queue.workScoring((job, context) => processScoringJob(scoring, scoringModel, job, context), config.worker.concurrency);
-    }
+    if (model) await startScoringJobProcessor(queue, scoring, model, config.worker.concurrency);
     const integrationLoops = startIntegrationLoops(config, scoring, database, logger);
     const audit = new AuditTrail(new AuditStore(database.dataSource), config.fhir, systemClock);
     const auditRetention = startAuditRetention(audit.store, config.audit, systemClock, logger);

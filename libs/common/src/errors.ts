@@ -5,7 +5,6 @@
  */
 export type ErrorCode =
   | 'REQUEST.INVALID'
-  | 'REQUEST.MALFORMED_JSON'
   | 'REQUEST.UNSUPPORTED_MEDIA_TYPE'
   | 'REQUEST.TOO_LARGE'
   | 'REQUEST.NOT_ACCEPTABLE'
@@ -15,7 +14,6 @@ export type ErrorCode =
   | 'AUDIT.UNAVAILABLE'
   | 'RESOURCE.NOT_FOUND'
   | 'RESOURCE.VERSION_CONFLICT'
-  | 'RESOURCE.DUPLICATE'
   | 'RESOURCE.SUPERSEDED'
   | 'IMAGING.UNREADABLE'
   | 'IMAGING.NOT_AN_IMAGE'
@@ -30,7 +28,6 @@ export type ErrorCode =
   | 'IMAGING.PATIENT_CONFLICT'
   | 'INFERENCE.MODEL_INVALID'
   | 'INFERENCE.FAILED'
-  | 'SCORING.TIMEOUT'
   | 'PUBLICATION.AWAITING_EARLIER'
   | 'PUBLICATION.EARLIER_FAILED'
   | 'UPSTREAM.UNAVAILABLE'
@@ -47,16 +44,13 @@ export type ErrorCode =
 /** FHIR R4 IssueType codes used by this service. */
 export type FhirIssueType =
   | 'invalid'
-  | 'structure'
   | 'required'
   | 'value'
   | 'not-found'
   | 'conflict'
-  | 'duplicate'
   | 'not-supported'
   | 'too-costly'
   | 'processing'
-  | 'timeout'
   | 'transient'
   | 'business-rule'
   | 'exception'
@@ -74,7 +68,6 @@ export interface ErrorSpec {
 
 export const ERROR_TABLE: Readonly<Record<ErrorCode, ErrorSpec>> = {
   'REQUEST.INVALID': { httpStatus: 400, issueType: 'invalid', severity: 'error', retryable: false },
-  'REQUEST.MALFORMED_JSON': { httpStatus: 400, issueType: 'structure', severity: 'error', retryable: false },
   'REQUEST.UNSUPPORTED_MEDIA_TYPE': { httpStatus: 415, issueType: 'not-supported', severity: 'error', retryable: false },
   'REQUEST.TOO_LARGE': { httpStatus: 413, issueType: 'too-costly', severity: 'error', retryable: false },
   'REQUEST.NOT_ACCEPTABLE': { httpStatus: 406, issueType: 'not-supported', severity: 'error', retryable: false },
@@ -88,7 +81,6 @@ export const ERROR_TABLE: Readonly<Record<ErrorCode, ErrorSpec>> = {
   'AUDIT.UNAVAILABLE': { httpStatus: 503, issueType: 'transient', severity: 'error', retryable: true },
   'RESOURCE.NOT_FOUND': { httpStatus: 404, issueType: 'not-found', severity: 'error', retryable: false },
   'RESOURCE.VERSION_CONFLICT': { httpStatus: 409, issueType: 'conflict', severity: 'error', retryable: false },
-  'RESOURCE.DUPLICATE': { httpStatus: 409, issueType: 'duplicate', severity: 'error', retryable: false },
   // A result a better instance of its study replaced as the timeline point: still readable, no longer reviewed.
   'RESOURCE.SUPERSEDED': { httpStatus: 409, issueType: 'conflict', severity: 'error', retryable: false },
   'IMAGING.UNREADABLE': { httpStatus: 422, issueType: 'invalid', severity: 'error', retryable: false },
@@ -108,7 +100,6 @@ export const ERROR_TABLE: Readonly<Record<ErrorCode, ErrorSpec>> = {
   'IMAGING.PATIENT_CONFLICT': { httpStatus: 409, issueType: 'conflict', severity: 'error', retryable: false },
   'INFERENCE.MODEL_INVALID': { httpStatus: 500, issueType: 'exception', severity: 'fatal', retryable: false },
   'INFERENCE.FAILED': { httpStatus: 500, issueType: 'exception', severity: 'error', retryable: true },
-  'SCORING.TIMEOUT': { httpStatus: 504, issueType: 'timeout', severity: 'error', retryable: true },
   // A revision waits for the result's own publication (and earlier revisions) to reach the EHR first:
   // nothing failed, the outbox only retries later.
   'PUBLICATION.AWAITING_EARLIER': { httpStatus: 409, issueType: 'transient', severity: 'warning', retryable: true },

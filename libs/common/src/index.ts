@@ -1,6 +1,6 @@
 export * from './errors';
-export * from './result';
 export * from './brixia';
 export * from './logger';
 export * from './clock';
 export * from './worker-thread';
+export * from './retry-policy';

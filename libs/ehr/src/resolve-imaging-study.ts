@@ -18,7 +18,7 @@ export interface ExternalImagingStudy {
 /**
  * Reads the ImagingStudy a reference points at, then its subject Patient and its Endpoint
  * (`ImagingStudy.endpoint`, else the first series' endpoint; contained `#id` references are resolved
- * from the study). Only endpoints of connectionType `dicom-wado-rs` count (fhir.md "Getting pixels").
+ * from the study). Only endpoints of connectionType `dicom-wado-rs` count (docs/fhir-profile.md "Getting pixels").
  * Throws IMAGING.STUDY_NOT_FOUND (404), REQUEST.INVALID (not an ImagingStudy, no Patient subject),
  * IMAGING.MISSING_PATIENT, UPSTREAM.* (allow-list, credentials, outage, size).
  */

@@ -4,7 +4,7 @@ import { canonical, type FhirConfig } from './config';
 
 /**
  * Codes of the project's CodeSystem. Brixia has no LOINC, SNOMED CT or RadElement code
- * (fhir.md), so the project defines its own and serves it at its canonical URL.
+ * (docs/fhir-profile.md), so the project defines its own and serves it at its canonical URL.
  */
 export const BRIXIA_CODES: {
   readonly global: 'global';
@@ -31,7 +31,7 @@ export function brixiaCodeSystemUrl(config: FhirConfig): string {
 /** Version of the CodeSystem content; bump when concepts change. */
 export const BRIXIA_CODE_SYSTEM_VERSION = '1.0.0';
 
-// Zone anatomy per Borghesi & Maroldi 2020 (see shared bsnet.md): A–C right lung, D–F left lung,
+// Zone anatomy per Borghesi & Maroldi 2020 (Signoroni et al. 2021): A–C right lung, D–F left lung,
 // split by the inferior wall of the aortic arch and of the right inferior pulmonary vein.
 const ZONE_TEXT: Readonly<Record<Zone, { display: string; definition: string }>> = {
   A: { display: 'Brixia zone A (right upper)', definition: 'Right lung, upper zone: above the inferior wall of the aortic arch.' },

@@ -7,7 +7,7 @@ import { deviceIdFor } from './model-device';
 import { assertDateTime, assertFhirId, assertInstant, metaOf, referenceTo } from './primitives';
 import { assertProbabilities, zoneProbabilityExtensions } from './zone-probabilities';
 
-/** Observation.status values a Brixia result goes through (fhir.md). */
+/** Observation.status values a Brixia result goes through (docs/fhir-profile.md). */
 export type BrixiaObservationStatus = 'preliminary' | 'final' | 'amended' | 'corrected' | 'entered-in-error';
 
 export interface BrixiaObservationInput {
@@ -49,7 +49,7 @@ const OBSERVATION_CATEGORY_IMAGING: fhir4.Coding = {
 export const BOTH_LUNGS_BODY_SITE: fhir4.Coding = Object.freeze({ system: 'http://snomed.info/sct', code: '74101002', display: 'Both lungs' });
 
 /**
- * The Observation of one scored radiograph (fhir.md): one coding `#global` + text "Brixia score",
+ * The Observation of one scored radiograph (docs/fhir-profile.md): one coding `#global` + text "Brixia score",
  * valueInteger 0–18 with referenceRange 0–18, six components zone-A … zone-F (in that order) with
  * valueInteger 0–3, method, device, derivedFrom the ImagingStudy. An automated result (method
  * bsnet-automated) also carries meta.security AIAST, the Device reference and, per zone, the
@@ -76,7 +76,7 @@ export function buildBrixiaObservation(config: FhirConfig, input: BrixiaObservat
     identifier: [input.identifier],
     status: input.status,
     category: [{ coding: [{ ...OBSERVATION_CATEGORY_IMAGING }] }],
-    // One coding only: $lastn-style grouping by code breaks with several (fhir.md).
+    // One coding only: $lastn-style grouping by code breaks with several (docs/fhir-profile.md).
     code: { coding: [brixiaCoding(config, BRIXIA_CODES.global)], text: 'Brixia score' },
     subject: input.subject ? { ...input.subject } : referenceTo('Patient', input.patientId),
     effectiveDateTime: assertDateTime(input.effectiveDateTime, 'effectiveDateTime'),

@@ -26,7 +26,7 @@ function reviewNote(change: BrixiaReviewChange): fhir4.Annotation {
 }
 
 /**
- * The Observation after a clinician's review (fhir.md status lifecycle): confirm → `final` with the
+ * The Observation after a clinician's review (docs/fhir-profile.md, Observation `status`): confirm → `final` with the
  * AI values; override → `amended` with the clinician's zone values. An override drops the AIAST
  * label and the per-zone AI confidence extensions, as the AI no longer asserts the values (AI
  * Transparency IG); both add a note by the Practitioner. Id and identifier stay.

@@ -19,7 +19,7 @@ export interface DiagnosticReportInput {
   readonly status: 'preliminary' | 'final' | 'amended';
 }
 
-/** LOINC LP29684-5 "Radiology" as DiagnosticReport.category (fhir.md; US Core uses the same part code). */
+/** LOINC LP29684-5 "Radiology" as DiagnosticReport.category (docs/fhir-profile.md; US Core uses the same part code). */
 const RADIOLOGY_CATEGORY: fhir4.Coding = { system: 'http://loinc.org', code: 'LP29684-5', display: 'Radiology' };
 
 /** "AI Brixia 9/18: A2 B1 C2 D1 E1 F2" — global first, then zones A–F in order. */
@@ -36,7 +36,7 @@ function escapeXhtml(text: string): string {
 }
 
 /**
- * The report for EHRs that ingest reports only (fhir.md): result → the Observation, imagingStudy →
+ * The report for EHRs that ingest reports only (docs/fhir-profile.md): result → the Observation, imagingStudy →
  * the study, category Radiology, conclusion "AI Brixia g/18: A… F…". R4 DiagnosticReport cannot
  * reference a Device, so the narrative names the model (version and ONNX hash) and the
  * research-use caveat; the Provenance links the Device formally.

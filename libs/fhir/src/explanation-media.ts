@@ -31,7 +31,7 @@ export interface ExplanationImageInput {
 const MEDIA_TYPE_IMAGE: fhir4.Coding = { system: 'http://terminology.hl7.org/CodeSystem/media-type', code: 'image', display: 'Image' };
 
 /**
- * An explanation image as FHIR (fhir.md: DiagnosticReport.media → explanation images): a Binary
+ * An explanation image as FHIR (docs/fhir-profile.md: DiagnosticReport `media` → explanation overlays): a Binary
  * with the PNG and a Media that describes it (the heat map of which zone, of which Observation,
  * made by which model) and points at the Binary's URL. Returns both and the report's media entry.
  */

@@ -1,7 +1,7 @@
 /**
  * @brixia/fhir — the only place that converts between the domain (BrixiaScoring, ModelIdentity)
  * and FHIR R4 (types from @types/fhir `fhir/r4`). Pure: no framework, no I/O.
- * Shapes follow shared/docs/fhir.md; decisions are documented beside each builder.
+ * Shapes follow docs/fhir-profile.md; decisions are documented beside each builder.
  */
 export type { FhirConfig } from './config';
 export { FHIR_ID_PATTERN, dicomUidIdentifier, normalizeDicomUid } from './config';

@@ -2,7 +2,7 @@ import { AppError, ERROR_TABLE, type ErrorCode } from '@brixia/common';
 import { operationOutcome, operationOutcomeFromError } from './operation-outcome';
 
 describe('operationOutcomeFromError', () => {
-  const cases: ErrorCode[] = ['REQUEST.INVALID', 'RESOURCE.NOT_FOUND', 'IMAGING.NOT_FRONTAL', 'SCORING.TIMEOUT', 'UPSTREAM.UNAVAILABLE', 'INFERENCE.MODEL_INVALID'];
+  const cases: ErrorCode[] = ['REQUEST.INVALID', 'RESOURCE.NOT_FOUND', 'IMAGING.NOT_FRONTAL', 'REQUEST.RATE_LIMITED', 'UPSTREAM.UNAVAILABLE', 'INFERENCE.MODEL_INVALID'];
   it.each(cases)('maps %s through ERROR_TABLE', (code) => {
     const { status, outcome } = operationOutcomeFromError(new AppError(code, 'Something specific happened'));
     expect(status).toBe(ERROR_TABLE[code].httpStatus);

@@ -54,7 +54,7 @@ export function outcomeForCode(code: ErrorCode, message: string, options: { requ
 /**
  * HTTP status and OperationOutcome for anything thrown. AppErrors map through ERROR_TABLE and keep
  * their safe message; anything else is 500 "Internal error" — the cause's message and stack are
- * for the logs only (style.md: unknown errors → 500 with the stack logged, never sent).
+ * for the logs only (unknown errors → 500 with the stack logged, never sent to the client).
  */
 export function operationOutcomeFromError(error: unknown, requestId?: string): { status: number; outcome: fhir4.OperationOutcome } {
   if (isAppError(error)) {

@@ -26,7 +26,7 @@ const PARTICIPANT_TYPE = 'http://terminology.hl7.org/CodeSystem/provenance-parti
 const DATA_OPERATION = 'http://terminology.hl7.org/CodeSystem/v3-DataOperation';
 
 /**
- * Provenance of a result (fhir.md, AI Transparency IG). `create`: agent = the AI Device (author),
+ * Provenance of a result (docs/fhir-profile.md, AI Transparency IG). `create`: agent = the AI Device (author),
  * entity `source` = the ImagingStudy, meta.security AIAST. `revision`: a clinician's
  * override — agent = the Practitioner (author), entity `revision` = the earlier result, no AI
  * label, as the AI did not assert the revised values; the study stays the source.

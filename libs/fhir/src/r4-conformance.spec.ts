@@ -56,7 +56,7 @@ describe('R4 conformance of every builder', () => {
     ['ImagingStudy (DICOM)', () => buildImagingStudy({ id: 'study-1', patientId: 'patient-1', studyInstanceUid: '1.2.3', seriesInstanceUid: '1.2.3.4', sopInstanceUid: '1.2.3.4.5', sopClassUid: '1.2.840.10008.5.1.4.1.1.1.1', modality: 'DX', started: '2020-03-14T09:30:00+01:00', viewPosition: 'AP', numberOfInstances: 1, endpointId: 'pacs' })],
     ['ImagingStudy (upload)', () => buildImagingStudy({ id: 'study-2', patientId: 'patient-1', started: '2020-03-14T09:30:00Z' })],
     ['OperationOutcome', () => operationOutcome([{ severity: 'error', code: 'required', diagnostics: 'no subject', expression: ['ImagingStudy.subject'] }])],
-    ['OperationOutcome from AppError', () => operationOutcomeFromError(new AppError('SCORING.TIMEOUT', 'Timed out'), 'req-9').outcome],
+    ['OperationOutcome from AppError', () => operationOutcomeFromError(new AppError('INFERENCE.FAILED', 'Inference failed'), 'req-9').outcome],
     ['OperationOutcome from unknown error', () => operationOutcomeFromError(new TypeError('x is undefined')).outcome],
     ['searchset Bundle', () => searchsetBundle({ resources: [observation], total: 3, selfUrl: 'http://localhost:3000/fhir/Observation?subject=Patient/patient-1&_count=1', nextUrl: 'http://localhost:3000/fhir/Observation?subject=Patient/patient-1&_count=1&_offset=1', baseUrl: config.baseUrl })],
     ['empty searchset Bundle', () => searchsetBundle({ resources: [], total: 0, selfUrl: 'http://localhost:3000/fhir/Observation?subject=Patient/x', baseUrl: config.baseUrl })],

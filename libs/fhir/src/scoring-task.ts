@@ -6,7 +6,7 @@ import { brixiaScoreOperationUrl } from './brixia-score.operation';
 import { outcomeForCode } from './operation-outcome';
 import { assertDateTime, assertFhirId, referenceTo } from './primitives';
 
-/** Task.status of a scoring job: requested → in-progress → completed | failed (fhir.md). */
+/** Task.status of a scoring job: requested → in-progress → completed | failed (docs/fhir-profile.md). */
 export type ScoringTaskStatus = 'requested' | 'in-progress' | 'completed' | 'failed';
 /** Task.businessStatus sub-steps. */
 export type ScoringBusinessStatus = 'queued' | 'fetching' | 'inferring' | 'publishing' | 'done' | 'failed' | 'publish-failed' | 'skipped' | 'superseded';
@@ -36,7 +36,7 @@ export interface ScoringTaskInput {
 const OUTCOME_ID = 'outcome';
 
 /**
- * The Task that tracks one scoring request (FHIR async pattern + Task, fhir.md): intent `order`,
+ * The Task that tracks one scoring request (FHIR async pattern + Task, docs/fhir-profile.md): intent `order`,
  * code = our scoring-request code, instantiatesUri = the `$brixia-score` OperationDefinition,
  * focus = ImagingStudy, for = Patient, output = Observation and DiagnosticReport when completed.
  * A failed Task carries statusReason (the safe message) and, as output, a contained

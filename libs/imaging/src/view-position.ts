@@ -18,7 +18,7 @@ function isNonFrontal(viewPosition: string): boolean {
 }
 
 /**
- * The Brixia score is defined on frontal (AP or PA) chest radiographs (bsnet.md), so lateral and oblique
+ * The Brixia score is defined on frontal (AP or PA) chest radiographs (Borghesi & Maroldi 2020; Signoroni et al. 2021), so lateral and oblique
  * views are refused. AP, PA, decubitus, other values and an absent ViewPosition pass: many DX/CR
  * objects omit it, and refusing those would refuse most bedside films.
  * Throws AppError IMAGING.NOT_FRONTAL.

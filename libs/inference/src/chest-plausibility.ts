@@ -96,7 +96,7 @@ function alignmentProblems(theta: readonly number[], t: ChestPlausibilityThresho
 /**
  * Whether the model's lung mask and θ look like those of a frontal chest radiograph: a lung area in range,
  * a confident mask, two lungs of comparable size either side of the midline, θ near the frames seen in
- * training (bsnet.md: θ centres and zooms the lungs; initialised to identity). Empty = plausible.
+ * training (Signoroni et al. 2021: θ centres and zooms the lungs; initialised to identity). Empty = plausible.
  */
 export function chestPlausibilityProblems(evidence: LungMaskEvidence, thresholds: ChestPlausibilityThresholds = CHEST_PLAUSIBILITY): PlausibilityProblem[] {
   return [...lungProblems(evidence, thresholds), ...alignmentProblems(evidence.alignment, thresholds)];

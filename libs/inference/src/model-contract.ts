@@ -4,7 +4,7 @@ import type { OnnxModelMetadata } from './onnx-metadata';
 import { SCORE_CLASSES } from './zone-decoding';
 
 /**
- * Fail-fast checks (style.md rule 11) that the ONNX file, its session and the manifest describe the
+ * Fail-fast checks (docs/model-contract.md: a wrong export fails fast) that the ONNX file, its session and the manifest describe the
  * same model, so that a wrong export is refused at start-up instead of producing wrong scores.
  */
 

@@ -6,7 +6,7 @@ import { ZONE_DECISIONS, type ZoneDecision } from './zone-decoding';
 
 /**
  * The model manifest (models/bsnet/<version>/manifest.json) is the contract between the Python
- * export and this runtime (style.md rule 10): TypeScript learns about the model only from it,
+ * export and this runtime (docs/model-contract.md): TypeScript learns about the model only from it,
  * the ONNX file and the golden vectors.
  */
 

@@ -5,7 +5,7 @@ import { pointOn } from './analytics.spec-helper';
 
 const evaluate = (points: Parameters<typeof buildTimeline>[1], rules = DEFAULT_ALERT_RULES) => evaluateAlerts('p', countedPoints(buildTimeline('p', points)), rules);
 
-describe('evaluateAlerts (defaults from fhir.md)', () => {
+describe('evaluateAlerts (defaults from docs/fhir-profile.md)', () => {
   it('raises a warning when the score rises more than 3 points from the first study, not at exactly 3', () => {
     expect(evaluate([pointOn(1, 2), pointOn(2, 5)]).raised).toEqual([]);
     const { raised, active } = evaluate([pointOn(1, 2), pointOn(2, 5), pointOn(3, 6)]);

@@ -1,7 +1,7 @@
 /**
  * Configurable thresholds of serial monitoring. Defaults are grounded in the Brescia group's
- * published prognostic facts (shared fhir.md) and the inter-reader variability of the score
- * (shared bsnet.md); they are informational, not diagnostic.
+ * published prognostic facts (docs/fhir-profile.md "Monitoring facts used by the rules") and the inter-reader variability of the score
+ * (Signoroni et al. 2021); they are informational, not diagnostic.
  */
 
 /** Direction of a patient's series over the trend window. */
@@ -17,7 +17,7 @@ export interface TrendRules {
   readonly windowDays: number;
   /**
    * Smallest change of the global score that counts as a change. Default 2: below the junior-vs-
-   * senior radiologist global MAE of 1.94 (bsnet.md), a change is within reader variability.
+   * senior radiologist global MAE of 1.94 (Signoroni et al. 2021), a change is within reader variability.
    */
   readonly minChange: number;
 }
@@ -44,7 +44,7 @@ export interface MonitoringRules {
 export const DEFAULT_TREND_RULES: TrendRules = Object.freeze({ windowDays: 7, minChange: 2 });
 
 /**
- * Alert defaults (fhir.md): a rise of more than 3 points from admission to the highest score
+ * Alert defaults (docs/fhir-profile.md): a rise of more than 3 points from admission to the highest score
  * carried HR 1.57 for in-hospital death in 953 patients → warning; a score of 8 was the optimal
  * mortality cut-off in 302 patients → informational.
  */

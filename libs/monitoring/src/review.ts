@@ -45,7 +45,7 @@ function invalid(message: string, expression: string): AppError {
 }
 
 /**
- * Decides what a review writes (fhir.md status lifecycle): confirm → `final` with the AI's values;
+ * Decides what a review writes (docs/fhir-profile.md, Observation `status`): confirm → `final` with the AI's values;
  * override → `amended` with the clinician's values (an override equal to the current values is a
  * confirmation). The FHIR changes are libs/fhir's (reviewBrixiaObservation, reviewDiagnosticReport);
  * the revision Provenance names the Practitioner (buildProvenance activity 'revision').

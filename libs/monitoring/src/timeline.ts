@@ -54,7 +54,7 @@ export interface Timeline {
 
 const DAY_MS = 86_400_000;
 
-/** Reads a point's origin from its method code and Observation status (fhir.md status lifecycle). */
+/** Reads a point's origin from its method code and Observation status (docs/fhir-profile.md, Observation `status`). */
 export function originOf(point: Pick<ScorePoint, 'method' | 'status'>): PointOrigin {
   if (point.method === RADIOLOGIST_METHOD) return 'clinician';
   if (point.status === 'final') return 'ai-confirmed';

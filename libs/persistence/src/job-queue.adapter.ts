@@ -1,6 +1,6 @@
 import PgBoss from 'pg-boss';
 import type { DataSource, EntityManager } from 'typeorm';
-import { type Logger, silentLogger } from '@brixia/common';
+import { type Logger, type RetryPolicy, silentLogger } from '@brixia/common';
 
 /** What a scoring job carries: ids only; the worker re-reads state (jobs are idempotent). */
 export interface ScoringJob {
@@ -16,9 +16,8 @@ export interface JobContext {
 }
 
 export interface JobQueueOptions {
-  /** Retries after the first try, with exponential backoff starting at retryDelaySeconds. */
-  readonly retryLimit?: number;
-  readonly retryDelaySeconds?: number;
+  /** Tries in all and the first delay; pg-boss doubles the delay (retryBackoff). From the config schema, no default here. */
+  readonly retry: Pick<RetryPolicy, 'maxAttempts' | 'baseDelayMs'>;
   /** A job whose worker died is retried after this long (crash recovery). */
   readonly expireInSeconds?: number;
   readonly pollingIntervalSeconds?: number;
@@ -98,10 +97,9 @@ export class PgBossJobQueue implements JobQueue {
     private readonly state: { stopping: boolean },
   ) {}
 
-  static async start(dataSource: DataSource, options: JobQueueOptions = {}, logger: Logger = silentLogger): Promise<PgBossJobQueue> {
+  static async start(dataSource: DataSource, options: JobQueueOptions, logger: Logger = silentLogger): Promise<PgBossJobQueue> {
     const resolved: Required<JobQueueOptions> = {
-      retryLimit: options.retryLimit ?? 4,
-      retryDelaySeconds: options.retryDelaySeconds ?? 2,
+      retry: options.retry,
       expireInSeconds: options.expireInSeconds ?? 120,
       pollingIntervalSeconds: options.pollingIntervalSeconds ?? 0.5,
       maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? 30,
@@ -118,8 +116,9 @@ export class PgBossJobQueue implements JobQueue {
     await boss.createQueue(SCORING_DEAD_LETTER_QUEUE, { name: SCORING_DEAD_LETTER_QUEUE, retentionDays: 30 } as PgBoss.Queue);
     await boss.createQueue(SCORING_QUEUE, {
       name: SCORING_QUEUE,
-      retryLimit: resolved.retryLimit,
-      retryDelay: resolved.retryDelaySeconds,
+      // pg-boss counts retries after the first try, in whole seconds.
+      retryLimit: resolved.retry.maxAttempts - 1,
+      retryDelay: Math.ceil(resolved.retry.baseDelayMs / 1000),
       retryBackoff: true,
       expireInSeconds: resolved.expireInSeconds,
       deadLetter: SCORING_DEAD_LETTER_QUEUE,

@@ -40,7 +40,7 @@ describe('KeyResultsByPatient migration on existing rows (PostgreSQL)', () => {
     );
     await before.close();
     database = await openDatabase({ url, migrations: MIGRATIONS });
-    queue = await PgBossJobQueue.start(database.dataSource, { retryLimit: 1, retryDelaySeconds: 1 });
+    queue = await PgBossJobQueue.start(database.dataSource, { retry: { maxAttempts: 2, baseDelayMs: 1000 } });
   }, 120_000);
 
   afterAll(async () => {

@@ -18,7 +18,7 @@ describe.each(modes)('ScoringStore on %s', (_mode, makeUrl) => {
   // A wide bound: PGlite's WebAssembly start-up and the migrations took over 60 s on a loaded 2-core machine.
   beforeAll(async () => {
     database = await openDatabase({ url: await makeUrl(), embeddedDataDir: 'memory://', migrations: MIGRATIONS });
-    queue = await PgBossJobQueue.start(database.dataSource, { retryLimit: 1, retryDelaySeconds: 1 });
+    queue = await PgBossJobQueue.start(database.dataSource, { retry: { maxAttempts: 2, baseDelayMs: 1000 } });
     store = new ScoringStore(database.dataSource, queue);
   }, 180_000);
 

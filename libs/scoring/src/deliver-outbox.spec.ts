@@ -1,22 +1,22 @@
-import { silentLogger } from '@brixia/common';
+import { retryDelayMs, silentLogger } from '@brixia/common';
 import type { OutboxMessageEntity } from '@brixia/persistence';
-import { deliverOutboxMessage, outboxRetryDelay, type OutboxDeliveryStore, type PublicationDirectory } from './deliver-outbox.use-case';
+import { deliverOutboxMessage, type OutboxDeliveryStore, type PublicationDirectory } from './deliver-outbox.use-case';
 
-describe('outboxRetryDelay', () => {
-  const policy = { retryPeriodMs: 48 * 3_600_000, baseDelayMs: 5000, maxDelayMs: 1_800_000 };
+describe('retryDelayMs (outbox defaults)', () => {
+  const policy = { maxAttempts: Infinity, retryPeriodMs: 48 * 3_600_000, baseDelayMs: 5000, maxDelayMs: 1_800_000 };
 
   it('doubles per attempt within [d/2, d] and stops at the cap', () => {
-    expect(outboxRetryDelay(1, policy, () => 0)).toBe(2500);
-    expect(outboxRetryDelay(1, policy, () => 1)).toBe(5000);
-    expect(outboxRetryDelay(4, policy, () => 1)).toBe(40_000);
-    expect(outboxRetryDelay(4, policy, () => 0)).toBe(20_000);
-    expect(outboxRetryDelay(30, policy, () => 1)).toBe(1_800_000);
-    expect(outboxRetryDelay(500, policy, () => 0.5)).toBe(1_350_000);
+    expect(retryDelayMs(1, policy, () => 0)).toBe(2500);
+    expect(retryDelayMs(1, policy, () => 1)).toBe(5000);
+    expect(retryDelayMs(4, policy, () => 1)).toBe(40_000);
+    expect(retryDelayMs(4, policy, () => 0)).toBe(20_000);
+    expect(retryDelayMs(30, policy, () => 1)).toBe(1_800_000);
+    expect(retryDelayMs(500, policy, () => 0.5)).toBe(1_350_000);
   });
 });
 
 const EHR = 'https://ehr.example.org/fhir';
-const policy = { retryPeriodMs: 3_600_000, baseDelayMs: 1000, maxDelayMs: 60_000 };
+const policy = { maxAttempts: Infinity, retryPeriodMs: 3_600_000, baseDelayMs: 1000, maxDelayMs: 60_000 };
 const created = new Date('2025-01-01T10:00:00Z');
 const REVIEWED = '2025-01-01T11:00:00.123Z';
 

@@ -1,24 +1,7 @@
-import { toAppError, type Logger } from '@brixia/common';
+import { isLastTry, retryDelayMs, toAppError, type Logger, type RetryPolicy } from '@brixia/common';
 import type { OutboxMessageEntity, OutboxStore } from '@brixia/persistence';
 import { publishResource, type PublishingServer } from './publish-resource';
 import { earlierRemoteIds, supersededRemoteIds } from './revision-order';
-
-/** How long and how often publication is retried (configured in hours, not minutes). */
-export interface OutboxPolicy {
-  readonly retryPeriodMs: number;
-  readonly baseDelayMs: number;
-  readonly maxDelayMs: number;
-}
-
-/**
- * Exponential backoff with "full jitter" (AWS Architecture Blog, "Exponential Backoff And Jitter"):
- * a random delay in [d/2, d] with d = base·2^(attempt−1) capped at max, so recovering EHRs are not
- * hit by every service at once. `attempts` counts tries so far (≥ 1).
- */
-export function outboxRetryDelay(attempts: number, policy: OutboxPolicy, random: () => number = Math.random): number {
-  const exponential = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, Math.min(attempts - 1, 30)));
-  return Math.round(exponential / 2 + (random() * exponential) / 2);
-}
 
 /** Codes no retry can fix: the message is dead-lettered at once (an operator may redeliver). */
 const PERMANENT = new Set(['UPSTREAM.INVALID_RESPONSE', 'UPSTREAM.NOT_ALLOWED', 'REQUEST.INVALID', 'UPSTREAM.TOO_LARGE', 'PUBLICATION.EARLIER_FAILED']);
@@ -43,7 +26,7 @@ export async function deliverOutboxMessage(
   ehr: PublicationDirectory,
   outbox: OutboxDeliveryStore,
   message: OutboxMessageEntity,
-  policy: OutboxPolicy,
+  policy: RetryPolicy,
   logger: Logger,
   now: () => Date = () => new Date(),
 ): Promise<'delivered' | 'retry' | 'dead'> {
@@ -63,9 +46,9 @@ export async function deliverOutboxMessage(
   } catch (error) {
     const appError = toAppError(error);
     const waiting = appError.code === 'PUBLICATION.AWAITING_EARLIER';
-    const expired = !waiting && now().getTime() - message.createdAt.getTime() >= policy.retryPeriodMs;
+    const expired = !waiting && isLastTry(policy, { attempts: message.attempts, ageMs: now().getTime() - message.createdAt.getTime() });
     const dead = expired || PERMANENT.has(appError.code);
-    const next = dead ? null : new Date(now().getTime() + outboxRetryDelay(message.attempts, policy));
+    const next = dead ? null : new Date(now().getTime() + retryDelayMs(message.attempts, policy));
     await outbox.markFailed(message.id, `${appError.code}: ${appError.message}`, next, remote);
     const logged = { code: appError.code, dead, nextAttemptAt: next?.toISOString() };
     if (waiting) log.info(logged, 'revision waits for the earlier publication of its result');

@@ -15,7 +15,7 @@ export interface OcclusionOutcome {
 export const MAX_OCCLUSION_SEGMENTS = 400;
 
 /**
- * On-demand super-pixel occlusion maps of a completed scoring (bsnet.md, the paper's explanation
+ * On-demand super-pixel occlusion maps of a completed scoring (Signoroni et al. 2021, the paper's explanation
  * method): the task's image is decoded and preprocessed again, the model re-scores one occluded
  * copy per super-pixel (micro-batched), and the overlays are stored as Binary + Media and added to
  * the DiagnosticReport's media (replacing earlier occlusion images of the same result).

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { AppError, toAppError } from '@brixia/common';
+import { AppError, isLastTry, toAppError } from '@brixia/common';
 import {
   buildBrixiaObservation,
   buildDiagnosticReport,
@@ -21,6 +21,7 @@ import { decideStudyPoint, decisionBeforeScoring, instanceQualityOf, type StudyP
 
 /** Rounds of deciding a study's point before giving up for a retry (each round lost means another instance was recorded). */
 const MAX_POINT_ROUNDS = 10;
+import { resultPatientIdOf } from './result-identity';
 
 /**
  * Scores one task. Idempotent: state is re-read, a finished task is left alone (but for explanation
@@ -86,7 +87,7 @@ export async function processScoringJob(context: ScoringContext, model: ScoreMod
     const studyInstanceUid = study?.studyInstanceUid ?? decoded.metadata.studyInstanceUid ?? `2.25.${uuidAsDecimal(task.imagingStudyId ?? task.id)}`;
     // PNG/JPEG have no SOP Instance UID: the image hash stands in, so the identifier stays deterministic.
     const sopInstanceUid = decoded.metadata.sopInstanceUid ?? createHash('sha256').update(pixels).digest('hex');
-    const patientId = task.patientId ?? study?.patientId ?? 'unknown';
+    const patientId = resultPatientIdOf(task, study);
     // A study from an EHR names the EHR's Patient (absolute URL + identifier); ours are `Patient/<id>`.
     const subject = study?.source === 'external' && study.resource.subject?.reference && /^https?:\/\//.test(study.resource.subject.reference) ? study.resource.subject : undefined;
     const identifier = observationIdentifier(context.fhir, { patientId, studyInstanceUid, sopInstanceUid, modelVersion: identity.version });
@@ -222,7 +223,8 @@ export async function processScoringJob(context: ScoringContext, model: ScoreMod
     }
   } catch (error) {
     const appError = toAppError(error);
-    const lastTry = jobContext.retryCount >= jobContext.retryLimit;
+    // pg-boss counts retries (0 on the first try) against a limit of retries; the rule counts tries.
+    const lastTry = isLastTry({ maxAttempts: jobContext.retryLimit + 1, retryPeriodMs: Infinity }, { attempts: jobContext.retryCount + 1 });
     if (!appError.spec.retryable || lastTry) {
       await context.store.failTask(task.id, { code: appError.code, message: appError.message });
       logger.warn({ code: appError.code, retryCount: jobContext.retryCount, durationMs: Date.now() - started }, 'scoring failed');

@@ -6,6 +6,7 @@ import type { ScoringTaskEntity } from '@brixia/persistence';
 import type { ScoringContext } from './scoring-context';
 import { explainResult } from './explain-result';
 import { loadTaskPixels } from './load-task-pixels';
+import { resultPatientIdOf } from './result-identity';
 
 /** Stores rendered explanation images and the report that links them; a failure leaves the result as published. */
 export async function attachExplanations(context: ScoringContext, report: fhir4.DiagnosticReport, images: readonly fhir4.FhirResource[], logger: ScoringContext['logger']): Promise<void> {
@@ -41,7 +42,7 @@ export async function renderMissingExplanations(context: ScoringContext, model: 
   const output = await model.score(preprocessForBsnet(decoded.image), { withExplanations: true });
   const explanation = await explainResult(
     context.explanations,
-    { observationId: task.observationId, patientId: task.patientId ?? 'unknown', radiograph: decoded.image, scoring: output, output, created: context.clock.now().toISOString(), model: model.identity },
+    { observationId: task.observationId, patientId: resultPatientIdOf(task), radiograph: decoded.image, scoring: output, output, created: context.clock.now().toISOString(), model: model.identity },
     logger,
   );
   if (!explanation) return;

@@ -1,4 +1,4 @@
-import { dedupeKeyOf, externalStudyKeyOf, imageKeyOf } from './result-identity';
+import { dedupeKeyOf, externalStudyKeyOf, imageKeyOf, resultPatientIdOf } from './result-identity';
 
 describe('result identity', () => {
   it('names a DICOM image by its SOP Instance UID (padding ignored) and anything else by its bytes', () => {
@@ -15,5 +15,13 @@ describe('result identity', () => {
     expect(dedupeKeyOf('patient-b', 'sha256:ab', '0.2.0')).not.toBe(key);
     expect(dedupeKeyOf('patient-a', 'sha256:ab', '0.3.0')).not.toBe(key);
     expect(dedupeKeyOf('patient-a', externalStudyKeyOf('ab'), '0.2.0')).toBe('patient-a|ehr:ab|0.2.0');
+  });
+});
+
+describe('resultPatientIdOf', () => {
+  it("takes the Task's patient, else the stored study's", () => {
+    expect(resultPatientIdOf({ patientId: 'from-task' }, { patientId: 'from-study' })).toBe('from-task');
+    expect(resultPatientIdOf({ patientId: null }, { patientId: 'from-study' })).toBe('from-study');
+    expect(resultPatientIdOf({ patientId: null }, null)).toBe('unknown');
   });
 });

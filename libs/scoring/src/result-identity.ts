@@ -20,3 +20,13 @@ export function externalStudyKeyOf(studyUrlSha256: string): string {
 export function dedupeKeyOf(patientId: string, subjectKey: string, modelVersion: string): string {
   return `${patientId}|${subjectKey}|${modelVersion}`;
 }
+
+/**
+ * The one patient-id rule of a result: the Task's patient (recorded at intake), else the stored
+ * ImagingStudy's. Observation, DiagnosticReport, the result row and its explanation images all take it
+ * from here. `unknown` is only a placeholder for the impossible case: intake refuses work without a
+ * patient (IMAGING.MISSING_PATIENT).
+ */
+export function resultPatientIdOf(task: { readonly patientId?: string | null }, study?: { readonly patientId?: string | null } | null): string {
+  return task.patientId ?? study?.patientId ?? 'unknown';
+}

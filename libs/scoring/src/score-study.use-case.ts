@@ -17,7 +17,7 @@ export async function scoreStudy(
   /** The request's AuditEvent, written with the Task (studies held here; EHR references are audited on response). */
   audit?: (recorded: RecordedRequest) => NewAuditEvent,
 ): Promise<RecordedRequest> {
-  // EHR references (issue 3): absolute ones, and relative ones this service does not hold.
+  // EHR references: absolute ones, and relative ones this service does not hold.
   if ('request' in input && input.request.kind === 'reference' && isAbsoluteReference(input.request.reference)) {
     return scoreExternalStudy(context, input.request.reference, requestId);
   }

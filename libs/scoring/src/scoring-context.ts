@@ -24,14 +24,14 @@ export interface ScoringContext {
   readonly defaultTimezoneOffset: string;
   /** How far ahead of this service's clock an acquisition time may lie (BRIXIA_MAX_FUTURE_SKEW_S). */
   readonly maxFutureSkewSeconds: number;
-  /** EHR + PACS integration (issue 3); absent when no EHR/PACS is configured. */
+  /** EHR + PACS integration; absent when no EHR/PACS is configured. */
   readonly external?: ExternalImagingContext;
-  /** FHIR Subscriptions (R5 Backport, issue 3); absent when no subscriber endpoint is allowed. */
+  /** FHIR Subscriptions (R5 Backport); absent when no subscriber endpoint is allowed. */
   readonly subscriptions?: SubscriptionsContext;
   /** Decode + preprocess for jobs (worker threads in the service); absent: on the calling thread. */
   readonly preparer?: RadiographPreparer;
   /** Called with each stage's duration of a scoring job (metrics). */
   readonly observeStage?: (stage: ScoringStage, durationMs: number) => void;
-  /** Heat-map overlays published with each result (issue 4); absent when explanations are off. */
+  /** Heat-map overlays published with each result; absent when explanations are off. */
   readonly explanations?: ExplanationRenderer;
 }

@@ -2,12 +2,13 @@ import { Controller, Get, Inject, Param, Query, Req, Res } from '@nestjs/common'
 import type { Request, Response } from 'express';
 import { AppError } from '@brixia/common';
 import { searchAuditEvents } from '@brixia/scoring';
-import type { Runtime } from '../runtime';
-import { RUNTIME } from '../infrastructure/tokens';
+import { APP_CONFIG, AUDIT_TRAIL } from '../infrastructure/tokens';
 import { singleValue } from '../infrastructure/single-value';
 import { sendFhir } from '../infrastructure/fhir-response';
 import { grantsAuditRead, principalOf } from './principal';
 import { AnyValidToken } from '../auth/access.decorator';
+import type { AppConfig } from '../config';
+import type { AuditTrail } from '../audit/audit-trail';
 
 /** The audit trail as FHIR: `GET /fhir/AuditEvent?patient=&agent=&entity=&date=` and `GET /fhir/AuditEvent/:id`, for audit scopes only. */
 // The guard only asks for a valid token: reading the audit trail needs an explicitly named AuditEvent
@@ -15,14 +16,17 @@ import { AnyValidToken } from '../auth/access.decorator';
 @AnyValidToken()
 @Controller('fhir/AuditEvent')
 export class AuditEventController {
-  constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(AUDIT_TRAIL) private readonly audit: AuditTrail,
+  ) {}
 
   @Get()
   async search(@Query() query: Record<string, unknown>, @Req() request: Request, @Res() response: Response): Promise<void> {
     requireAuditScope(request, 's');
     const single = (name: string): string | undefined => singleValue(query, name);
     const bundle = await searchAuditEvents(
-      { audit: this.runtime.audit.store, fhir: this.runtime.config.fhir },
+      { audit: this.audit.store, fhir: this.config.fhir },
       {
         patient: single('patient'),
         agent: single('agent'),
@@ -31,7 +35,7 @@ export class AuditEventController {
         count: single('_count'),
         offset: single('_offset'),
       },
-      `${this.runtime.config.publicBaseUrl}${request.originalUrl}`,
+      `${this.config.publicBaseUrl}${request.originalUrl}`,
     );
     sendFhir(response, 200, bundle);
   }
@@ -39,7 +43,7 @@ export class AuditEventController {
   @Get(':id')
   async read(@Param('id') id: string, @Req() request: Request, @Res() response: Response): Promise<void> {
     requireAuditScope(request, 'r');
-    const event = /^[0-9a-f-]{36}$/i.test(id) ? await this.runtime.audit.store.find(id) : null;
+    const event = /^[0-9a-f-]{36}$/i.test(id) ? await this.audit.store.find(id) : null;
     if (!event) throw new AppError('RESOURCE.NOT_FOUND', `AuditEvent/${id} is not known`);
     sendFhir(response, 200, event);
   }

@@ -1,12 +1,11 @@
 import { Controller, Get, Headers, Inject, Param, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AppError } from '@brixia/common';
-import { readResource } from '@brixia/scoring';
+import { readResource, type ScoringContext } from '@brixia/scoring';
 import type { Principal } from '@brixia/auth';
 import { Access, CurrentPrincipal } from '../auth/access.decorator';
 import { visibleOrNotFound } from '../auth/compartment';
-import type { Runtime } from '../runtime';
-import { RUNTIME } from '../infrastructure/tokens';
+import { SCORING_CONTEXT } from '../infrastructure/tokens';
 import { sendFhir, sendFhirRead } from '../infrastructure/fhir-response';
 import { noteServed } from '../audit/audit-trail';
 
@@ -16,18 +15,18 @@ import { noteServed } from '../audit/audit-trail';
  */
 @Controller('fhir')
 export class ExplanationResourcesController {
-  constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
+  constructor(@Inject(SCORING_CONTEXT) private readonly scoring: ScoringContext) {}
 
   @Get('Media/:id')
   @Access('Media', 'r')
   async media(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @Req() request: Request, @Res() response: Response): Promise<void> {
-    sendFhirRead(request, response, visibleOrNotFound(principal, await readResource(this.runtime.scoring, 'Media', id)));
+    sendFhirRead(request, response, visibleOrNotFound(principal, await readResource(this.scoring, 'Media', id)));
   }
 
   @Get('Binary/:id')
   @Access('Binary', 'r')
   async binary(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @Headers('accept') accept: string | undefined, @Res() response: Response): Promise<void> {
-    const binary = visibleOrNotFound(principal, (await readResource(this.runtime.scoring, 'Binary', id)) as fhir4.Binary);
+    const binary = visibleOrNotFound(principal, (await readResource(this.scoring, 'Binary', id)) as fhir4.Binary);
     if (/application\/(fhir\+)?json/.test(accept ?? '')) {
       sendFhir(response, 200, binary);
       return;

@@ -1,8 +1,7 @@
 import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { readHistory, readVersion } from '@brixia/scoring';
-import type { Runtime } from '../runtime';
-import { RUNTIME } from '../infrastructure/tokens';
+import { readHistory, readVersion, type ScoringContext } from '@brixia/scoring';
+import { SCORING_CONTEXT } from '../infrastructure/tokens';
 import { sendFhir, sendFhirRead } from '../infrastructure/fhir-response';
 import { queryPairs } from './search.controller';
 import type { Principal } from '@brixia/auth';
@@ -15,24 +14,24 @@ import { visibleEntries, visibleOrNotFound } from '../auth/compartment';
  */
 @Controller('fhir')
 export class FhirHistoryController {
-  constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
+  constructor(@Inject(SCORING_CONTEXT) private readonly scoring: ScoringContext) {}
 
   @Get(':type/_history')
   @AccessToRouteType('r')
   async typeHistory(@Param('type') type: string, @CurrentPrincipal() principal: Principal, @Req() request: Request, @Res() response: Response): Promise<void> {
     // A patient-scoped token sees the versions of its own patient's resources only.
-    sendFhir(response, 200, visibleEntries(principal, await readHistory(this.runtime.scoring, { resourceType: type, parameters: queryPairs(request) })));
+    sendFhir(response, 200, visibleEntries(principal, await readHistory(this.scoring, { resourceType: type, parameters: queryPairs(request) })));
   }
 
   @Get(':type/:id/_history')
   @AccessToRouteType('r')
   async instanceHistory(@Param('type') type: string, @Param('id') id: string, @CurrentPrincipal() principal: Principal, @Req() request: Request, @Res() response: Response): Promise<void> {
-    sendFhir(response, 200, visibleEntries(principal, await readHistory(this.runtime.scoring, { resourceType: type, id, parameters: queryPairs(request) })));
+    sendFhir(response, 200, visibleEntries(principal, await readHistory(this.scoring, { resourceType: type, id, parameters: queryPairs(request) })));
   }
 
   @Get(':type/:id/_history/:versionId')
   @AccessToRouteType('r')
   async vread(@Param('type') type: string, @Param('id') id: string, @Param('versionId') versionId: string, @CurrentPrincipal() principal: Principal, @Req() request: Request, @Res() response: Response): Promise<void> {
-    sendFhirRead(request, response, visibleOrNotFound(principal, await readVersion(this.runtime.scoring, type, id, versionId)));
+    sendFhirRead(request, response, visibleOrNotFound(principal, await readVersion(this.scoring, type, id, versionId)));
   }
 }

@@ -2,9 +2,9 @@ import { All, Controller, Inject, Param, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AppError } from '@brixia/common';
 import { allowedMethods, type InteractionPath } from '@brixia/fhir';
-import type { Runtime } from '../runtime';
-import { RUNTIME } from '../infrastructure/tokens';
+import { APP_CONFIG } from '../infrastructure/tokens';
 import { AnyValidToken } from '../auth/access.decorator';
+import type { AppConfig } from '../config';
 
 /**
  * Registered last: a request no FHIR route took. A path this server serves with another method is
@@ -15,7 +15,7 @@ import { AnyValidToken } from '../auth/access.decorator';
 @AnyValidToken()
 @Controller('fhir')
 export class FhirMethodFallbackController {
-  constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
   @All()
   system(@Req() request: Request, @Res() response: Response): void {
@@ -49,7 +49,7 @@ export class FhirMethodFallbackController {
   }
 
   private answer(request: Request, response: Response, path: InteractionPath): void {
-    const allowed = allowedMethods(this.runtime.config.fhir, path);
+    const allowed = allowedMethods(this.config.fhir, path);
     if (allowed === undefined || allowed.includes(request.method) || (request.method === 'HEAD' && allowed.includes('GET'))) {
       throw new AppError('RESOURCE.NOT_FOUND', 'No such resource or route');
     }

@@ -5,11 +5,12 @@ import type { Principal } from '@brixia/auth';
 import { searchsetBundle } from '@brixia/fhir';
 import { Access, CurrentPrincipal } from '../auth/access.decorator';
 import { searchPatientFor } from '../auth/compartment';
-import type { Runtime } from '../runtime';
-import { RUNTIME } from '../infrastructure/tokens';
+import { APP_CONFIG, MONITORING_SERVICE } from '../infrastructure/tokens';
 import { singleValue } from '../infrastructure/single-value';
 import { sendFhir } from '../infrastructure/fhir-response';
 import { noteAccess } from '../audit/audit-trail';
+import type { AppConfig } from '../config';
+import type { MonitoringService } from '@brixia/monitoring';
 
 interface LastnQuery {
   readonly patient?: string;
@@ -56,7 +57,10 @@ function postedQuery(body: unknown): LastnQuery {
  */
 @Controller('fhir')
 export class ObservationLastnController {
-  constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(MONITORING_SERVICE) private readonly monitoring: MonitoringService,
+  ) {}
 
   @Get('Observation/\\$lastn')
   @Access('Observation', 's')
@@ -75,14 +79,14 @@ export class ObservationLastnController {
   private async answer(query: LastnQuery, principal: Principal, request: Request, response: Response): Promise<void> {
     const params = new URLSearchParams();
     for (const [name, value] of Object.entries(query)) if (typeof value === 'string') params.set(name, value);
-    const selfUrl = `${this.runtime.config.fhir.baseUrl.replace(/\/+$/, '')}/Observation/$lastn?${params.toString()}`;
+    const selfUrl = `${this.config.fhir.baseUrl.replace(/\/+$/, '')}/Observation/$lastn?${params.toString()}`;
     // A patient-scoped token sees its own patient only: another patient's $lastn is an empty searchset.
     const scoped = searchPatientFor(principal, query.patient);
     if (scoped.matchesNothing) {
-      sendFhir(response, 200, searchsetBundle({ resources: [], total: 0, selfUrl, baseUrl: this.runtime.config.fhir.baseUrl }));
+      sendFhir(response, 200, searchsetBundle({ resources: [], total: 0, selfUrl, baseUrl: this.config.fhir.baseUrl }));
       return;
     }
-    const bundle = await this.runtime.monitoring.service.lastn({ ...query, patient: scoped.patient }, selfUrl);
+    const bundle = await this.monitoring.lastn({ ...query, patient: scoped.patient }, selfUrl);
     const patientId = (scoped.patient ?? '').replace(/^Patient\//, '');
     if (/^[A-Za-z0-9\-.]{1,64}$/.test(patientId)) noteAccess(request, { patientIds: [patientId] });
     sendFhir(response, 200, bundle);

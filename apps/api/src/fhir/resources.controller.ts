@@ -1,29 +1,31 @@
 import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { BRIXIA_RESULT_TOPIC_ID, brixiaCodeSystem, brixiaResultTopic, brixiaScoreOperationDefinition, capabilityStatement } from '@brixia/fhir';
-import { readResource, readTask } from '@brixia/scoring';
+import { readResource, readTask, type ScoringContext } from '@brixia/scoring';
 import type { Principal } from '@brixia/auth';
-import type { Runtime } from '../runtime';
 import { Access, AnyValidToken, CurrentPrincipal, PublicRoute } from '../auth/access.decorator';
 import { visibleOrNotFound } from '../auth/compartment';
 import type { ResourceServer } from '../auth/resource-server';
 import { smartSecurity } from '../auth/smart-configuration';
-import { RESOURCE_SERVER, RUNTIME } from '../infrastructure/tokens';
+import { APP_CONFIG, RESOURCE_SERVER, SCORING_CONTEXT, STARTED_AT } from '../infrastructure/tokens';
 import { sendFhir, sendFhirRead } from '../infrastructure/fhir-response';
 import { SOFTWARE_VERSION } from '../software-version';
+import type { AppConfig } from '../config';
 
 /** FHIR reads and searches over what this service publishes. */
 @Controller('fhir')
 export class FhirResourcesController {
   constructor(
-    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(SCORING_CONTEXT) private readonly scoring: ScoringContext,
+    @Inject(STARTED_AT) private readonly startedAt: Date,
     @Inject(RESOURCE_SERVER) private readonly resourceServer: ResourceServer,
   ) {}
 
   @Get('metadata')
   @PublicRoute()
   metadata(@Res() response: Response): void {
-    const statement = capabilityStatement(this.runtime.config.fhir, { softwareVersion: SOFTWARE_VERSION, now: this.runtime.startedAt.toISOString() });
+    const statement = capabilityStatement(this.config.fhir, { softwareVersion: SOFTWARE_VERSION, now: this.startedAt.toISOString() });
     const security = smartSecurity(this.resourceServer);
     sendFhir(response, 200, security ? { ...statement, rest: statement.rest?.map((rest) => ({ ...rest, security })) } : statement);
   }
@@ -31,26 +33,26 @@ export class FhirResourcesController {
   @Get('Task/:id')
   @Access('Task', 'r')
   async task(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @Req() request: Request, @Res() response: Response): Promise<void> {
-    sendFhirRead(request, response, visibleOrNotFound(principal, await readTask(this.runtime.scoring, id)));
+    sendFhirRead(request, response, visibleOrNotFound(principal, await readTask(this.scoring, id)));
   }
 
   @Get('CodeSystem/brixia-score')
   @AnyValidToken()
   codeSystem(@Res() response: Response): void {
-    sendFhir(response, 200, brixiaCodeSystem(this.runtime.config.fhir));
+    sendFhir(response, 200, brixiaCodeSystem(this.config.fhir));
   }
 
   @Get('OperationDefinition/brixia-score')
   @AnyValidToken()
   operationDefinition(@Res() response: Response): void {
-    sendFhir(response, 200, brixiaScoreOperationDefinition(this.runtime.config.fhir));
+    sendFhir(response, 200, brixiaScoreOperationDefinition(this.config.fhir));
   }
 
   /** The SubscriptionTopic definition (R4: a Basic), readable by the canonical's subscribers. */
   @Get(`Basic/${BRIXIA_RESULT_TOPIC_ID}`)
   @AnyValidToken()
   subscriptionTopic(@Res() response: Response): void {
-    sendFhir(response, 200, brixiaResultTopic(this.runtime.config.fhir));
+    sendFhir(response, 200, brixiaResultTopic(this.config.fhir));
   }
 
   @Get('Observation/:id')
@@ -84,6 +86,6 @@ export class FhirResourcesController {
   }
 
   private async sendStored(request: Request, response: Response, principal: Principal, type: string, id: string): Promise<void> {
-    sendFhirRead(request, response, visibleOrNotFound(principal, await readResource(this.runtime.scoring, type, id)));
+    sendFhirRead(request, response, visibleOrNotFound(principal, await readResource(this.scoring, type, id)));
   }
 }

@@ -1,8 +1,9 @@
 import type { Response } from 'express';
 import type { Request } from 'express';
 import type { NewAuditEvent, RecordedRequest } from '@brixia/persistence';
-import { awaitTaskOutcome, taskResource } from '@brixia/scoring';
-import type { Runtime } from '../runtime';
+import { awaitTaskOutcome, taskResource, type ScoringContext } from '@brixia/scoring';
+import type { AuditTrail } from '../audit/audit-trail';
+import type { AppConfig } from '../config';
 import { sendCreated, sendFhir } from '../infrastructure/fhir-response';
 
 /**
@@ -12,8 +13,7 @@ import { sendCreated, sendFhir } from '../infrastructure/fhir-response';
  * An instance skipped because its study already has its timeline point answers 200 with its Task
  * (businessStatus `skipped`, the point in Task.output): no Observation of its own exists.
  */
-export async function respondToScoringRequest(runtime: Runtime, response: Response, recorded: RecordedRequest, respondAsync: boolean): Promise<void> {
-  const { scoring, config } = runtime;
+export async function respondToScoringRequest(scoring: ScoringContext, config: AppConfig, response: Response, recorded: RecordedRequest, respondAsync: boolean): Promise<void> {
   const taskUrl = `${config.fhir.baseUrl}/Task/${recorded.task.id}`;
   if (!respondAsync) {
     const outcome = await awaitTaskOutcome(scoring, recorded.task.id, config.limits.syncTimeoutMs);
@@ -35,8 +35,8 @@ export async function respondToScoringRequest(runtime: Runtime, response: Respon
 }
 
 /** The AuditEvent of a scoring request (upload, `$brixia-score`), built in the transaction that records its Task. */
-export function scoringRequestAudit(runtime: Runtime, request: Request): ((recorded: RecordedRequest) => NewAuditEvent) | undefined {
-  const build = runtime.audit.forTransaction(request);
+export function scoringRequestAudit(audit: AuditTrail, request: Request): ((recorded: RecordedRequest) => NewAuditEvent) | undefined {
+  const build = audit.forTransaction(request);
   if (!build) return undefined;
   return (recorded) =>
     build(recorded.created ? 201 : 200, {

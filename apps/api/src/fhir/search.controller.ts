@@ -2,14 +2,14 @@ import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Req, Res
 import type { Request, Response } from 'express';
 import { AppError } from '@brixia/common';
 import { allowedMethods, searchDefinition, wantsStrictHandling } from '@brixia/fhir';
-import { searchResources } from '@brixia/scoring';
+import { searchResources, type ScoringContext } from '@brixia/scoring';
 import type { Principal } from '@brixia/auth';
 import { AccessToRouteType, CurrentPrincipal } from '../auth/access.decorator';
 import { assertSeesPatient, compartmentSearch, visibleEntries } from '../auth/compartment';
-import type { Runtime } from '../runtime';
-import { RUNTIME } from '../infrastructure/tokens';
+import { APP_CONFIG, SCORING_CONTEXT } from '../infrastructure/tokens';
 import { sendFhir } from '../infrastructure/fhir-response';
 import { refuseMethod } from './method-fallback.controller';
+import type { AppConfig } from '../config';
 
 /** The query string as name/value pairs, repeats kept (Express's parser turns repeats into arrays and `a[b]` into objects). */
 export function queryPairs(request: Request): Array<[string, string]> {
@@ -28,12 +28,15 @@ function emptySearchset(bundle: fhir4.Bundle): fhir4.Bundle {
  */
 @Controller('fhir')
 export class FhirSearchController {
-  constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(SCORING_CONTEXT) private readonly scoring: ScoringContext,
+  ) {}
 
   /** The type when it is searchable; a served type that is not is a 405, anything else a 404. */
   private searchableType(type: string, request: Request, response: Response): string {
     if (searchDefinition(type)) return type;
-    const allowed = allowedMethods(this.runtime.config.fhir, { kind: 'type', type });
+    const allowed = allowedMethods(this.config.fhir, { kind: 'type', type });
     if (allowed) refuseMethod(request, response, allowed);
     throw new AppError('RESOURCE.NOT_FOUND', `${type} is not served here`);
   }
@@ -41,7 +44,7 @@ export class FhirSearchController {
   /** Runs the search within the principal's compartment (a patient-scoped token: its patient only). */
   private async searchAs(principal: Principal, type: string, parameters: Array<[string, string]>, prefer: string | undefined, response: Response): Promise<void> {
     const scoped = compartmentSearch(principal, type, parameters);
-    const bundle = await searchResources(this.runtime.scoring, { resourceType: type, parameters: scoped.parameters, strict: wantsStrictHandling(prefer) });
+    const bundle = await searchResources(this.scoring, { resourceType: type, parameters: scoped.parameters, strict: wantsStrictHandling(prefer) });
     // A search that named another patient: the same answer as for a patient with no data (an empty searchset).
     sendFhir(response, 200, scoped.matchesNothing ? emptySearchset(bundle) : visibleEntries(principal, bundle));
   }

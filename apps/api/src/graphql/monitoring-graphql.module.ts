@@ -4,7 +4,7 @@ import { GraphQLModule } from '@nestjs/graphql';
 import type { Principal } from '@brixia/auth';
 import type { ResourceServer } from '../auth/resource-server';
 import type { Runtime } from '../runtime';
-import { RUNTIME } from '../infrastructure/tokens';
+import { runtimeProviders } from '../infrastructure/runtime-providers';
 import { AssessmentsResolver } from './assessments.resolver';
 import { formatGraphqlError } from './graphql-errors';
 import { createLoaders, type GraphqlContext } from './monitoring-loaders';
@@ -70,13 +70,13 @@ export class MonitoringGraphqlModule {
           plugins: [complexityLimitPlugin(limits.maxComplexity), graphqlResponsePlugin(runtime.audit)],
           // HTTP: the authentication middleware put the principal on the request (audited through it too).
           // graphql-ws: onConnect put it on the connection's `extra`.
-          context: (source: ContextSource): GraphqlContext => ({ loaders: createLoaders(runtime), req: source.req, principal: source.req?.principal ?? source.extra?.principal }),
+          context: (source: ContextSource): GraphqlContext => ({ loaders: createLoaders(runtime.monitoring.service), req: source.req, principal: source.req?.principal ?? source.extra?.principal }),
           // The same context factory serves each WebSocket connection; subscription payloads are
           // flat (depth ≤ 2), so the HTTP depth/complexity limits have nothing to bound there.
           subscriptions: { 'graphql-ws': { path: GRAPHQL_PATH, onConnect: connectionAuthenticator(resourceServer, runtime) } },
         }),
       ],
-      providers: [{ provide: RUNTIME, useValue: runtime }, PatientsResolver, AssessmentsResolver, MonitoringSubscriptionsResolver],
+      providers: [...runtimeProviders(runtime), PatientsResolver, AssessmentsResolver, MonitoringSubscriptionsResolver],
     };
   }
 }

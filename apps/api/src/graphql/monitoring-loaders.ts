@@ -1,9 +1,8 @@
 import DataLoader from 'dataloader';
 import type { Request } from 'express';
-import type { PatientMonitoring } from '@brixia/monitoring';
+import type { MonitoringService, PatientMonitoring } from '@brixia/monitoring';
 import type { PatientMonitoringEntity } from '@brixia/persistence';
 import type { Principal } from '@brixia/auth';
-import type { Runtime } from '../runtime';
 
 /** Per-request batch loaders: N patients' timelines or summaries cost one query each, not N. */
 export interface MonitoringLoaders {
@@ -20,8 +19,7 @@ export interface GraphqlContext {
   readonly req?: Request;
 }
 
-export function createLoaders(runtime: Runtime): MonitoringLoaders {
-  const service = runtime.monitoring.service;
+export function createLoaders(service: MonitoringService): MonitoringLoaders {
   return {
     monitoring: new DataLoader(async (ids: readonly string[]) => {
       const byId = await service.monitorPatients(ids);

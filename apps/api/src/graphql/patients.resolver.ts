@@ -5,19 +5,19 @@ import { FHIR_ID_PATTERN } from '@brixia/fhir';
 import type { Principal } from '@brixia/auth';
 import { Access, CurrentPrincipal } from '../auth/access.decorator';
 import { assertSeesPatient } from '../auth/compartment';
-import type { Runtime } from '../runtime';
 import { noteAccess } from '../audit/audit-trail';
-import { RUNTIME } from '../infrastructure/tokens';
+import { MONITORING_SERVICE } from '../infrastructure/tokens';
 import { GraphqlPassThroughFilter } from './graphql-errors';
 import type { GraphqlContext } from './monitoring-loaders';
 import { toPatient, toTimeline } from './monitoring.mapper';
 import { AlertStateValue, Patient, PatientConnection, PatientFilterInput, Timeline } from './monitoring.types';
+import type { MonitoringService } from '@brixia/monitoring';
 
 /** Patient list and patient pages (monitoring projection + batched timelines). */
 @Resolver(() => Patient)
 @UseFilters(GraphqlPassThroughFilter)
 export class PatientsResolver {
-  constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
+  constructor(@Inject(MONITORING_SERVICE) private readonly monitoring: MonitoringService) {}
 
   @Query(() => PatientConnection, {
     description: 'Monitored patients, highest latest score first, then worsening trend first; cursor-paged.',
@@ -37,7 +37,7 @@ export class PatientsResolver {
       noteAccess(context.req, { patientIds: own ? [own.patientId] : [] });
       return { edges: own ? [{ cursor: own.patientId, node: toPatient(own) }] : [], pageInfo: { hasNextPage: false, endCursor: own ? own.patientId : null } };
     }
-    const page = await this.runtime.monitoring.service.listPatients({
+    const page = await this.monitoring.listPatients({
       first,
       after: after ?? undefined,
       filter: {

@@ -4,11 +4,12 @@ import { Access, CurrentPrincipal } from '../auth/access.decorator';
 import { assertSeesPatient } from '../auth/compartment';
 import { GraphqlPassThroughFilter } from './graphql-errors';
 import { Args, ID, Resolver, Subscription } from '@nestjs/graphql';
-import type { Runtime } from '../runtime';
-import { RUNTIME } from '../infrastructure/tokens';
+import { MONITORING_SERVICE, SCORING_CONTEXT } from '../infrastructure/tokens';
 import { eventIterator } from './event-iterator';
 import { toAlert } from './monitoring.mapper';
 import { Alert, AssessmentCompletedEvent, OcclusionProgressEvent } from './monitoring.types';
+import type { ScoringContext } from '@brixia/scoring';
+import type { MonitoringService } from '@brixia/monitoring';
 
 /** Live updates over graphql-ws: completed assessments and raised alerts, optionally per patient. */
 /** A patient-scoped subscriber hears only its own patient. */
@@ -21,13 +22,16 @@ function subscribedPatient(principal: Principal, patientId: string | undefined):
 @Resolver()
 @UseFilters(GraphqlPassThroughFilter)
 export class MonitoringSubscriptionsResolver {
-  constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
+  constructor(
+    @Inject(SCORING_CONTEXT) private readonly scoring: ScoringContext,
+    @Inject(MONITORING_SERVICE) private readonly monitoring: MonitoringService,
+  ) {}
 
   @Subscription(() => AssessmentCompletedEvent, { resolve: (value: AssessmentCompletedEvent) => value })
   @Access('Observation', 's')
   assessmentCompleted(@CurrentPrincipal() principal: Principal, @Args('patientId', { type: () => ID, nullable: true }) requested: string | undefined): AsyncIterableIterator<AssessmentCompletedEvent> {
     const patientId = subscribedPatient(principal, requested);
-    return eventIterator(this.runtime.monitoring.service.events, (event) =>
+    return eventIterator(this.monitoring.events, (event) =>
       event.type === 'assessment-completed' && (!patientId || event.patientId === patientId)
         ? { patientId: event.patientId, observationId: event.observationId, taskId: event.taskId, global: event.global, acquiredAt: event.acquiredAt }
         : undefined,
@@ -38,8 +42,8 @@ export class MonitoringSubscriptionsResolver {
   @Access('Media', 'r')
   async occlusionProgress(@CurrentPrincipal() principal: Principal, @Args('taskId', { type: () => ID }) taskId: string): Promise<AsyncIterableIterator<OcclusionProgressEvent>> {
     // Progress names no patient, but a patient-scoped token follows only its own patient's Tasks.
-    if (principal.patient !== undefined) assertSeesPatient(principal, (await this.runtime.scoring.store.findTask(taskId))?.patientId, `Task/${taskId}`);
-    return eventIterator(this.runtime.monitoring.service.events, (event) =>
+    if (principal.patient !== undefined) assertSeesPatient(principal, (await this.scoring.store.findTask(taskId))?.patientId, `Task/${taskId}`);
+    return eventIterator(this.monitoring.events, (event) =>
       event.type === 'occlusion-progress' && event.taskId === taskId ? { taskId: event.taskId, done: event.done, total: event.total } : undefined,
     );
   }
@@ -48,7 +52,7 @@ export class MonitoringSubscriptionsResolver {
   @Access('Observation', 's')
   alertRaised(@CurrentPrincipal() principal: Principal, @Args('patientId', { type: () => ID, nullable: true }) requested: string | undefined): AsyncIterableIterator<Alert> {
     const patientId = subscribedPatient(principal, requested);
-    return eventIterator(this.runtime.monitoring.service.events, (event) =>
+    return eventIterator(this.monitoring.events, (event) =>
       event.type === 'alert-raised' && (!patientId || event.alert.patientId === patientId) ? toAlert(event.alert) : undefined,
     );
   }

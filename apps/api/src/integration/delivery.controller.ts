@@ -3,13 +3,12 @@ import type { Request } from 'express';
 import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { AppError } from '@brixia/common';
 import { FHIR_ID_PATTERN } from '@brixia/fhir';
-import { OutboxStore, type OutboxMessageEntity } from '@brixia/persistence';
+import type { MonitoringStore, OutboxMessageEntity, OutboxStore } from '@brixia/persistence';
 import type { Principal } from '@brixia/auth';
 import { Access, CurrentPrincipal } from '../auth/access.decorator';
 import { visibleOrNotFound } from '../auth/compartment';
-import { readResource } from '@brixia/scoring';
-import type { Runtime } from '../runtime';
-import { RUNTIME } from '../infrastructure/tokens';
+import { readResource, type ScoringContext } from '@brixia/scoring';
+import { MONITORING_STORE, OUTBOX_STORE, SCORING_CONTEXT } from '../infrastructure/tokens';
 import { noteAccess } from '../audit/audit-trail';
 
 /** Where one message is: pending (with its next try), delivered or dead, with the EHR's ids. */
@@ -27,17 +26,17 @@ function deliveryState(message: OutboxMessageEntity): Record<string, unknown> {
 }
 
 /**
- * Publication state of one result (issue 3): its first publication at the top level, and the
+ * Publication state of one result: its first publication at the top level, and the
  * publications of its reviews under `revisions` (in the order they are delivered).
  */
 @ApiTags('results')
 @Controller('api/v1/results')
 export class DeliveryController {
-  private readonly outbox: OutboxStore;
-
-  constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {
-    this.outbox = new OutboxStore(runtime.database.dataSource);
-  }
+  constructor(
+    @Inject(SCORING_CONTEXT) private readonly scoring: ScoringContext,
+    @Inject(MONITORING_STORE) private readonly monitoringStore: MonitoringStore,
+    @Inject(OUTBOX_STORE) private readonly outbox: OutboxStore,
+  ) {}
 
   @ApiOperation({ summary: 'Where the publication of a result to the EHR stands', description: 'pending (with the next try), delivered (with the EHR ids) or dead; reviews under `revisions`.' })
   @ApiParam({ name: 'observationId', description: 'id of the Brixia Observation' })
@@ -46,11 +45,11 @@ export class DeliveryController {
   @Get(':observationId/delivery')
   @Access('Observation', 'r')
   async delivery(@Param('observationId') observationId: string, @CurrentPrincipal() principal: Principal, @Req() request: Request): Promise<Record<string, unknown>> {
-    if (principal.patient !== undefined) visibleOrNotFound(principal, await readResource(this.runtime.scoring, 'Observation', observationId));
+    if (principal.patient !== undefined) visibleOrNotFound(principal, await readResource(this.scoring, 'Observation', observationId));
     const messages = FHIR_ID_PATTERN.test(observationId) ? await this.outbox.listByResult(observationId) : [];
     const message = messages.find((candidate) => candidate.kind === 'result');
     if (!message) throw new AppError('RESOURCE.NOT_FOUND', 'This result is not published to an EHR');
-    const result = await this.runtime.monitoring.store.findResult(observationId);
+    const result = await this.monitoringStore.findResult(observationId);
     noteAccess(request, { patientIds: result ? [result.patientId] : [] });
     const revisions = messages
       .filter((candidate) => candidate.kind === 'revision')

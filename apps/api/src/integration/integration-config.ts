@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { RetryPolicy } from '@brixia/common';
 
 const optionalUrl = z.preprocess((value) => (value === '' ? undefined : value), z.string().url().optional());
 const urlList = z
@@ -9,7 +10,7 @@ const urlList = z
 const optionalText = z.preprocess((value) => (value === '' ? undefined : value), z.string().optional());
 
 /**
- * Environment of the EHR/PACS integration (issue 3), spread into the one config schema of config.ts.
+ * Environment of the EHR/PACS integration, spread into the one config schema of config.ts.
  * BRIXIA_EHR_*: the FHIR server studies come from and results go back to; BRIXIA_PACS_*: DICOMweb;
  * BRIXIA_OUTBOX_*: publishing back.
  */
@@ -57,9 +58,9 @@ export interface IntegrationConfig {
     readonly limits: UpstreamLimitsConfig;
   };
   readonly pacs: { readonly defaultWadoRsUrl?: string; readonly allowedBaseUrls: readonly string[]; readonly token?: string; readonly limits: UpstreamLimitsConfig };
-  readonly outbox: { readonly retryPeriodMs: number; readonly baseDelayMs: number; readonly maxDelayMs: number; readonly pollMs: number };
+  readonly outbox: RetryPolicy & { readonly pollMs: number };
   /** Subscriptions are enabled when at least one subscriber base URL is allowed. */
-  readonly subscriptions: { readonly allowedBaseUrls: readonly string[]; readonly maxAttempts: number; readonly baseDelayMs: number; readonly maxDelayMs: number };
+  readonly subscriptions: RetryPolicy & { readonly allowedBaseUrls: readonly string[] };
 }
 
 /** The integration section of AppConfig; cross-field rules are checked here (fail fast). */
@@ -85,7 +86,9 @@ export function integrationConfig(c: IntegrationEnv, fail: (message: string) => 
       token: c.BRIXIA_PACS_TOKEN,
       limits: { timeoutMs: c.BRIXIA_PACS_TIMEOUT_MS, maxResponseBytes: c.BRIXIA_PACS_MAX_RESPONSE_BYTES },
     },
+    // Bounded by time (a message waits out an EHR outage), not by a number of tries.
     outbox: {
+      maxAttempts: Infinity,
       retryPeriodMs: c.BRIXIA_OUTBOX_RETRY_HOURS * 3_600_000,
       baseDelayMs: c.BRIXIA_OUTBOX_BASE_DELAY_S * 1000,
       maxDelayMs: c.BRIXIA_OUTBOX_MAX_DELAY_S * 1000,
@@ -94,6 +97,7 @@ export function integrationConfig(c: IntegrationEnv, fail: (message: string) => 
     subscriptions: {
       allowedBaseUrls: c.BRIXIA_EHR_SUBSCRIBER_BASE_URLS,
       maxAttempts: c.BRIXIA_EHR_NOTIFY_MAX_ATTEMPTS,
+      retryPeriodMs: Infinity,
       baseDelayMs: c.BRIXIA_EHR_NOTIFY_BASE_DELAY_S * 1000,
       maxDelayMs: c.BRIXIA_EHR_NOTIFY_MAX_DELAY_S * 1000,
     },

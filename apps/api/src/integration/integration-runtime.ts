@@ -77,9 +77,7 @@ export function createSubscriptions(config: IntegrationConfig, database: Databas
     store: new SubscriptionStore(database.dataSource),
     isAllowedEndpoint: (url) => allowList.match(url) !== undefined,
     send: async (endpoint, body, headers, timeoutMs) => (await fetcherFor(timeoutMs)(endpoint, { method: 'POST', body, headers })).status,
-    maxAttempts: subscriptions.maxAttempts,
-    baseDelayMs: subscriptions.baseDelayMs,
-    maxDelayMs: subscriptions.maxDelayMs,
+    retry: { maxAttempts: subscriptions.maxAttempts, retryPeriodMs: subscriptions.retryPeriodMs, baseDelayMs: subscriptions.baseDelayMs, maxDelayMs: subscriptions.maxDelayMs },
   };
 }
 

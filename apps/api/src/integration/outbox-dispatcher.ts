@@ -1,14 +1,14 @@
-import type { Logger } from '@brixia/common';
+import type { Logger, RetryPolicy } from '@brixia/common';
 import type { EhrDirectory } from '@brixia/ehr';
 import type { OutboxStore } from '@brixia/persistence';
-import { deliverOutboxMessage, type OutboxPolicy } from '@brixia/scoring';
+import { deliverOutboxMessage } from '@brixia/scoring';
 import { PollingLoop } from './polling-loop';
 
 /**
  * Delivers due outbox messages (roles `all` and `worker`). A claim is a lease, so several workers may
  * run this and a killed one only delays its messages by the lease.
  */
-export function startOutboxLoop(ehr: EhrDirectory, outbox: OutboxStore, policy: OutboxPolicy & { readonly pollMs: number; readonly leaseMs: number }, logger: Logger): PollingLoop {
+export function startOutboxLoop(ehr: EhrDirectory, outbox: OutboxStore, policy: RetryPolicy & { readonly pollMs: number; readonly leaseMs: number }, logger: Logger): PollingLoop {
   return new PollingLoop(
     'outbox',
     async (isStopped) => {

@@ -1,12 +1,11 @@
 import { Controller, Get, Inject, Param } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { AppError } from '@brixia/common';
-import type { PatientMonitoring } from '@brixia/monitoring';
+import type { MonitoringService, PatientMonitoring } from '@brixia/monitoring';
 import type { Principal } from '@brixia/auth';
 import { Access, CurrentPrincipal } from '../auth/access.decorator';
 import { assertSeesPatient } from '../auth/compartment';
-import type { Runtime } from '../runtime';
-import { RUNTIME } from '../infrastructure/tokens';
+import { MONITORING_SERVICE } from '../infrastructure/tokens';
 import { FHIR_ID_PATTERN } from '@brixia/fhir';
 
 /**
@@ -16,7 +15,7 @@ import { FHIR_ID_PATTERN } from '@brixia/fhir';
 @ApiTags('patients')
 @Controller('api/v1/patients')
 export class PatientsController {
-  constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
+  constructor(@Inject(MONITORING_SERVICE) private readonly monitoring: MonitoringService) {}
 
   @ApiOperation({ summary: "A patient's serial-monitoring timeline", description: 'Points in acquisition order (global, zones, deltas, origin, model version), trend and alerts. Informational, not diagnostic.' })
   @ApiParam({ name: 'id', description: 'FHIR id of the patient' })
@@ -27,7 +26,7 @@ export class PatientsController {
   async timeline(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<{ patientId: string; points: PatientMonitoring['timeline']['points']; trend: PatientMonitoring['trend']; alerts: PatientMonitoring['alerts'] }> {
     if (!FHIR_ID_PATTERN.test(id)) throw new AppError('REQUEST.INVALID', 'Patient id must be a FHIR id');
     assertSeesPatient(principal, id, `Patient/${id}`);
-    const monitoring = await this.runtime.monitoring.service.monitorPatient(id);
+    const monitoring = await this.monitoring.monitorPatient(id);
     return { patientId: id, points: monitoring.timeline.points, trend: monitoring.trend, alerts: monitoring.alerts };
   }
 }

@@ -3,21 +3,26 @@ import { ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiResponse, ApiTags } f
 import { FileInterceptor } from '@nestjs/platform-express';
 import type { Request, Response } from 'express';
 import { AppError } from '@brixia/common';
-import { submitUpload } from '@brixia/scoring';
+import { submitUpload, type ScoringContext } from '@brixia/scoring';
 import type { Principal } from '@brixia/auth';
 import { Access, CurrentPrincipal } from '../auth/access.decorator';
-import type { Runtime } from '../runtime';
-import { RUNTIME } from '../infrastructure/tokens';
+import { APP_CONFIG, AUDIT_TRAIL, SCORING_CONTEXT } from '../infrastructure/tokens';
 import { wantsAsync } from '../infrastructure/fhir-response';
 import { singleValue } from '../infrastructure/single-value';
 import { respondToScoringRequest, scoringRequestAudit } from '../fhir/scoring-response';
 import { RateLimited } from '../infrastructure/rate-limit.interceptor';
+import type { AppConfig } from '../config';
+import type { AuditTrail } from '../audit/audit-trail';
 
 /** Multipart upload of one radiograph (DICOM, PNG or JPEG) for scoring. */
 @ApiTags('studies')
 @Controller('api/v1/studies')
 export class StudiesController {
-  constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(SCORING_CONTEXT) private readonly scoring: ScoringContext,
+    @Inject(AUDIT_TRAIL) private readonly audit: AuditTrail,
+  ) {}
 
   @ApiOperation({
     summary: 'Upload one radiograph for scoring',
@@ -65,15 +70,15 @@ export class StudiesController {
       throw new AppError('AUTH.SCOPE_INSUFFICIENT', 'A patient-scoped token uploads only for its own patient (form field "patient")');
     }
     const respondAsync = wantsAsync(prefer);
-    const recorded = await submitUpload(this.runtime.scoring, {
+    const recorded = await submitUpload(this.scoring, {
       bytes: file.buffer,
       patientId: text('patient'),
       acquired: text('acquired'),
       requestId,
       respondAsync,
-      audit: scoringRequestAudit(this.runtime, request),
+      audit: scoringRequestAudit(this.audit, request),
     });
-    this.runtime.audit.committed(request);
-    await respondToScoringRequest(this.runtime, response, recorded, respondAsync);
+    this.audit.committed(request);
+    await respondToScoringRequest(this.scoring, this.config, response, recorded, respondAsync);
   }
 }

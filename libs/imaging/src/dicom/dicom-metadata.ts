@@ -40,7 +40,7 @@ function dateAndTime(dataSet: DataSet, dateTag: string, timeTag: string): IsoDat
 }
 
 /**
- * The clinical time of the image, never the time it was processed (fhir.md: Observation.effectiveDateTime).
+ * The clinical time of the image, never the time it was processed (docs/fhir-profile.md: Observation `effectiveDateTime`).
  * Sources in order: AcquisitionDateTime, AcquisitionDate+Time, ContentDate+Time, StudyDate+Time; the first
  * whose date parses wins. Offset: the DT value's own suffix, else TimezoneOffsetFromUTC, else the default.
  */

@@ -2,8 +2,8 @@ import type { GreyImage } from '../radiograph.types';
 import type { GateProblem } from './acquisition-rules';
 
 /**
- * Limits on the decoded image itself. The model sees a 512×512 bilinear stretch (bsnet.md,
- * "Preprocessing"): below 256 px on the short side the lungs are upsampled more than 2× and fine
+ * Limits on the decoded image itself. The model sees a 512×512 bilinear stretch (docs/model-contract.md,
+ * "bsnet-v1 preprocessing"): below 256 px on the short side the lungs are upsampled more than 2× and fine
  * interstitial patterns are gone; beyond an aspect ratio of 2 the stretch distorts the anatomy more than any
  * chest film does (portrait and landscape films are within about 0.7–1.4). An image whose grey levels barely
  * vary holds no anatomy at all.

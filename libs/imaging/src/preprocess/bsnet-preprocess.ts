@@ -10,7 +10,7 @@ export const PREPROCESSING_ID = 'bsnet-v1';
 /** BS-Net takes a 512×512×1 input (Signoroni et al. 2021, section 3). */
 export const MODEL_INPUT_SIZE = 512;
 
-/** Histogram levels of the reference code's equalisation (bsnet.md: "4096 bins"). */
+/** Histogram levels of the reference code's equalisation (docs/model-contract.md "bsnet-v1 preprocessing": 4096 bins). */
 const EQUALISATION_LEVELS = 4096;
 const MAX_LEVEL = EQUALISATION_LEVELS - 1;
 
@@ -52,7 +52,7 @@ export function equalisationLut(histogram: Uint32Array): Uint16Array {
 }
 
 /**
- * bsnet-v1, the reference code's preprocessing (bsnet.md "Preprocessing in the reference code"):
+ * bsnet-v1, the reference code's preprocessing (docs/model-contract.md "bsnet-v1 preprocessing"):
  * 1. x = G/255; 2. PIL triangle resize to 512×512 (horizontal pass, then vertical), no aspect padding;
  * 3. global equalisation over 4096 levels; 4. divide by the maximum. Computed in float64, returned as
  * 512·512 float32 in [0, 1], row-major.

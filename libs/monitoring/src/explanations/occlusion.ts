@@ -30,7 +30,7 @@ export interface OcclusionResult {
 const GRID = 128;
 
 /**
- * Super-pixel occlusion maps (Signoroni et al. 2021, shared bsnet.md): SLIC super-pixels on the
+ * Super-pixel occlusion maps (Signoroni et al. 2021, Med. Image Anal. 71:102046): SLIC super-pixels on the
  * model input, each occluded (set to 0) and re-scored; a zone's map is the drop of the probability
  * of its predicted score. Unlike the paper the whole frame is segmented (the ScoreModel port gives
  * no lung mask), so it costs one forward pass per super-pixel of the image: slow on CPU.

@@ -15,7 +15,7 @@ export interface Superpixels {
 
 /**
  * SLIC super-pixels on a grey image (Achanta et al. 2012, as used for BS-Net's occlusion maps with
- * ≈180 segments and compactness 10, shared bsnet.md): k-means on (intensity, x, y) seeded on a
+ * ≈180 segments and compactness 10, Signoroni et al. 2021): k-means on (intensity, x, y) seeded on a
  * regular grid, each centre searching a 2S × 2S window, distance √(d_i² + (d_xy / S)² · m²) with
  * intensity scaled to 0–100 like CIELAB L*. Segments left empty are dropped and labels renumbered.
  */

@@ -4,8 +4,8 @@ import { ZONES, type Zone, type ZoneScore } from '@brixia/common';
 const { abs, floor, max, min } = Math;
 
 /**
- * Zone boxes in the aligned frame, [y1, x1, y2, x2] as fractions (BS-Net reference code, shared
- * bsnet.md): the six overlapping regions the heads score.
+ * Zone boxes in the aligned frame, [y1, x1, y2, x2] as fractions (BS-Net reference code,
+ * Signoroni et al. 2021): the six overlapping regions the heads score.
  */
 export const ZONE_BOXES: Readonly<Record<Zone, readonly [number, number, number, number]>> = Object.freeze({
   A: [0, 0, 0.4, 0.5],

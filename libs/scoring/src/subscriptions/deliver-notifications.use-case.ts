@@ -1,8 +1,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
-import { toAppError, type Logger } from '@brixia/common';
+import { isLastTry, retryDelayMs, toAppError, type Logger } from '@brixia/common';
 import { notificationBundle, type FhirConfig, type NotificationType } from '@brixia/fhir';
 import type { ScoringStore, SubscriptionEntity, SubscriptionNotificationEntity } from '@brixia/persistence';
-import { outboxRetryDelay } from '../deliver-outbox.use-case';
 import type { SubscriptionsContext } from './subscriptions-context';
 
 /** Header carrying `sha256=<hex HMAC-SHA256 of the body>` when the subscriber set a secret. */
@@ -50,8 +49,8 @@ function bundleFor(config: FhirConfig, subscription: SubscriptionEntity, type: N
 
 /**
  * Delivers one claimed notification (handshake or event). Success: delivered (a handshake activates
- * the subscription). Failure: retried with backoff; after `maxAttempts` the notification is dead and
- * the subscription goes to `error` (backport IG: subscribers then query `$status` to resynchronise).
+ * the subscription). Failure: retried with backoff; after its last try (docs/operations.md "Retries")
+ * the notification is dead and the subscription goes to `error` (backport IG: subscribers then query `$status` to resynchronise).
  */
 export async function deliverNotification(
   subscriptions: SubscriptionsContext,
@@ -86,13 +85,13 @@ export async function deliverNotification(
     log.debug({}, 'notification delivered');
     return 'delivered';
   }
-  if (notification.attempts >= subscriptions.maxAttempts) {
+  if (isLastTry(subscriptions.retry, { attempts: notification.attempts })) {
     await subscriptions.store.markNotification(notification.id, 'dead', result.error ?? null);
     await subscriptions.store.setStatus(subscription.id, 'error', `Notification delivery failed: ${result.error}`);
     log.warn({ error: result.error }, 'notification dead; subscription in error');
     return 'dead';
   }
-  const next = new Date(Date.now() + outboxRetryDelay(notification.attempts, { retryPeriodMs: Infinity, baseDelayMs: subscriptions.baseDelayMs, maxDelayMs: subscriptions.maxDelayMs }));
+  const next = new Date(Date.now() + retryDelayMs(notification.attempts, subscriptions.retry));
   await subscriptions.store.markNotification(notification.id, 'pending', result.error ?? null, next);
   log.info({ error: result.error, nextAttemptAt: next.toISOString() }, 'notification will be retried');
   return 'retry';

@@ -1,3 +1,4 @@
+import type { RetryPolicy } from '@brixia/common';
 import type { SubscriptionStore } from '@brixia/persistence';
 
 /** Sends one notification (allow-listed, bounded, no redirects); resolves to the HTTP status. */
@@ -9,8 +10,6 @@ export interface SubscriptionsContext {
   /** Subscriber endpoints must be under a configured base (the service must not POST anywhere it is told). */
   isAllowedEndpoint(url: string): boolean;
   readonly send: NotificationSender;
-  /** Retries of one notification before it is dead and the subscription goes to `error`. */
-  readonly maxAttempts: number;
-  readonly baseDelayMs: number;
-  readonly maxDelayMs: number;
+  /** Retries of one notification; after its last try it is dead and the subscription goes to `error`. */
+  readonly retry: RetryPolicy;
 }
