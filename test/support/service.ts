@@ -100,3 +100,19 @@ export async function waitForTask(service: TestService, taskPath: string, timeou
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
+
+/**
+ * Waits until a result's seven explanation overlays exist: they are rendered after the result is
+ * published, off the request's path (≈ 1–3 s on the 2-core machine under load), so a test reading
+ * them (or closing the service) waits first. `boundMs` bounds a hang, not a speed.
+ */
+export async function explanationImagesRendered(service: TestService, observationId: string, boundMs = 120_000): Promise<void> {
+  const query = `query A($id: ID!) { assessment(observationId: $id) { explanationImages { url } } }`;
+  const deadline = Date.now() + boundMs;
+  for (;;) {
+    const body = (await service.http.post('/graphql').send({ query, variables: { id: observationId } }).expect(200)).body as { data?: { assessment: { explanationImages: unknown[] } } };
+    if ((body.data?.assessment.explanationImages.length ?? 0) >= 7) return;
+    if (Date.now() > deadline) throw new Error(`explanation images not rendered after ${boundMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
