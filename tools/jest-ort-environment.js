@@ -7,7 +7,7 @@
 // The FHIR R4 validators of @brixia/fhir/testing take 5–10 s to load (StructureDefinitions, the compiled
 // JSON Schema), and each test file's fresh module registry would load them again. This environment loads
 // them once per Jest worker process, on first use, and offers them to every file's realm
-// (libs/fhir/src/testing/shared-validators.ts).
+// (libs/fhir/src/testing/shared-validators.ts). Likewise the e2e suite's OpenID provider, below.
 const path = require('node:path');
 const { TestEnvironment } = require('jest-environment-node');
 
@@ -25,11 +25,25 @@ function sharedFhirValidators() {
   return fhirValidators;
 }
 
+// One development OpenID provider per worker for the e2e services no browser signs in to
+// (test/support/auth.ts sharedTestIssuer): a child process, stopped when the worker exits.
+let sharedIssuer;
+function sharedTestIssuer() {
+  if (!sharedIssuer) {
+    require('./register.js');
+    const { startTestIssuer } = require(path.join(__dirname, '..', 'test/support/auth.ts'));
+    sharedIssuer = startTestIssuer([], 'until-process-exit');
+    sharedIssuer.catch(() => (sharedIssuer = undefined));
+  }
+  return sharedIssuer;
+}
+
 class OrtTestEnvironment extends TestEnvironment {
   constructor(config, context) {
     super(config, context);
     for (const name of SHARED) this.global[name] = globalThis[name];
     Object.defineProperty(this.global, '__brixiaFhirValidators', { configurable: true, get: sharedFhirValidators });
+    this.global.__brixiaSharedTestIssuer = sharedTestIssuer;
   }
 }
 
