@@ -114,6 +114,19 @@ describe('processScoringJob', () => {
     }
   });
 
+  it('a Task without a patient fails at once with IMAGING.MISSING_PATIENT: nothing fetched, scored or filed under a made-up patient', async () => {
+    const { context, model, calls, notified } = harness(taskRow({ patientId: null }), async () => {
+      throw new Error('a Task without a patient is not fetched');
+    });
+    await expect(processScoringJob(context, model, { taskId: 'task-1' }, firstTry)).resolves.toBeUndefined();
+    expect(calls.map(([name]) => name)).toEqual(['findTask', 'failTask']);
+    const [, taskId, failure] = calls[1] as [string, string, { code: ErrorCode; message: string }];
+    expect(taskId).toBe('task-1');
+    expect(failure.code).toBe('IMAGING.MISSING_PATIENT');
+    expect(new AppError(failure.code, '').spec).toMatchObject({ httpStatus: 422, retryable: false });
+    expect(notified).toEqual(['task-1']);
+  });
+
   it('redelivered while in progress (its worker died): processed again as the next try', async () => {
     const { context, model, calls } = harness(taskRow({ status: 'in-progress', businessStatus: 'inferring', attempts: 1 }), async () => null);
     await expect(processScoringJob(context, model, { taskId: 'task-1' }, { jobId: 'job-1', retryCount: 0, retryLimit: 4 })).resolves.toBeUndefined();

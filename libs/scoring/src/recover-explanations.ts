@@ -38,11 +38,13 @@ export async function renderMissingExplanations(context: ScoringContext, model: 
     logger.info({ observationId: task.observationId, device: observation.device?.reference }, 'explanations missing but the result came from another model; not rendered');
     return;
   }
+  // The result's own patient, by the rule it was filed under (a Task without one never completed).
+  const patientId = resultPatientIdOf(task, task.imagingStudyId ? await context.store.findStudy(task.imagingStudyId) : null);
   const decoded = await decodeRadiograph(await loadTaskPixels(context, task), { defaultTimezoneOffset: context.defaultTimezoneOffset });
   const output = await model.score(preprocessForBsnet(decoded.image), { withExplanations: true });
   const explanation = await explainResult(
     context.explanations,
-    { observationId: task.observationId, patientId: resultPatientIdOf(task), radiograph: decoded.image, scoring: output, output, created: context.clock.now().toISOString(), model: model.identity },
+    { observationId: task.observationId, patientId, radiograph: decoded.image, scoring: output, output, created: context.clock.now().toISOString(), model: model.identity },
     logger,
   );
   if (!explanation) return;
