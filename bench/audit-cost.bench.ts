@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { silentLogger } from '@brixia/common';
 import { buildAuditEvent, deviceIdFor } from '@brixia/fhir';
-import { insertAuditEvent, MonitoringStore } from '@brixia/persistence';
+import { insertAuditEvent } from '@brixia/persistence';
 import { createTestDatabase } from '@brixia/persistence/testing';
 import { loadConfig } from '../apps/api/src/config';
 import { createHttpApp } from '../apps/api/src/http-app';
@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   await app.listen(0, '127.0.0.1');
   const base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
   const [patient] = await seedResults(
-    { monitoring: new MonitoringStore(runtime.database.dataSource), scoring: runtime.scoring.store },
+    { monitoring: runtime.monitoring.store, scoring: runtime.scoring.store },
     { patients: 1, studiesPerPatient: 1, withObservations: true, patientPrefix: 'bench', fhir: config.fhir, model: runtime.scoring.model.identity },
   );
   const observationPath = `/fhir/Observation/obs-bench-0-0`;

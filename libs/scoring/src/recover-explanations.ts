@@ -2,7 +2,7 @@ import { toAppError } from '@brixia/common';
 import { deviceIdFor } from '@brixia/fhir';
 import { decodeRadiograph, preprocessForBsnet } from '@brixia/imaging';
 import type { ScoreModel } from '@brixia/inference';
-import type { ScoringTaskEntity } from '@brixia/persistence';
+import type { ScoringTaskRecord } from '@brixia/persistence';
 import type { ScoringContext } from './scoring-context';
 import { explainResult } from './explain-result';
 import { loadTaskPixels } from './load-task-pixels';
@@ -24,7 +24,7 @@ export async function attachExplanations(context: ScoringContext, report: fhir4.
  * when the report already has them, explanations are off, or the model has changed since: heat maps
  * of another model would not explain the published score.
  */
-export async function renderMissingExplanations(context: ScoringContext, model: ScoreModel, task: ScoringTaskEntity, logger: ScoringContext['logger']): Promise<void> {
+export async function renderMissingExplanations(context: ScoringContext, model: ScoreModel, task: ScoringTaskRecord, logger: ScoringContext['logger']): Promise<void> {
   if (!context.explanations || !task.observationId || !task.diagnosticReportId) return;
   const [reportRow, observationRow] = await Promise.all([
     context.store.findResource('DiagnosticReport', task.diagnosticReportId),
