@@ -70,16 +70,21 @@ function executorFor(target: DataSource | EntityManager): SqlExecutor {
  * crash the process. Once stopping, such a failure is logged instead; the job stays active, expires and
  * is redelivered (jobs are idempotent), so nothing is lost.
  */
-function queueExecutorFor(dataSource: DataSource, isStopping: () => boolean, logger: Logger): SqlExecutor {
+function queueExecutorFor(dataSource: DataSource, isStopping: () => boolean, logger: Logger): SqlExecutor & { readonly inFlight: () => number } {
   const executor = executorFor(dataSource);
+  let inFlight = 0;
   return {
+    inFlight: () => inFlight,
     async executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }> {
+      inFlight++;
       try {
         return await executor.executeSql(text, values);
       } catch (error) {
         if (!isStopping()) throw error;
         logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'job queue statement after stop failed; the job will expire and be redelivered');
         return { rows: [{ count: '0' }] };
+      } finally {
+        inFlight--;
       }
     },
   };
@@ -95,6 +100,7 @@ export class PgBossJobQueue implements JobQueue {
     private readonly options: Required<JobQueueOptions>,
     private readonly logger: Logger,
     private readonly state: { stopping: boolean },
+    private readonly queueStatementsInFlight: () => number,
   ) {}
 
   static async start(dataSource: DataSource, options: JobQueueOptions, logger: Logger = silentLogger): Promise<PgBossJobQueue> {
@@ -105,8 +111,9 @@ export class PgBossJobQueue implements JobQueue {
       maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? 30,
     };
     const state = { stopping: false };
+    const db = queueExecutorFor(dataSource, () => state.stopping, logger);
     const boss = new PgBoss({
-      db: queueExecutorFor(dataSource, () => state.stopping, logger),
+      db,
       schema: 'pgboss',
       supervise: true,
       maintenanceIntervalSeconds: resolved.maintenanceIntervalSeconds,
@@ -123,7 +130,7 @@ export class PgBossJobQueue implements JobQueue {
       expireInSeconds: resolved.expireInSeconds,
       deadLetter: SCORING_DEAD_LETTER_QUEUE,
     } as PgBoss.Queue);
-    return new PgBossJobQueue(boss, resolved, logger, state);
+    return new PgBossJobQueue(boss, resolved, logger, state, db.inFlight);
   }
 
   async enqueueScoring(job: ScoringJob, manager?: EntityManager): Promise<void> {
@@ -170,6 +177,13 @@ export class PgBossJobQueue implements JobQueue {
     // the dead-letter queue. A handler still running after that finishes against a closing database:
     // queueExecutorFor logs its completion instead of crashing.
     await this.boss.stop({ graceful: true, wait: true, timeout: deadlineMs });
+    // pg-boss's stop waits for the jobs its workers hold, not for a worker whose fetch is still in flight:
+    // that fetch can hand a job to the handler after stop() returned, into a closing database (and, in
+    // Jest, into a torn-down test). Wait, within what is left of the deadline, until no queue statement and no handler
+    // is running; the handlers' statements fail quietly once stopping (queueExecutorFor).
+    while ((this.queueStatementsInFlight() > 0 || this.active > 0) && Date.now() - started < deadlineMs) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     if (inFlight > 0 || this.active > 0) {
       this.logger.info({ queue: SCORING_QUEUE, inFlight, released: this.active, durationMs: Date.now() - started }, 'worker stopped');
     }
