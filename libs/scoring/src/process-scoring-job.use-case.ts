@@ -21,7 +21,7 @@ import { decideStudyPoint, decisionBeforeScoring, instanceQualityOf, type StudyP
 
 /** Rounds of deciding a study's point before giving up for a retry (each round lost means another instance was recorded). */
 const MAX_POINT_ROUNDS = 10;
-import { resultPatientIdOf } from './result-identity';
+import { ehrPatientReferenceOf, resultPatientIdOf } from './result-identity';
 
 /**
  * Scores one task. Idempotent: state is re-read, a finished task is left alone (but for explanation
@@ -89,7 +89,7 @@ export async function processScoringJob(context: ScoringContext, model: ScoreMod
     const sopInstanceUid = decoded.metadata.sopInstanceUid ?? createHash('sha256').update(pixels).digest('hex');
     const patientId = resultPatientIdOf(task, study);
     // A study from an EHR names the EHR's Patient (absolute URL + identifier); ours are `Patient/<id>`.
-    const subject = study?.source === 'external' && study.resource.subject?.reference && /^https?:\/\//.test(study.resource.subject.reference) ? study.resource.subject : undefined;
+    const subject = ehrPatientReferenceOf(study);
     const identifier = observationIdentifier(context.fhir, { patientId, studyInstanceUid, sopInstanceUid, modelVersion: identity.version });
     const observation = buildBrixiaObservation(context.fhir, {
       id: observationId,
@@ -213,7 +213,7 @@ export async function processScoringJob(context: ScoringContext, model: ScoreMod
     // and nobody waits for them. The report gains its media in a second write (a new version).
     const explanation = await explainResult(
       context.explanations,
-      { observationId, patientId, radiograph: decoded.image, scoring: output, output, created: issued, model: identity },
+      { observationId, patientId, subject: observation.subject, radiograph: decoded.image, scoring: output, output, created: issued, model: identity },
       logger,
     );
     if (explanation) await attachExplanations(context, { ...report, media: explanation.reportMedia }, explanation.resources, logger);

@@ -2,7 +2,7 @@ import { AppError } from '@brixia/common';
 import { FHIR_ID_PATTERN } from '@brixia/fhir';
 import type { StoredResource } from '@brixia/persistence';
 import type { ScoringContext } from './scoring-context';
-import { readImagingStudy, taskResource, withMeta } from './read-results.use-case';
+import { readImagingStudy, taskResource, taskResources, withMeta } from './read-results.use-case';
 
 /** Types whose every version is kept (published resources in fhir_resource, and Tasks). */
 export const VERSIONED_TYPES = ['Observation', 'DiagnosticReport', 'Provenance', 'Device', 'Media', 'Patient', 'Task'] as const;
@@ -64,7 +64,7 @@ export async function readHistory(context: ScoringContext, request: HistoryReque
   const query = { id: request.id, since, limit: count, offset };
   const page =
     request.resourceType === 'Task'
-      ? await context.store.versions.taskHistory(query).then(({ rows, total }) => ({ resources: rows.map((task) => taskResource(context, task)), total }))
+      ? await context.store.versions.taskHistory(query).then(async ({ rows, total }) => ({ resources: await taskResources(context, rows), total }))
       : await context.store.versions.history(request.resourceType, query).then(({ rows, total }) => ({ resources: rows.map(served), total }));
   if (request.id !== undefined && page.total === 0) throw new AppError('RESOURCE.NOT_FOUND', `${request.resourceType}/${request.id} is not known`);
   const base = context.fhir.baseUrl.replace(/\/+$/, '');

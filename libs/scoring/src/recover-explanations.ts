@@ -42,7 +42,7 @@ export async function renderMissingExplanations(context: ScoringContext, model: 
   const output = await model.score(preprocessForBsnet(decoded.image), { withExplanations: true });
   const explanation = await explainResult(
     context.explanations,
-    { observationId: task.observationId, patientId: resultPatientIdOf(task), radiograph: decoded.image, scoring: output, output, created: context.clock.now().toISOString(), model: model.identity },
+    { observationId: task.observationId, patientId: resultPatientIdOf(task), subject: observation.subject, radiograph: decoded.image, scoring: output, output, created: context.clock.now().toISOString(), model: model.identity },
     logger,
   );
   if (!explanation) return;

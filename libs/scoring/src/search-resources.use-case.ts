@@ -11,7 +11,7 @@ import {
 } from '@brixia/fhir';
 import type { StoredResource } from '@brixia/persistence';
 import type { ScoringContext } from './scoring-context';
-import { taskResource, withMeta } from './read-results.use-case';
+import { taskResources, withMeta } from './read-results.use-case';
 import { subscriptionResource } from './subscriptions/manage-subscriptions.use-case';
 
 const MAX_PAGE = 100;
@@ -58,7 +58,7 @@ async function findMatches(context: ScoringContext, search: ParsedSearch): Promi
   const limit = search.summaryCount ? 0 : search.count;
   switch (search.resourceType) {
     case 'Task':
-      return inMemory((await context.store.listTasks()).map((task) => taskResource(context, task)), search, limit);
+      return inMemory(await taskResources(context, await context.store.listTasks()), search, limit);
     case 'Subscription':
       if (!context.subscriptions) return { resources: [], total: 0 };
       return inMemory((await context.subscriptions.store.list()).map((row) => subscriptionResource(context, row)), search, limit);
