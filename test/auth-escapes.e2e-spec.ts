@@ -69,7 +69,7 @@ describe('scope and patient-compartment escapes', () => {
     };
     const walk = async (path: string, query: Record<string, string | number>): Promise<{ totals: number[]; sizes: number[]; seen: string[] }> => {
       const pages = { totals: [] as number[], sizes: [] as number[], seen: [] as string[] };
-      let next: string | undefined = `${path}?${new URLSearchParams(Object.entries(query).map(([name, value]) => [name, String(value)])).toString()}`;
+      let next: string | undefined = `${path}?${new URLSearchParams(Object.entries(query).map(([name, value]): [string, string] => [name, String(value)])).toString()}`;
       while (next && pages.sizes.length < 20) {
         const page = (await patientA.get(next).expect(200)).body as fhir4.Bundle;
         pages.totals.push(page.total as number);

@@ -67,6 +67,6 @@ export async function publishResource(server: PublishingServer, resource: fhir4.
     if (!revise || answer.created) return `${type}/${answer.id}`;
     id = answer.id;
   }
-  const updated = await server.update(asSentToEhr(resource, remote, id));
+  const updated = await server.update({ ...asSentToEhr(resource, remote, id), id });
   return `${type}/${updated.id ?? id}`;
 }

@@ -18,9 +18,9 @@ describe('patientCompartmentCriterion', () => {
     expect(referenceNamesPatient('Patient/xp1', 'p1')).toBe(false);
     expect(referenceNamesPatient('https://ehr.example.org/fhir/Patient/p1/_history/2', 'p1')).toBe(false);
     const criterion = patientCompartmentCriterion('Task', 'p1');
-    const task = (reference: string) => ({ resourceType: 'Task', id: 't', for: { reference } });
+    const task = (reference: string): { id: string } => ({ resourceType: 'Task', id: 't', for: { reference } }) as { id: string };
     expect(matchesCriteria(task('https://ehr.example.org/fhir/Patient/p1'), criterion ? [criterion] : [])).toBe(true);
     expect(matchesCriteria(task('Patient/p2'), criterion ? [criterion] : [])).toBe(false);
-    expect(matchesCriteria({ resourceType: 'Task', id: 't' }, criterion ? [criterion] : [])).toBe(false);
+    expect(matchesCriteria({ id: 't' }, criterion ? [criterion] : [])).toBe(false);
   });
 });
