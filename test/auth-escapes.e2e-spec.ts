@@ -62,6 +62,38 @@ describe('scope and patient-compartment escapes', () => {
     expect((await gql(patientA, '{ patients(first: 50, filter: { minLatestScore: 0 }) { edges { node { id } } } }')).data).toEqual({ patients: { edges: [{ node: { id: 'esc-0' } }] } });
   });
 
+  it("pages a patient token's searches and histories in full: every page holds _count entries of its own patient, the total counts only those", async () => {
+    const ownVersions = async (type: string): Promise<string[]> => {
+      const all = (await service.http.get(`/fhir/${type}/_history`).query({ _count: 100 }).expect(200)).body as fhir4.Bundle;
+      return (all.entry ?? []).filter((entry) => (entry.resource as fhir4.Observation).subject?.reference === 'Patient/esc-0').map((entry) => `${entry.resource?.id}/${entry.resource?.meta?.versionId}`);
+    };
+    const walk = async (path: string, query: Record<string, string | number>): Promise<{ totals: number[]; sizes: number[]; seen: string[] }> => {
+      const pages = { totals: [] as number[], sizes: [] as number[], seen: [] as string[] };
+      let next: string | undefined = `${path}?${new URLSearchParams(Object.entries(query).map(([name, value]): [string, string] => [name, String(value)])).toString()}`;
+      while (next && pages.sizes.length < 20) {
+        const page = (await patientA.get(next).expect(200)).body as fhir4.Bundle;
+        pages.totals.push(page.total as number);
+        pages.sizes.push(page.entry?.length ?? 0);
+        pages.seen.push(...(page.entry ?? []).map((entry) => `${entry.resource?.id}/${entry.resource?.meta?.versionId}`));
+        const link = page.link?.find((candidate) => candidate.relation === 'next')?.url;
+        next = link ? `${new URL(link).pathname}${new URL(link).search}` : undefined;
+      }
+      return pages;
+    };
+    const expected = await ownVersions('Observation');
+    expect(expected.length).toBeGreaterThanOrEqual(2);
+    const history = await walk('/fhir/Observation/_history', { _count: 1 });
+    expect(history.sizes).toEqual(expected.map(() => 1));
+    expect(new Set(history.totals)).toEqual(new Set([expected.length]));
+    expect(history.seen.sort()).toEqual([...expected].sort());
+    const searched = await walk('/fhir/Observation', { _count: 1 });
+    expect(searched.sizes).toEqual([1, 1]);
+    expect(searched.totals).toEqual([2, 2]);
+    // Another patient's resource has no history for this token, and Provenance (naming no patient) none at all.
+    expect(code(await patientA.get(`/fhir/Observation/${other}/_history`).expect(404))).toBe('RESOURCE.NOT_FOUND');
+    expect((await patientA.get('/fhir/Provenance/_history').expect(200)).body.total).toBe(0);
+  });
+
   it('refuses writes and cross-patient operations to a patient token', async () => {
     expect((await gql(patientA, `mutation { reviewAssessment(input: { observationId: "obs-esc-0-0", action: CONFIRM }) { versionId } }`)).errors?.[0].extensions.code).toBe('AUTH.SCOPE_INSUFFICIENT');
     await patientA.post('/api/v1/studies').field('patient', 'esc-1').attach('file', Buffer.from('x'), 'x.png').expect(403);

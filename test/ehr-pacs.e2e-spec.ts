@@ -3,7 +3,7 @@ import { expectValidR4 } from '@brixia/fhir/testing';
 import { createTestDatabase } from '@brixia/persistence/testing';
 import { scoreReference, seedExternalStudy } from './support/ehr-fixtures';
 import { startOrthanc, type OrthancServer } from './support/orthanc';
-import { FHIR_JSON, startService, waitForTask, type TestService } from './support/service';
+import { explanationImagesRendered, FHIR_JSON, startService, waitForTask, type HttpClient, type TestService } from './support/service';
 
 /**
  * External ImagingStudy references: the study, its Patient and Endpoint come from a real FHIR server
@@ -53,6 +53,53 @@ describe('EHR references and DICOMweb retrieval (Orthanc + FHIR peer)', () => {
     expect(ehr.requests.some((r) => r.url === `/fhir/ImagingStudy/${seeded.studyId}`)).toBe(true);
     const again = await score(seeded.studyUrl).expect(200);
     expect(again.body.id).toBe(observation.id);
+  });
+
+  it("names the EHR's Patient on the Task and the explanation Media and Binary; that patient's token reads them, another's gets 404", async () => {
+    const seeded = await seedExternalStudy(ehr, pacs, 7);
+    const response = await score(seeded.studyUrl).expect(201);
+    const observation = response.body as fhir4.Observation;
+    const ehrPatient = { reference: `${ehr.baseUrl}/Patient/${seeded.patientId}`, type: 'Patient', identifier: { system: 'urn:test:mrn', value: 'MRN7' } };
+    expect(observation.subject).toEqual(ehrPatient);
+    const taskPath = new URL(String(response.headers['content-location'])).pathname;
+    const task = (await service.http.get(taskPath).expect(200)).body as fhir4.Task;
+    expect(task.for).toEqual(ehrPatient);
+    await explanationImagesRendered(service, observation.id as string);
+
+    // Searches by patient take the EHR's absolute URL as written; `Patient/<id>` names a Patient of this server, which this is not.
+    const search = async (client: HttpClient, type: string, query: Record<string, string>): Promise<fhir4.Bundle> => (await client.get(`/fhir/${type}`).query(query).expect(200)).body as fhir4.Bundle;
+    const tasks = await search(service.http, 'Task', { patient: ehrPatient.reference });
+    expect(tasks.entry?.map((entry) => entry.resource?.id)).toEqual([task.id]);
+    expect((await search(service.http, 'Task', { patient: `Patient/${seeded.patientId}` })).total).toBe(0);
+    const media = (await search(service.http, 'Media', { patient: ehrPatient.reference, _count: '20' })).entry?.map((entry) => entry.resource as fhir4.Media) ?? [];
+    expect(media).toHaveLength(7);
+    for (const item of media) expect(item.subject).toEqual(ehrPatient);
+    const binaryPaths = media.map((item) => new URL(item.content.url as string).pathname);
+    const binary = (await service.http.get(binaryPaths[0]).set('Accept', FHIR_JSON).expect(200)).body as fhir4.Binary;
+    expect(binary.securityContext).toEqual(ehrPatient);
+
+    // The patient compartment follows the reference: the EHR patient's own token reads all of it...
+    const own = await service.as({ scope: 'patient/*.rs', patient: seeded.patientId, fhirUser: null });
+    expect(((await own.get(taskPath).expect(200)).body as fhir4.Task).for).toEqual(ehrPatient);
+    await own.get(`/fhir/Media/${media[0].id}`).expect(200);
+    await own.get(binaryPaths[0]).set('Accept', FHIR_JSON).expect(200);
+    await own.get(binaryPaths[0]).expect(200);
+    expect((await search(own, 'Task', {})).entry?.map((entry) => entry.resource?.id)).toEqual([task.id]);
+    expect((await search(own, 'Task', { patient: ehrPatient.reference })).total).toBe(1);
+    expect((await search(own, 'Media', { _count: '20' })).total).toBe(7);
+    const assessment = `{ assessment(observationId: "${observation.id}") { patientId task } }`;
+    const read = (await own.post('/graphql').send({ query: assessment }).expect(200)).body as { data?: { assessment: { patientId: string; task: fhir4.Task } } };
+    expect(read.data?.assessment.task.for).toEqual(ehrPatient);
+    // ...while another patient's token learns nothing of it.
+    const other = await service.as({ scope: 'patient/*.rs', patient: 'someone-else', fhirUser: null });
+    await other.get(taskPath).expect(404);
+    await other.get(`/fhir/Media/${media[0].id}`).expect(404);
+    await other.get(binaryPaths[0]).set('Accept', FHIR_JSON).expect(404);
+    await other.get(binaryPaths[0]).expect(404);
+    expect((await search(other, 'Task', {})).total).toBe(0);
+    expect((await search(other, 'Media', { patient: ehrPatient.reference })).total).toBe(0);
+    const refused = (await other.post('/graphql').send({ query: assessment }).expect(200)).body as { errors?: Array<{ extensions: { code: string } }> };
+    expect(refused.errors?.[0].extensions.code).toBe('RESOURCE.NOT_FOUND');
   });
 
   it('scores an EHR-relative reference whose study lists its series (series metadata path)', async () => {

@@ -7,7 +7,7 @@ import { createTestDatabase } from '@brixia/persistence/testing';
 import { REPO_ROOT } from './support/process';
 import { scoreReference, seedExternalStudy } from './support/ehr-fixtures';
 import { startOrthanc, type OrthancServer } from './support/orthanc';
-import { FHIR_JSON, startService, type TestService } from './support/service';
+import { explanationImagesRendered, FHIR_JSON, startService, type TestService } from './support/service';
 
 interface MessageState {
   outboxId: string;
@@ -90,6 +90,17 @@ describe('publishing results back to the EHR', () => {
 
     const task = await service.http.get(new URL(String(response.headers['content-location'])).pathname).expect(200);
     expect(task.body.businessStatus.text).toBe('done');
+
+    // Here every resource of the study names the EHR's Patient by its absolute URL (Task.for included);
+    // on the EHR what was published names it relative to the EHR again, and nothing else is published.
+    const ehrPatient = { reference: `${ehr.baseUrl}/Patient/${seeded.patientId}`, type: 'Patient', identifier: { system: 'urn:test:mrn', value: 'MRN101' } };
+    expect(observation.subject).toEqual(ehrPatient);
+    expect(task.body.for).toEqual(ehrPatient);
+    expect(published[0].subject).toEqual({ ...ehrPatient, reference: `Patient/${seeded.patientId}` });
+    expect(report.subject).toEqual({ ...ehrPatient, reference: `Patient/${seeded.patientId}` });
+    expect(JSON.stringify([published, report, provenances])).not.toContain(ehr.baseUrl);
+    await explanationImagesRendered(service, observation.id as string);
+    for (const type of ['Task', 'Media'] as const) expect(await ehr.search(type, {})).toHaveLength(0);
   });
 
   it('dead-letters a permanent refusal, shows it on the Task, and the operator command redelivers it', async () => {

@@ -67,4 +67,11 @@ describe('auditSubjectsOf', () => {
     };
     expect(auditSubjectsOf(bundle as never)).toEqual({ entities: ['Observation/o1', 'Observation/o2'], patientIds: ['p1', 'p3'] });
   });
+
+  it("reads the patient of an EHR study's Task, Media and Binary from the absolute reference", () => {
+    const ehr = { reference: 'https://ehr.example.org/fhir/Patient/p-9', type: 'Patient', identifier: { system: 'urn:test:mrn', value: 'MRN9' } };
+    expect(auditSubjectsOf({ resourceType: 'Task', id: 't1', status: 'requested', intent: 'order', for: ehr } as never).patientIds).toEqual(['p-9']);
+    expect(auditSubjectsOf({ resourceType: 'Media', id: 'm1', status: 'completed', content: {}, subject: ehr } as never).patientIds).toEqual(['p-9']);
+    expect(auditSubjectsOf({ resourceType: 'Binary', id: 'b1', contentType: 'image/png', securityContext: ehr } as never).patientIds).toEqual(['p-9']);
+  });
 });

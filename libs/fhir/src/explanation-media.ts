@@ -17,6 +17,11 @@ export interface ExplanationImageInput {
   readonly binaryId: string;
   readonly observationId: string;
   readonly patientId: string;
+  /**
+   * The Patient reference of the Observation explained, when it is not `Patient/<patientId>` (an EHR's
+   * Patient by absolute URL plus identifier): Media.subject and Binary.securityContext carry it as is.
+   */
+  readonly subject?: fhir4.Reference;
   /** The zone the heat map shows, or null for all six zones. */
   readonly zone: Zone | null;
   readonly png: Buffer;
@@ -43,12 +48,13 @@ export function buildExplanationImage(
   const occlusion = input.method === 'occlusion';
   const part = `${occlusion ? 'occlusion-' : ''}${input.zone ? `zone-${input.zone}` : 'all'}`;
   const kind = occlusion ? 'Occlusion map' : 'Heat map';
+  const patient = (): fhir4.Reference => (input.subject ? { ...input.subject } : referenceTo('Patient', input.patientId));
   // securityContext: the patient whose access rules (and audit trail) the image follows (R4 Binary.securityContext).
   const binary: fhir4.Binary = {
     resourceType: 'Binary',
     id: assertFhirId(input.binaryId, 'Binary id'),
     contentType: 'image/png',
-    securityContext: referenceTo('Patient', input.patientId),
+    securityContext: patient(),
     data: input.png.toString('base64'),
   };
   const media: fhir4.Media = {
@@ -58,7 +64,7 @@ export function buildExplanationImage(
     partOf: [referenceTo('Observation', input.observationId)],
     status: 'completed',
     type: { coding: [{ ...MEDIA_TYPE_IMAGE }] },
-    subject: referenceTo('Patient', input.patientId),
+    subject: patient(),
     createdDateTime: assertDateTime(input.created, 'created'),
     device: referenceTo('Device', deviceIdFor(input.model), `${input.model.name} ${input.model.version}`),
     width: input.width,

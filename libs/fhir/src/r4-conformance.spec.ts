@@ -4,6 +4,7 @@ import { buildBrixiaObservation, type BrixiaObservationInput } from './brixia-ob
 import { brixiaScoreOperationDefinition } from './brixia-score.operation';
 import { capabilityStatement } from './capability-statement';
 import { buildDiagnosticReport } from './diagnostic-report';
+import { buildExplanationImage } from './explanation-media';
 import { buildImagingStudy } from './imaging-study';
 import { buildModelDevice } from './model-device';
 import { observationIdentifier } from './observation-identifier';
@@ -30,6 +31,7 @@ const observationInput: BrixiaObservationInput = {
 };
 
 const taskInput: ScoringTaskInput = sampleScoringTaskInput;
+const EHR_PATIENT: fhir4.Reference = { reference: 'https://ehr.example.org/fhir/Patient/p-9', type: 'Patient', identifier: { system: 'urn:test:mrn', value: 'MRN9' } };
 
 describe('R4 conformance of every builder', () => {
   beforeAll(() => {
@@ -38,6 +40,7 @@ describe('R4 conformance of every builder', () => {
   });
 
   const observation = buildBrixiaObservation(config, observationInput);
+  const ehrExplanation = buildExplanationImage(config, { mediaId: 'media-1', binaryId: 'bin-1', observationId: 'obs-1', patientId: 'p-9', subject: EHR_PATIENT, zone: 'A', png: Buffer.from('png'), width: 4, height: 3, created: '2020-03-14T10:02:11Z', model });
   const cases: Array<[string, () => unknown]> = [
     ['Observation (automated, preliminary)', () => observation],
     ['Observation (radiologist, amended, versioned)', () => buildBrixiaObservation(config, { ...observationInput, method: 'radiologist', status: 'amended', versionId: '2', lastUpdated: '2020-03-15T08:00:00Z' })],
@@ -49,6 +52,9 @@ describe('R4 conformance of every builder', () => {
     ['Task in-progress', () => buildScoringTask(config, { ...taskInput, status: 'in-progress', businessStatus: 'inferring' })],
     ['Task completed', () => buildScoringTask(config, { ...taskInput, status: 'completed', businessStatus: 'done', observationId: 'obs-1', diagnosticReportId: 'dr-1' })],
     ['Task failed', () => buildScoringTask(config, { ...taskInput, status: 'failed', businessStatus: 'failed', failure: { code: 'IMAGING.NOT_FRONTAL', message: 'Lateral view' } })],
+    ['Task for an EHR Patient', () => buildScoringTask(config, { ...taskInput, subject: EHR_PATIENT })],
+    ['Media (explanation, EHR Patient)', () => ehrExplanation.media],
+    ['Binary (explanation, EHR Patient)', () => ehrExplanation.binary],
     ['Task failed (minimal)', () => buildScoringTask(config, { id: 't-2', status: 'failed', authoredOn: '2020-03-14', lastModified: '2020-03-14T10:00:00Z' })],
     ['DiagnosticReport', () => buildDiagnosticReport(config, { id: 'dr-1', observationId: 'obs-1', scoring, patientId: 'patient-1', imagingStudyId: 'study-1', effectiveDateTime: observationInput.effectiveDateTime, issued: observationInput.issued, model, status: 'preliminary' })],
     ['Provenance create', () => buildProvenance(config, { id: 'prov-1', targets: ['Observation/obs-1', 'DiagnosticReport/dr-1'], recorded: '2020-03-14T10:02:11Z', model, imagingStudyId: 'study-1', activity: 'create' })],

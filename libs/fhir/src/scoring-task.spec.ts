@@ -23,6 +23,13 @@ describe('buildScoringTask', () => {
     expect(task.statusReason).toBeUndefined();
   });
 
+  it("is for the EHR's Patient (absolute URL plus identifier) when the study came from an EHR", () => {
+    const subject: fhir4.Reference = { reference: 'https://ehr.example.org/fhir/Patient/p-9', type: 'Patient', identifier: { system: 'urn:test:mrn', value: 'MRN9' } };
+    const task = buildScoringTask(config, { ...base, subject });
+    expect(task.for).toEqual(subject);
+    expect(task.for).not.toBe(subject);
+  });
+
   it('outputs the Observation and DiagnosticReport when completed', () => {
     const task = buildScoringTask(config, { ...base, status: 'completed', businessStatus: undefined, observationId: 'obs-1', diagnosticReportId: 'dr-1' });
     expect(task.businessStatus?.text).toBe('done');

@@ -18,6 +18,11 @@ export interface ScoringTaskInput {
   readonly failure?: { readonly code: ErrorCode; readonly message: string };
   readonly imagingStudyId?: string;
   readonly patientId?: string;
+  /**
+   * Task.for when the Patient is not ours: an EHR's Patient by absolute URL plus its identifier, the
+   * reference the study's results carry (docs/fhir-profile.md, "Patient references"); `Patient/<patientId>` otherwise.
+   */
+  readonly subject?: fhir4.Reference;
   readonly authoredOn: string;
   readonly lastModified: string;
   readonly observationId?: string;
@@ -72,7 +77,7 @@ export function buildScoringTask(config: FhirConfig, input: ScoringTaskInput): f
     intent: 'order',
     code: { coding: [brixiaCoding(config, SCORING_REQUEST_CODE)], text: '$brixia-score' },
     ...(input.imagingStudyId !== undefined ? { focus: referenceTo('ImagingStudy', input.imagingStudyId) } : {}),
-    ...(input.patientId !== undefined ? { for: referenceTo('Patient', input.patientId) } : {}),
+    ...(input.subject ? { for: { ...input.subject } } : input.patientId !== undefined ? { for: referenceTo('Patient', input.patientId) } : {}),
     authoredOn: assertDateTime(input.authoredOn, 'authoredOn'),
     lastModified: assertDateTime(input.lastModified, 'lastModified'),
     ...(input.requestId !== undefined ? { note: [{ text: `Request id: ${input.requestId}` }] } : {}),

@@ -1,4 +1,7 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, SelectQueryBuilder } from 'typeorm';
+import { AppError } from '@brixia/common';
+import type { SearchCriterion } from '@brixia/fhir';
+import { criterionSql } from './resource-search.repository';
 import { FhirResourceVersionEntity, ScoringTaskVersionEntity } from './entities';
 import type { ScoringTaskRecord, StoredResource } from './records';
 
@@ -11,6 +14,11 @@ export interface HistoryQuery {
   readonly id?: string;
   /** `_since`: versions recorded at or after this instant. */
   readonly since?: Date;
+  /**
+   * A criterion every version must meet, applied in the query before paging (a patient-scoped token's
+   * compartment), so pages are full and the total counts only what is shown.
+   */
+  readonly within?: SearchCriterion;
   readonly limit: number;
   readonly offset: number;
 }
@@ -32,6 +40,7 @@ export class ResourceHistoryStore {
     const builder = this.dataSource.manager.createQueryBuilder(FhirResourceVersionEntity, 'h').where('h.resource_type = :resourceType', { resourceType });
     if (query.id !== undefined) builder.andWhere('h.id = :id', { id: query.id });
     if (query.since) builder.andWhere('h.last_updated >= :since', { since: query.since });
+    if (query.within) whereWithin(builder, (bind) => criterionSql(query.within as SearchCriterion, { resource: 'h.resource', lastUpdated: 'h.last_updated', id: 'h.id' }, bind));
     const [rows, total] = await builder.orderBy('h.last_updated', 'DESC').addOrderBy('h.version_id', 'DESC').addOrderBy('h.id', 'ASC').take(query.limit).skip(query.offset).getManyAndCount();
     return { rows: rows.map((row) => ({ resource: row.resource, versionId: row.versionId, lastUpdated: row.lastUpdated })), total };
   }
@@ -45,8 +54,32 @@ export class ResourceHistoryStore {
     const builder = this.dataSource.manager.createQueryBuilder(ScoringTaskVersionEntity, 'h');
     if (query.id !== undefined) builder.andWhere('h.task_id = :id', { id: query.id });
     if (query.since) builder.andWhere('h.recorded_at >= :since', { since: query.since });
+    if (query.within) whereWithin(builder, (bind) => taskCriterionSql(query.within as SearchCriterion, bind));
     const [rows, total] = await builder.orderBy('h.recorded_at', 'DESC').addOrderBy('h.version_id', 'DESC').addOrderBy('h.task_id', 'ASC').take(query.limit).skip(query.offset).getManyAndCount();
     return { rows: rows.map((row) => taskFromSnapshot(row.snapshot)), total };
+  }
+}
+
+/** Adds a condition written with `bind` (placeholders) to a query builder, as named parameters. */
+function whereWithin<T extends object>(builder: SelectQueryBuilder<T>, condition: (bind: (value: unknown) => string) => string): void {
+  const params: Record<string, unknown> = {};
+  const sql = condition((value) => {
+    const name = `within${Object.keys(params).length}`;
+    params[name] = value;
+    return `:${name}`;
+  });
+  builder.andWhere(sql, params);
+}
+
+/** A Task version's patient is its record's (Task.for is built from it); a Task's id is its own. */
+function taskCriterionSql(criterion: SearchCriterion, bind: (value: unknown) => string): string {
+  switch (criterion.kind) {
+    case 'patient':
+      return `h.snapshot->>'patient_id' = ${bind(criterion.patientId)}`;
+    case 'id':
+      return criterion.ids.length === 0 ? 'false' : `h.task_id IN (${criterion.ids.map((id) => bind(id)).join(', ')})`;
+    default:
+      throw new AppError('INTERNAL', `Task history takes no ${criterion.kind} criterion`);
   }
 }
 

@@ -22,9 +22,44 @@ const SOURCES: Record<SearchSource, { readonly table: string; readonly version: 
 };
 
 /** Element names come from the search registry, never from a request; checked anyway as they are spliced into SQL. */
-function elementColumn(element: string): string {
+function topLevel(element: string): string {
   if (!/^[A-Za-z]+$/.test(element)) throw new AppError('INTERNAL', `Not a top-level element: ${element}`);
-  return `(resource->>'${element}')::timestamptz`;
+  return element;
+}
+
+function elementColumn(element: string, resource = 'resource'): string {
+  return `(${resource}->>'${topLevel(element)}')::timestamptz`;
+}
+
+/** The columns a criterion reads: the stored JSON and the last-updated instant (qualified when the query aliases its table). */
+export interface CriterionColumns {
+  readonly resource: string;
+  readonly lastUpdated: string;
+  readonly id: string;
+}
+
+/**
+ * One criterion as a SQL condition; `bind` adds a parameter and returns its placeholder. Shared by
+ * search and history, so a patient's compartment means the same in both: the reference names
+ * `Patient/<id>` relative or under any base (libs/fhir referenceNamesPatient), as the read checks do.
+ */
+export function criterionSql(criterion: SearchCriterion, columns: CriterionColumns, bind: (value: unknown) => string): string {
+  switch (criterion.kind) {
+    case 'contains':
+      return criterion.fragments.length === 0 ? 'false' : `(${criterion.fragments.map((fragment) => `${columns.resource} @> ${bind(JSON.stringify(fragment))}::jsonb`).join(' OR ')})`;
+    case 'date':
+      return criterion.bounds.map((bound) => `${elementColumn(criterion.element, columns.resource)} ${bound.op === 'ge' ? '>=' : '<'} ${bind(bound.at)}`).join(' AND ') || 'true';
+    case 'lastUpdated':
+      return criterion.bounds.map((bound) => `${columns.lastUpdated} ${bound.op === 'ge' ? '>=' : '<'} ${bind(bound.at)}`).join(' AND ') || 'true';
+    case 'id':
+      return criterion.ids.length === 0 ? 'false' : `${columns.id} = ANY(${bind([...criterion.ids])}::text[])`;
+    case 'patient': {
+      // FHIR ids hold no LIKE wildcard (% _) nor its escape character (backslash); checked since the id goes into a pattern.
+      if (!/^[A-Za-z0-9\-.]{1,64}$/.test(criterion.patientId)) return 'false';
+      const reference = `(${columns.resource}->'${topLevel(criterion.element)}'->>'reference')`;
+      return `(${reference} = ${bind(`Patient/${criterion.patientId}`)} OR ${reference} LIKE ${bind(`%/Patient/${criterion.patientId}`)})`;
+    }
+  }
 }
 
 /**
@@ -43,7 +78,7 @@ export class ResourceSearchStore {
       return `$${params.length}`;
     };
     const where: string[] = source.typed ? [`resource_type = ${bind(query.resourceType)}`] : [];
-    for (const criterion of query.criteria) where.push(this.condition(criterion, source.lastUpdated, bind));
+    for (const criterion of query.criteria) where.push(criterionSql(criterion, { resource: 'resource', lastUpdated: source.lastUpdated, id: 'id' }, bind));
     const filter = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
     const counted: Array<{ total: string }> = await this.dataSource.query(`SELECT count(*) AS total FROM ${source.table} ${filter}`, params);
     const total = Number(counted[0]?.total ?? 0);
@@ -56,18 +91,5 @@ export class ResourceSearchStore {
       params,
     );
     return { rows: rows.map((row) => ({ resource: row.resource, versionId: Number(row.version_id), lastUpdated: new Date(row.last_updated) })), total };
-  }
-
-  private condition(criterion: SearchCriterion, lastUpdated: string, bind: (value: unknown) => string): string {
-    switch (criterion.kind) {
-      case 'contains':
-        return criterion.fragments.length === 0 ? 'false' : `(${criterion.fragments.map((fragment) => `resource @> ${bind(JSON.stringify(fragment))}::jsonb`).join(' OR ')})`;
-      case 'date':
-        return criterion.bounds.map((bound) => `${elementColumn(criterion.element)} ${bound.op === 'ge' ? '>=' : '<'} ${bind(bound.at)}`).join(' AND ') || 'true';
-      case 'lastUpdated':
-        return criterion.bounds.map((bound) => `${lastUpdated} ${bound.op === 'ge' ? '>=' : '<'} ${bind(bound.at)}`).join(' AND ') || 'true';
-      case 'id':
-        return criterion.ids.length === 0 ? 'false' : `id = ANY(${bind([...criterion.ids])}::text[])`;
-    }
   }
 }

@@ -1,6 +1,8 @@
 import { retryDelayMs, silentLogger } from '@brixia/common';
 import type { OutboxMessageRecord } from '@brixia/persistence';
+import { withNarrative } from '@brixia/fhir';
 import { deliverOutboxMessage, type OutboxDeliveryStore, type PublicationDirectory } from './deliver-outbox.use-case';
+import { asSentToEhr } from './publish-resource';
 
 describe('retryDelayMs (outbox defaults)', () => {
   const policy = { maxAttempts: Infinity, retryPeriodMs: 48 * 3_600_000, baseDelayMs: 5000, maxDelayMs: 1_800_000 };
@@ -217,5 +219,28 @@ describe('deliverOutboxMessage — a result superseding its study\'s earlier poi
     const dead = fakeOutbox([{ ...delivered, state: 'dead' }]);
     await expect(deliverOutboxMessage(ehr.directory, dead, successor, policy, silentLogger, () => created)).resolves.toBe('dead');
     expect(ehr.calls).toEqual([]);
+  });
+});
+
+describe('asSentToEhr', () => {
+  const ehrPatient = { reference: `${EHR}/Patient/p-9`, type: 'Patient', identifier: { system: 'urn:test:mrn', value: 'MRN9' } };
+  const remote = { [`${EHR}/Patient/p-9`]: 'Patient/p-9', 'Observation/obs-1': 'Observation/ehr-obs', 'Device/dev-1': 'Device/ehr-dev' };
+
+  it('names the EHR\'s references in a generated narrative too, not our absolute URL or ids', () => {
+    const narrated = withNarrative({ ...observation, subject: ehrPatient });
+    // As read back from the outbox's jsonb: keys reordered.
+    const ours = { ...narrated, text: { div: narrated.text?.div ?? '', status: 'generated' as const } };
+    expect(ours.text?.div).toContain(`${EHR}/Patient/p-9`);
+    const sent = asSentToEhr(ours, remote, 'ehr-obs');
+    expect(sent.subject).toEqual({ ...ehrPatient, reference: 'Patient/p-9' });
+    expect(sent.id).toBe('ehr-obs');
+    expect(sent.text?.div).not.toContain(EHR);
+    expect(sent.text?.div).toContain('Patient/p-9');
+    expect(sent.text?.div).toContain('Device/ehr-dev');
+  });
+
+  it('keeps a narrative a builder wrote', () => {
+    const written = { ...report, subject: ehrPatient, text: { status: 'generated' as const, div: '<div xmlns="http://www.w3.org/1999/xhtml"><p>AI Brixia 9/18</p></div>' } };
+    expect(asSentToEhr(written, remote).text).toEqual(written.text);
   });
 });

@@ -43,9 +43,11 @@ export async function explainByOcclusion(
   const decoded = await decodeRadiograph(image.content, { defaultTimezoneOffset: context.defaultTimezoneOffset });
   const input = preprocessForBsnet(decoded.image);
   const base = await model.score(input);
+  const observation = (await context.store.findResource('Observation', task.observationId))?.resource as fhir4.Observation | undefined;
   const rendered = await renderOcclusion.call(context.explanations, {
     observationId: task.observationId,
     patientId,
+    subject: observation?.subject,
     radiograph: decoded.image,
     input,
     predicted: base.zones,

@@ -6,6 +6,8 @@ import type { ModelOutput, ScoreModel } from '@brixia/inference';
 export interface ExplanationRenderInput {
   readonly observationId: string;
   readonly patientId: string;
+  /** The Observation's subject (an EHR's Patient by absolute URL plus identifier): the images carry it too. */
+  readonly subject?: fhir4.Reference;
   readonly radiograph: GreyImage;
   readonly scoring: { readonly zones: Readonly<Record<Zone, ZoneScore>> };
   readonly zoneCams: NonNullable<ModelOutput['zoneCams']>;
@@ -18,6 +20,8 @@ export interface ExplanationRenderInput {
 export interface OcclusionRenderInput {
   readonly observationId: string;
   readonly patientId: string;
+  /** As ExplanationRenderInput.subject. */
+  readonly subject?: fhir4.Reference;
   readonly radiograph: GreyImage;
   /** The preprocessed model input (512², bsnet-v1). */
   readonly input: Float32Array;

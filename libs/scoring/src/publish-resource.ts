@@ -1,5 +1,6 @@
 import { AppError } from '@brixia/common';
 import { identifierQuery, type FhirServerClient } from '@brixia/ehr';
+import { generatedNarrative, withNarrative } from '@brixia/fhir';
 import type { OutboxKind } from '@brixia/persistence';
 
 /** The EHR calls delivery makes (FhirServerClient; a fake in unit tests). */
@@ -8,6 +9,22 @@ export type PublishingServer = Pick<FhirServerClient, 'conditionalCreate' | 'upd
 /** Replaces every `reference` we hold an EHR id for (our `Type/id` → the EHR's `Type/id`). */
 export function rewriteReferences<T>(value: T, remote: Readonly<Record<string, string>>): T {
   return JSON.parse(JSON.stringify(value), (key, item: unknown) => (key === 'reference' && typeof item === 'string' && remote[item] ? remote[item] : item)) as T;
+}
+
+/**
+ * What the EHR receives: every reference under the EHR's ids (rewriteReferences), and a narrative that
+ * was generated from our copy generated again from what is sent, so its text names the EHR's
+ * references (`Patient/<id>` there, not its absolute URL here) rather than ours. A narrative a builder
+ * wrote (the report's) is kept as it is.
+ */
+export function asSentToEhr<T extends fhir4.FhirResource>(resource: T, remote: Readonly<Record<string, string>>, id?: string): T {
+  const body = rewriteReferences(id === undefined ? resource : { ...resource, id }, remote);
+  const { text: ours, ...bare } = resource as T & { text?: fhir4.Narrative };
+  // Compared by member (the outbox payload comes back from jsonb with its keys reordered).
+  const generated = generatedNarrative(bare as T);
+  if (!ours || ours.status !== generated.status || ours.div !== generated.div) return body;
+  const { text: _stale, ...rewritten } = body as T & { text?: fhir4.Narrative };
+  return withNarrative(rewritten as T);
 }
 
 /**
@@ -44,12 +61,12 @@ export async function publishResource(server: PublishingServer, resource: fhir4.
   const known = remote[`${type}/${resource.id}`];
   let id = revise && known?.startsWith(`${type}/`) ? known.slice(type.length + 1) : undefined;
   if (id === undefined) {
-    const body = rewriteReferences(resource, remote);
+    const body = asSentToEhr(resource, remote);
     const answer = await server.conditionalCreate(body, ifNoneExistFor(body, remote));
     if (!answer.id) throw new AppError('UPSTREAM.INVALID_RESPONSE', `The EHR did not return the id of the ${type}`);
     if (!revise || answer.created) return `${type}/${answer.id}`;
     id = answer.id;
   }
-  const updated = await server.update(rewriteReferences({ ...resource, id }, remote));
+  const updated = await server.update({ ...asSentToEhr(resource, remote, id), id });
   return `${type}/${updated.id ?? id}`;
 }

@@ -2,6 +2,7 @@ import { AppError } from '@brixia/common';
 import { buildScoringTask, FHIR_ID_PATTERN } from '@brixia/fhir';
 import type { ScoringTaskRecord } from '@brixia/persistence';
 import type { ScoringContext } from './scoring-context';
+import { ehrPatientReferenceOf } from './result-identity';
 
 /** A stored resource as served, with its meta filled from the store. */
 export async function readResource(context: ScoringContext, resourceType: string, id: string): Promise<fhir4.FhirResource> {
@@ -27,11 +28,31 @@ export async function readTask(context: ScoringContext, id: string): Promise<fhi
 }
 
 /** The Task as served from its record (or a version's snapshot), with meta.versionId and lastUpdated. */
-export function taskResource(context: ScoringContext, task: ScoringTaskRecord): fhir4.Task {
-  return withMeta(taskOf(context, task), task.versionId, task.updatedAt);
+export async function taskResource(context: ScoringContext, task: ScoringTaskRecord): Promise<fhir4.Task> {
+  const [served] = await taskResources(context, [task]);
+  return served;
 }
 
-function taskOf(context: ScoringContext, task: ScoringTaskRecord): fhir4.Task {
+/**
+ * Tasks as served, in order. Task.for names the Patient the study's results name: for a study from an
+ * EHR that is the EHR's Patient (ehrPatientReferenceOf), read from the stored studies in one query.
+ */
+export async function taskResources(context: ScoringContext, tasks: readonly ScoringTaskRecord[]): Promise<fhir4.Task[]> {
+  const studyIds = [...new Set(tasks.flatMap((task) => (task.imagingStudyId ? [task.imagingStudyId] : [])))];
+  const subjects = new Map<string, fhir4.Reference>();
+  if (studyIds.length > 0) {
+    const { rows } = await context.store.searches.search({ source: 'imaging_study', resourceType: 'ImagingStudy', criteria: [{ kind: 'id', ids: studyIds }], limit: studyIds.length, offset: 0 });
+    for (const row of rows) {
+      const study = row.resource as fhir4.ImagingStudy;
+      // Our copy of an EHR's study says where it came from (meta.source); uploads have none.
+      const subject = ehrPatientReferenceOf({ source: study.meta?.source ? 'external' : 'upload', resource: study });
+      if (study.id && subject) subjects.set(study.id, subject);
+    }
+  }
+  return tasks.map((task) => withMeta(taskOf(context, task, task.imagingStudyId ? subjects.get(task.imagingStudyId) : undefined), task.versionId, task.updatedAt));
+}
+
+function taskOf(context: ScoringContext, task: ScoringTaskRecord, subject: fhir4.Reference | undefined): fhir4.Task {
   return buildScoringTask(context.fhir, {
     id: task.id,
     status: task.status,
@@ -39,6 +60,7 @@ function taskOf(context: ScoringContext, task: ScoringTaskRecord): fhir4.Task {
     failure: task.failure ? { code: task.failure.code as never, message: task.failure.message } : undefined,
     imagingStudyId: task.imagingStudyId ?? undefined,
     patientId: task.patientId ?? undefined,
+    subject,
     authoredOn: task.authoredAt.toISOString(),
     lastModified: task.updatedAt.toISOString(),
     observationId: task.observationId ?? undefined,

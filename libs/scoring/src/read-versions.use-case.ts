@@ -1,8 +1,8 @@
 import { AppError } from '@brixia/common';
-import { FHIR_ID_PATTERN } from '@brixia/fhir';
+import { FHIR_ID_PATTERN, patientCompartmentCriterion } from '@brixia/fhir';
 import type { StoredResource } from '@brixia/persistence';
 import type { ScoringContext } from './scoring-context';
-import { readImagingStudy, taskResource, withMeta } from './read-results.use-case';
+import { readImagingStudy, taskResource, taskResources, withMeta } from './read-results.use-case';
 
 /** Types whose every version is kept (published resources in fhir_resource, and Tasks). */
 export const VERSIONED_TYPES = ['Observation', 'DiagnosticReport', 'Provenance', 'Device', 'Media', 'Patient', 'Task'] as const;
@@ -45,6 +45,12 @@ export interface HistoryRequest {
   /** Absent for type-level history. */
   readonly id?: string;
   readonly parameters: ReadonlyArray<readonly [string, string]>;
+  /**
+   * A patient-scoped token's patient: only versions in that patient's compartment are read, in the
+   * query, so pages are full and `total` counts what the token may see; another patient's resource is
+   * not known (404).
+   */
+  readonly patient?: string;
 }
 
 /**
@@ -61,10 +67,11 @@ export async function readHistory(context: ScoringContext, request: HistoryReque
   const sinceText = value('_since');
   const since = sinceText === undefined ? undefined : new Date(sinceText);
   if (since && (Number.isNaN(since.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(sinceText ?? ''))) throw new AppError('REQUEST.INVALID', '_since must be an instant', { expression: ['_since'] });
-  const query = { id: request.id, since, limit: count, offset };
+  const within = request.patient === undefined ? undefined : patientCompartmentCriterion(request.resourceType, request.patient);
+  const query = { id: request.id, since, limit: count, offset, ...(within ? { within } : {}) };
   const page =
     request.resourceType === 'Task'
-      ? await context.store.versions.taskHistory(query).then(({ rows, total }) => ({ resources: rows.map((task) => taskResource(context, task)), total }))
+      ? await context.store.versions.taskHistory(query).then(async ({ rows, total }) => ({ resources: await taskResources(context, rows), total }))
       : await context.store.versions.history(request.resourceType, query).then(({ rows, total }) => ({ resources: rows.map(served), total }));
   if (request.id !== undefined && page.total === 0) throw new AppError('RESOURCE.NOT_FOUND', `${request.resourceType}/${request.id} is not known`);
   const base = context.fhir.baseUrl.replace(/\/+$/, '');

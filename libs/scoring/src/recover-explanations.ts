@@ -44,7 +44,7 @@ export async function renderMissingExplanations(context: ScoringContext, model: 
   const output = await model.score(preprocessForBsnet(decoded.image), { withExplanations: true });
   const explanation = await explainResult(
     context.explanations,
-    { observationId: task.observationId, patientId, radiograph: decoded.image, scoring: output, output, created: context.clock.now().toISOString(), model: model.identity },
+    { observationId: task.observationId, patientId, subject: observation.subject, radiograph: decoded.image, scoring: output, output, created: context.clock.now().toISOString(), model: model.identity },
     logger,
   );
   if (!explanation) return;

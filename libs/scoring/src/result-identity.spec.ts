@@ -1,5 +1,5 @@
 import type { AppError } from '@brixia/common';
-import { dedupeKeyOf, externalStudyKeyOf, imageKeyOf, resultPatientIdOf } from './result-identity';
+import { dedupeKeyOf, ehrPatientReferenceOf, externalStudyKeyOf, imageKeyOf, resultPatientIdOf } from './result-identity';
 
 describe('result identity', () => {
   it('names a DICOM image by its SOP Instance UID (padding ignored) and anything else by its bytes', () => {
@@ -36,5 +36,16 @@ describe('resultPatientIdOf', () => {
       expect(thrown).toMatchObject({ code: 'IMAGING.MISSING_PATIENT' });
       expect((thrown as AppError).spec).toMatchObject({ httpStatus: 422, retryable: false });
     }
+  });
+});
+
+describe('ehrPatientReferenceOf', () => {
+  const ehr: fhir4.Reference = { reference: 'https://ehr.example.org/fhir/Patient/p-9', type: 'Patient', identifier: { system: 'urn:test:mrn', value: 'MRN9' } };
+
+  it("is the EHR's Patient of a study from an EHR, nothing for ours", () => {
+    expect(ehrPatientReferenceOf({ source: 'external', resource: { subject: ehr } })).toBe(ehr);
+    expect(ehrPatientReferenceOf({ source: 'upload', resource: { subject: { reference: 'Patient/p-9' } } })).toBeUndefined();
+    expect(ehrPatientReferenceOf({ source: 'external', resource: { subject: { reference: 'Patient/p-9' } } })).toBeUndefined();
+    expect(ehrPatientReferenceOf(null)).toBeUndefined();
   });
 });

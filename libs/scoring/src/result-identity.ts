@@ -36,3 +36,16 @@ export function resultPatientIdOf(task: { readonly patientId?: string | null }, 
   if (!patientId) throw new AppError('IMAGING.MISSING_PATIENT', 'The Task names no Patient, nor does its ImagingStudy: no result is recorded without one');
   return patientId;
 }
+
+/**
+ * The one Patient-reference rule of a study's resources: a study from an EHR names the EHR's Patient
+ * (absolute URL plus identifier, as its ImagingStudy copy does), and the Observation, DiagnosticReport,
+ * Task.for and the explanation Media and Binary all carry that reference; undefined for our own studies,
+ * whose resources say `Patient/<id>`.
+ */
+export function ehrPatientReferenceOf(
+  study: { readonly source?: string; readonly resource?: { readonly subject?: fhir4.Reference } } | null | undefined,
+): fhir4.Reference | undefined {
+  const subject = study?.source === 'external' ? study.resource?.subject : undefined;
+  return subject?.reference && /^https?:\/\//.test(subject.reference) ? subject : undefined;
+}

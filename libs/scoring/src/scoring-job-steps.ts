@@ -171,7 +171,7 @@ export function reportCompleted(context: ScoringContext, model: ScoreModel, task
 export async function explainPublished(context: ScoringContext, result: ScoringResult, prepared: PreparedRadiograph, output: ModelOutput, logger: Logger): Promise<void> {
   const explanation = await explainResult(
     context.explanations,
-    { observationId: result.ids.observationId, patientId: result.patientId, radiograph: prepared.decoded.image, scoring: output, output, created: result.issued, model: result.model },
+    { observationId: result.ids.observationId, patientId: result.patientId, subject: result.observation.subject, radiograph: prepared.decoded.image, scoring: output, output, created: result.issued, model: result.model },
     logger,
   );
   if (explanation) await attachExplanations(context, { ...result.report, media: explanation.reportMedia }, explanation.resources, logger);

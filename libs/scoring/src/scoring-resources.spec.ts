@@ -2,7 +2,8 @@ import { expectValidR4, sampleFhirConfig, sampleModel, sampleScoring } from '@br
 import type { DecodedRadiograph } from '@brixia/imaging';
 import type { ModelOutput } from '@brixia/inference';
 import type { NewOutboxMessage, StudyPointRecord } from '@brixia/persistence';
-import { buildCompletion, buildScoringResult, expectedPointOf, resultIdsOf, resultSubjectOf, studyPointOf, type PublicationOf, type ScoringResultInput } from './scoring-resources';
+import { buildCompletion, buildScoringResult, expectedPointOf, resultIdsOf, studyPointOf, type PublicationOf, type ScoringResultInput } from './scoring-resources';
+import { ehrPatientReferenceOf } from './result-identity';
 
 const TASK_ID = '6a1f0c52-4b7e-4c1e-9d47-3f2a8e5b9c10';
 const STUDY_ID = '0b8e6d1a-2c3f-4a5b-8c7d-9e0f1a2b3c4d';
@@ -80,13 +81,13 @@ describe('buildScoringResult', () => {
   it("names an EHR study's Patient by its absolute URL, and only then", () => {
     const ehrPatient = { reference: 'https://ehr.example.org/fhir/Patient/p-9', identifier: { system: 'urn:oid:1.2.9', value: '9' } };
     const external = { studyInstanceUid: '1.2.3', source: 'external', resource: { resourceType: 'ImagingStudy', status: 'available', subject: ehrPatient } } as const;
-    expect(resultSubjectOf(external as never)).toEqual(ehrPatient);
+    expect(ehrPatientReferenceOf(external as never)).toEqual(ehrPatient);
     const result = buildScoringResult(sampleFhirConfig, input({ study: external as never }));
     expect(result.observation.subject).toEqual(ehrPatient);
     expect(result.report.subject).toEqual(ehrPatient);
-    expect(resultSubjectOf({ source: 'external', resource: { resourceType: 'ImagingStudy', status: 'available', subject: { reference: 'Patient/p-9' } } } as never)).toBeUndefined();
-    expect(resultSubjectOf({ source: 'upload', resource: { resourceType: 'ImagingStudy', status: 'available', subject: ehrPatient } } as never)).toBeUndefined();
-    expect(resultSubjectOf(null)).toBeUndefined();
+    expect(ehrPatientReferenceOf({ source: 'external', resource: { resourceType: 'ImagingStudy', status: 'available', subject: { reference: 'Patient/p-9' } } } as never)).toBeUndefined();
+    expect(ehrPatientReferenceOf({ source: 'upload', resource: { resourceType: 'ImagingStudy', status: 'available', subject: ehrPatient } } as never)).toBeUndefined();
+    expect(ehrPatientReferenceOf(null)).toBeUndefined();
   });
 
   it('keeps the identifier deterministic without DICOM UIDs (a PNG): the image hash and a UID from the study id stand in', () => {

@@ -6,6 +6,7 @@ import type { ModelOutput } from '@brixia/inference';
 import type { CompletedScoring, ExpectedPoint, NewOutboxMessage, StudyPointRecord } from '@brixia/persistence';
 import type { ScoringContext } from './scoring-context';
 import { instanceQualityOf, type InstanceQuality, type StudyPoint, type StudyPointDecision } from './study-point';
+import { ehrPatientReferenceOf } from './result-identity';
 
 /**
  * The pure half of a scoring job: from what the job read and the model said to the resources and the
@@ -29,15 +30,6 @@ export interface ResultIds {
 /** The result's ids of a task. */
 export function resultIdsOf(taskId: string): ResultIds {
   return { observationId: derivedId('obs', taskId), reportId: derivedId('dr', taskId), provenanceId: derivedId('prov', taskId) };
-}
-
-/**
- * The subject of a result: a study from an EHR names the EHR's Patient (absolute URL + identifier);
- * undefined for ours, which the builders write as `Patient/<patientId>`.
- */
-export function resultSubjectOf(study: Pick<StoredStudy, 'source' | 'resource'> | null): fhir4.Reference | undefined {
-  const subject = study?.source === 'external' ? study.resource.subject : undefined;
-  return subject?.reference && /^https?:\/\//.test(subject.reference) ? subject : undefined;
 }
 
 /** What buildScoringResult needs: the task, its study, the decoded image and what the model said. */
@@ -81,7 +73,8 @@ export function buildScoringResult(fhir: FhirConfig, input: ScoringResultInput):
   const studyInstanceUid = study?.studyInstanceUid ?? metadata.studyInstanceUid ?? `2.25.${uuidAsDecimal(task.imagingStudyId ?? task.id)}`;
   // PNG/JPEG have no SOP Instance UID: the image hash stands in, so the identifier stays deterministic.
   const sopInstanceUid = metadata.sopInstanceUid ?? createHash('sha256').update(input.pixels).digest('hex');
-  const subject = resultSubjectOf(study);
+  // A study from an EHR names the EHR's Patient (absolute URL + identifier); ours are `Patient/<id>`.
+  const subject = ehrPatientReferenceOf(study);
   const identifier = observationIdentifier(fhir, { patientId, studyInstanceUid, sopInstanceUid, modelVersion: model.version });
   const observation = buildBrixiaObservation(fhir, {
     id: ids.observationId,

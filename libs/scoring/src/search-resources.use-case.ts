@@ -1,17 +1,20 @@
+import { AppError } from '@brixia/common';
 import {
   matchesCriteria,
   parseSearch,
+  patientCompartmentCriterion,
   searchDefinition,
   searchPageLinks,
   searchsetBundle,
   subsetElements,
   type IncludeDefinition,
   type ParsedSearch,
+  type SearchCriterion,
   type SearchSort,
 } from '@brixia/fhir';
 import type { StoredResource } from '@brixia/persistence';
 import type { ScoringContext } from './scoring-context';
-import { taskResource, withMeta } from './read-results.use-case';
+import { taskResources, withMeta } from './read-results.use-case';
 import { subscriptionResource } from './subscriptions/manage-subscriptions.use-case';
 
 const MAX_PAGE = 100;
@@ -24,6 +27,12 @@ export interface SearchRequest {
   readonly parameters: ReadonlyArray<readonly [string, string]>;
   /** `Prefer: handling=strict`. */
   readonly strict: boolean;
+  /**
+   * A patient-scoped token's patient: matches and includes are held to that patient's compartment in
+   * the query itself, so pages are full and `total` counts what the token may see. Types with no
+   * patient of their own to search by (Provenance, Subscription) are refused to such a token.
+   */
+  readonly patient?: string;
 }
 
 /**
@@ -33,9 +42,11 @@ export interface SearchRequest {
  * Subscriptions (built from their records) with the same criteria in memory.
  */
 export async function searchResources(context: ScoringContext, request: SearchRequest): Promise<fhir4.Bundle> {
-  const search = parseSearch(request.resourceType, request.parameters, { strict: request.strict, baseUrl: context.fhir.baseUrl, maxCount: MAX_PAGE });
+  const parsed = parseSearch(request.resourceType, request.parameters, { strict: request.strict, baseUrl: context.fhir.baseUrl, maxCount: MAX_PAGE });
+  const within = compartmentOf(request);
+  const search = { ...parsed, criteria: [...parsed.criteria, ...within(request.resourceType)] };
   const { resources, total } = await findMatches(context, search);
-  const included = search.summaryCount ? [] : await findIncluded(context, search, resources);
+  const included = search.summaryCount ? [] : await findIncluded(context, search, resources, within);
   const elements = search.elements;
   return searchsetBundle({
     resources: elements ? resources.map((resource) => subsetElements(resource, elements)) : resources,
@@ -44,6 +55,20 @@ export async function searchResources(context: ScoringContext, request: SearchRe
     included,
     baseUrl: context.fhir.baseUrl,
   });
+}
+
+/** The criteria holding a type to the request's patient compartment (none without a patient). */
+type Compartment = (resourceType: string) => SearchCriterion[];
+
+function compartmentOf(request: SearchRequest): Compartment {
+  const patient = request.patient;
+  if (patient === undefined) return () => [];
+  const searchable = request.resourceType === 'Patient' || searchDefinition(request.resourceType)?.params.some((param) => param.name === 'patient');
+  if (!searchable) throw new AppError('AUTH.SCOPE_INSUFFICIENT', `Searching ${request.resourceType} is not available to a patient-scoped token`);
+  return (resourceType) => {
+    const criterion = patientCompartmentCriterion(resourceType, patient);
+    return criterion ? [criterion] : [];
+  };
 }
 
 function defaultSort(search: ParsedSearch): SearchSort | undefined {
@@ -58,7 +83,7 @@ async function findMatches(context: ScoringContext, search: ParsedSearch): Promi
   const limit = search.summaryCount ? 0 : search.count;
   switch (search.resourceType) {
     case 'Task':
-      return inMemory((await context.store.listTasks()).map((task) => taskResource(context, task)), search, limit);
+      return inMemory(await taskResources(context, await context.store.listTasks()), search, limit);
     case 'Subscription':
       if (!context.subscriptions) return { resources: [], total: 0 };
       return inMemory((await context.subscriptions.store.list()).map((row) => subscriptionResource(context, row)), search, limit);
@@ -109,26 +134,27 @@ function referencesAt(resource: unknown, path: string): string[] {
   });
 }
 
-async function findIncluded(context: ScoringContext, search: ParsedSearch, matches: readonly fhir4.FhirResource[]): Promise<fhir4.FhirResource[]> {
+async function findIncluded(context: ScoringContext, search: ParsedSearch, matches: readonly fhir4.FhirResource[], within: Compartment): Promise<fhir4.FhirResource[]> {
   if (matches.length === 0) return [];
   const included = new Map<string, fhir4.FhirResource>();
   const add = (resource: fhir4.FhirResource): void => {
     included.set(`${resource.resourceType}/${resource.id}`, resource);
   };
   for (const include of search.include) {
-    for (const resource of await followReferences(context, include, matches)) add(resource);
+    for (const resource of await followReferences(context, include, matches, within)) add(resource);
   }
   for (const revinclude of search.revinclude) {
     const targets = matches.map((match) => `${match.resourceType}/${match.id}`).join(',');
     const reverse = parseSearch(revinclude.source, [[revinclude.param, targets]], { strict: true, baseUrl: context.fhir.baseUrl });
-    const { rows } = await context.store.searches.search({ source: 'fhir_resource', resourceType: revinclude.source, criteria: reverse.criteria, limit: MAX_INCLUDED, offset: 0 });
+    const criteria = [...reverse.criteria, ...within(revinclude.source)];
+    const { rows } = await context.store.searches.search({ source: 'fhir_resource', resourceType: revinclude.source, criteria, limit: MAX_INCLUDED, offset: 0 });
     for (const row of rows) add(served(row));
   }
   const matched = new Set(matches.map((match) => `${match.resourceType}/${match.id}`));
   return [...included.entries()].filter(([key]) => !matched.has(key)).map(([, resource]) => resource);
 }
 
-async function followReferences(context: ScoringContext, include: IncludeDefinition, matches: readonly fhir4.FhirResource[]): Promise<fhir4.FhirResource[]> {
+async function followReferences(context: ScoringContext, include: IncludeDefinition, matches: readonly fhir4.FhirResource[], within: Compartment): Promise<fhir4.FhirResource[]> {
   const param = searchDefinition(include.source)?.params.find((candidate) => candidate.name === include.param);
   if (param?.target.kind !== 'reference') return [];
   const base = context.fhir.baseUrl.replace(/\/+$/, '');
@@ -142,7 +168,7 @@ async function followReferences(context: ScoringContext, include: IncludeDefinit
   }
   const found: fhir4.FhirResource[] = [];
   for (const [type, ids] of byType) {
-    const criteria = [{ kind: 'id' as const, ids: [...ids] }];
+    const criteria: SearchCriterion[] = [{ kind: 'id', ids: [...ids] }, ...within(type)];
     const source = type === 'ImagingStudy' ? 'imaging_study' : 'fhir_resource';
     const { rows } = await context.store.searches.search({ source, resourceType: type, criteria, limit: MAX_INCLUDED, offset: 0 });
     found.push(...rows.map(served));

@@ -6,7 +6,12 @@ import { sendFhir, sendFhirRead } from '../infrastructure/fhir-response';
 import { queryPairs } from './search.controller';
 import type { Principal } from '@brixia/auth';
 import { AccessToRouteType, CurrentPrincipal } from '../auth/access.decorator';
-import { visibleEntries, visibleOrNotFound } from '../auth/compartment';
+import { visibleOrNotFound } from '../auth/compartment';
+
+/** The history filter of a patient-scoped token: its patient. */
+function patientOf(principal: Principal): { patient?: string } {
+  return principal.patient !== undefined ? { patient: principal.patient } : {};
+}
 
 /**
  * vread and history (http://hl7.org/fhir/R4/http.html#vread, #history). Registered before the reads
@@ -19,14 +24,14 @@ export class FhirHistoryController {
   @Get(':type/_history')
   @AccessToRouteType('r')
   async typeHistory(@Param('type') type: string, @CurrentPrincipal() principal: Principal, @Req() request: Request, @Res() response: Response): Promise<void> {
-    // A patient-scoped token sees the versions of its own patient's resources only.
-    sendFhir(response, 200, visibleEntries(principal, await readHistory(this.scoring, { resourceType: type, parameters: queryPairs(request) })));
+    // A patient-scoped token sees the versions of its own patient's resources only (held in the query: full pages, true totals).
+    sendFhir(response, 200, await readHistory(this.scoring, { resourceType: type, parameters: queryPairs(request), ...patientOf(principal) }));
   }
 
   @Get(':type/:id/_history')
   @AccessToRouteType('r')
   async instanceHistory(@Param('type') type: string, @Param('id') id: string, @CurrentPrincipal() principal: Principal, @Req() request: Request, @Res() response: Response): Promise<void> {
-    sendFhir(response, 200, visibleEntries(principal, await readHistory(this.scoring, { resourceType: type, id, parameters: queryPairs(request) })));
+    sendFhir(response, 200, await readHistory(this.scoring, { resourceType: type, id, parameters: queryPairs(request), ...patientOf(principal) }));
   }
 
   @Get(':type/:id/_history/:versionId')

@@ -26,12 +26,12 @@ export async function respondToScoringRequest(scoring: ScoringContext, config: A
       return;
     }
     if (outcome.state === 'skipped') {
-      sendFhir(response, 200, taskResource(scoring, outcome.task), { 'Content-Location': taskUrl });
+      sendFhir(response, 200, await taskResource(scoring, outcome.task), { 'Content-Location': taskUrl });
       return;
     }
   }
   const task = await scoring.store.findTask(recorded.task.id);
-  sendFhir(response, 202, taskResource(scoring, task ?? recorded.task), { 'Content-Location': taskUrl });
+  sendFhir(response, 202, await taskResource(scoring, task ?? recorded.task), { 'Content-Location': taskUrl });
 }
 
 /** The AuditEvent of a scoring request (upload, `$brixia-score`), built in the transaction that records its Task. */

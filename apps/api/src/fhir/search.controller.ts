@@ -5,7 +5,7 @@ import { allowedMethods, searchDefinition, wantsStrictHandling } from '@brixia/f
 import { searchResources, type ScoringContext } from '@brixia/scoring';
 import type { Principal } from '@brixia/auth';
 import { AccessToRouteType, CurrentPrincipal } from '../auth/access.decorator';
-import { assertSeesPatient, compartmentSearch, visibleEntries } from '../auth/compartment';
+import { assertSeesPatient } from '../auth/compartment';
 import { APP_CONFIG, SCORING_CONTEXT } from '../infrastructure/tokens';
 import { sendFhir } from '../infrastructure/fhir-response';
 import { refuseMethod } from './method-fallback.controller';
@@ -14,12 +14,6 @@ import type { AppConfig } from '../config';
 /** The query string as name/value pairs, repeats kept (Express's parser turns repeats into arrays and `a[b]` into objects). */
 export function queryPairs(request: Request): Array<[string, string]> {
   return [...new URL(request.originalUrl, 'http://localhost').searchParams.entries()];
-}
-
-/** The searchset of `bundle` with no matches (its links kept: they name the token's own patient). */
-function emptySearchset(bundle: fhir4.Bundle): fhir4.Bundle {
-  const { entry: _entries, ...rest } = bundle;
-  return { ...rest, total: 0, link: bundle.link?.filter((link) => link.relation === 'self') };
 }
 
 /**
@@ -41,12 +35,14 @@ export class FhirSearchController {
     throw new AppError('RESOURCE.NOT_FOUND', `${type} is not served here`);
   }
 
-  /** Runs the search within the principal's compartment (a patient-scoped token: its patient only). */
+  /**
+   * Runs the search within the principal's compartment: a patient-scoped token's patient is passed to
+   * the search, which holds matches, includes, pages and total to it (a search naming another patient
+   * finds nothing, as for a patient with no data).
+   */
   private async searchAs(principal: Principal, type: string, parameters: Array<[string, string]>, prefer: string | undefined, response: Response): Promise<void> {
-    const scoped = compartmentSearch(principal, type, parameters);
-    const bundle = await searchResources(this.scoring, { resourceType: type, parameters: scoped.parameters, strict: wantsStrictHandling(prefer) });
-    // A search that named another patient: the same answer as for a patient with no data (an empty searchset).
-    sendFhir(response, 200, scoped.matchesNothing ? emptySearchset(bundle) : visibleEntries(principal, bundle));
+    const bundle = await searchResources(this.scoring, { resourceType: type, parameters, strict: wantsStrictHandling(prefer), ...(principal.patient !== undefined ? { patient: principal.patient } : {}) });
+    sendFhir(response, 200, bundle);
   }
 
   @Get(':type')

@@ -58,7 +58,7 @@ export class AssessmentsResolver {
     assertSeesPatient(principal, view.result.patientId, 'This assessment');
     noteAccess(context.req, { entities: [`Observation/${view.result.id}`, ...(view.task ? [`Task/${view.task.id}`] : [])], patientIds: [view.result.patientId] });
     const radiographUrl = view.task?.imageId ? `${this.config.publicBaseUrl}/api/v1/images/${view.task.imageId}/radiograph.png` : null;
-    return toAssessment(view, view.task ? taskResource(scoring, view.task) : null, radiographUrl);
+    return toAssessment(view, view.task ? await taskResource(scoring, view.task) : null, radiographUrl);
   }
 
   @RateLimited('scoring')
@@ -70,7 +70,7 @@ export class AssessmentsResolver {
     if (principal.patient !== undefined) assertSeesPatient(principal, (await this.scoring.store.findStudy(imagingStudyId))?.patientId, `ImagingStudy/${imagingStudyId}`);
     const recorded = await scoreStudy(this.scoring, { studyId: imagingStudyId }, undefined, context.req ? scoringRequestAudit(this.audit, context.req) : undefined);
     this.audit.committed(context.req);
-    return { taskId: recorded.task.id, status: recorded.task.status, created: recorded.created, task: taskResource(this.scoring, recorded.task) };
+    return { taskId: recorded.task.id, status: recorded.task.status, created: recorded.created, task: await taskResource(this.scoring, recorded.task) };
   }
 
   @Mutation(() => ReviewResult, { description: 'Confirm (final) or override (amended) an AI result; needs the version read once reviewed.' })

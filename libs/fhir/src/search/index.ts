@@ -1,5 +1,6 @@
 export { parseDateSearch, type DateBound } from './date-search';
-export { fragmentAt, jsonContains, matchesCriteria, type JsonFragment, type JsonValue, type SearchCriterion, type SearchSort } from './search-criteria';
+export { patientCompartmentCriterion } from './patient-compartment';
+export { fragmentAt, jsonContains, matchesCriteria, referenceNamesPatient, type JsonFragment, type JsonValue, type SearchCriterion, type SearchSort } from './search-criteria';
 export {
   SEARCH_REGISTRY,
   searchDefinition,

@@ -12,7 +12,9 @@ export type SearchCriterion =
   | { readonly kind: 'contains'; readonly param: string; readonly fragments: readonly JsonFragment[] }
   | { readonly kind: 'date'; readonly param: string; readonly element: string; readonly bounds: readonly DateBound[] }
   | { readonly kind: 'lastUpdated'; readonly bounds: readonly DateBound[] }
-  | { readonly kind: 'id'; readonly ids: readonly string[] };
+  | { readonly kind: 'id'; readonly ids: readonly string[] }
+  /** A patient's compartment: the reference at the top-level `element` names `Patient/<patientId>`, relative or under any base (an EHR's Patient). */
+  | { readonly kind: 'patient'; readonly element: string; readonly patientId: string };
 
 /** Sort of a search: by a top-level dateTime element or by meta.lastUpdated; ties by id. */
 export interface SearchSort {
@@ -51,6 +53,11 @@ function withinBounds(at: Date | undefined, bounds: readonly DateBound[]): boole
   return bounds.every((bound) => (bound.op === 'ge' ? at.getTime() >= bound.at.getTime() : at.getTime() < bound.at.getTime()));
 }
 
+/** Whether a reference names the patient: `Patient/<id>`, or an absolute URL ending in `/Patient/<id>` (ours or an EHR's). */
+export function referenceNamesPatient(reference: string, patientId: string): boolean {
+  return reference === `Patient/${patientId}` || reference.endsWith(`/Patient/${patientId}`);
+}
+
 /** In-memory predicate of the criteria (same meaning as their SQL translation). */
 export function matchesCriteria(resource: { readonly id?: string; readonly meta?: { readonly lastUpdated?: string } }, criteria: readonly SearchCriterion[]): boolean {
   return criteria.every((criterion) => {
@@ -65,6 +72,10 @@ export function matchesCriteria(resource: { readonly id?: string; readonly meta?
         return withinBounds(resource.meta?.lastUpdated ? new Date(resource.meta.lastUpdated) : undefined, criterion.bounds);
       case 'id':
         return resource.id !== undefined && criterion.ids.includes(resource.id);
+      case 'patient': {
+        const reference = ((resource as Record<string, unknown>)[criterion.element] as { reference?: unknown } | undefined)?.reference;
+        return typeof reference === 'string' && referenceNamesPatient(reference, criterion.patientId);
+      }
     }
   });
 }

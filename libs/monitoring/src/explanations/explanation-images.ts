@@ -7,6 +7,8 @@ import { zoneHeatMap, type HeatMap, type ZoneCamTensor } from './zone-heatmap';
 export interface ExplanationRequest {
   readonly observationId: string;
   readonly patientId: string;
+  /** The Observation's subject when it is not `Patient/<patientId>` (an EHR's Patient): the images carry it too. */
+  readonly subject?: fhir4.Reference;
   readonly radiograph: GreyRaster;
   readonly scoring: Pick<BrixiaScoring, 'zones'>;
   readonly zoneCams: ZoneCamTensor;
@@ -33,6 +35,7 @@ function derivedId(prefix: string, observationId: string, part: string): string 
 export interface OverlaySetOwner {
   readonly observationId: string;
   readonly patientId: string;
+  readonly subject?: fhir4.Reference;
   readonly radiograph: GreyRaster;
   readonly created: string;
   readonly model: ModelIdentity;
@@ -61,6 +64,7 @@ export async function renderOverlaySet(
       binaryId: derivedId('bin', owner.observationId, part),
       observationId: owner.observationId,
       patientId: owner.patientId,
+      ...(owner.subject ? { subject: owner.subject } : {}),
       zone,
       png,
       width: display.width,

@@ -10,7 +10,7 @@ import type { GreyRaster } from './overlay-renderer';
  */
 export async function renderOcclusionImages(
   config: FhirConfig,
-  request: { observationId: string; patientId: string; radiograph: GreyRaster; occlusion: OcclusionResult; created: string; model: ModelIdentity },
+  request: { observationId: string; patientId: string; subject?: fhir4.Reference; radiograph: GreyRaster; occlusion: OcclusionResult; created: string; model: ModelIdentity },
 ): Promise<ExplanationImages> {
   return renderOverlaySet(
     config,
