@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { silentLogger, systemClock } from '@brixia/common';
 import { buildAuditEvent, type AuditInput } from '@brixia/fhir';
-import { insertAuditEvent, MonitoringStore } from '@brixia/persistence';
+import { insertAuditEvent } from '@brixia/persistence';
 import { createTestDatabase } from '@brixia/persistence/testing';
 import { AuditTrail } from '../apps/api/src/audit/audit-trail';
 import { loadConfig } from '../apps/api/src/config';
@@ -54,7 +54,7 @@ async function main(): Promise<void> {
   await audited.listen(0, '127.0.0.1');
   await unaudited.listen(0, '127.0.0.1');
   const [patient] = await seedResults(
-    { monitoring: new MonitoringStore(runtime.database.dataSource), scoring: runtime.scoring.store },
+    { monitoring: runtime.monitoring.store, scoring: runtime.scoring.store },
     { patients: 1, studiesPerPatient: 1, withObservations: true, patientPrefix: 'bench', fhir: config.fhir, model: runtime.scoring.model.identity },
   );
   const path = `/fhir/Observation/obs-bench-0-0`;

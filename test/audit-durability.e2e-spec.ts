@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MIGRATIONS } from '@brixia/migrations';
 import { sampleFhirConfig, sampleModel } from '@brixia/fhir/testing';
-import { MonitoringStore, openDatabase, ScoringStore, type DatabaseConfig } from '@brixia/persistence';
+import { createStores, openDatabase, type DatabaseConfig } from '@brixia/persistence';
 import { createTestDatabase } from '@brixia/persistence/testing';
 import { seedResults } from './support/monitoring-seed';
 import { startServiceProcess } from './support/process';
@@ -34,7 +34,7 @@ describe.each([
       const seeding = await openDatabase({ ...database, migrations: MIGRATIONS });
       const noQueue = { enqueueScoring: async (): Promise<void> => undefined, wake: (): void => undefined };
       const patients = await seedResults(
-        { monitoring: new MonitoringStore(seeding.dataSource), scoring: new ScoringStore(seeding.dataSource, noQueue) },
+        createStores(seeding.dataSource, noQueue),
         { patients: 3, studiesPerPatient: 4, withObservations: true, patientPrefix: 'dur', fhir: sampleFhirConfig, model: sampleModel },
       );
       await seeding.close();

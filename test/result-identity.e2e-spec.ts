@@ -106,6 +106,29 @@ describe('result identity (patient, image, model version) on PostgreSQL with the
     await expectPatientConflict(await upload(notAnImage, { patient: 'id-retry-other', prefer: 'respond-async', filename: 'x.bin' }));
   }, 2 * SCORING_BOUND_MS);
 
+  it('refuses an upload without a patient (none given, no usable DICOM PatientID) with a 400 OperationOutcome and records nothing', async () => {
+    const count = async (): Promise<number> => Number(((await service.runtime.database.dataSource.query('SELECT count(*)::int AS n FROM scoring_task')) as Array<{ n: number }>)[0].n);
+    const before = await count();
+    const dicom = (patientId: string, seed: number): Promise<Buffer> =>
+      makeDicomFixture({ patientId, acquisitionDateTime: '20240310120000', width: 320, height: 320, seed, transferSyntax: 'explicit-le' });
+    const refused = [
+      { bytes: await dicom('', 61), filename: 'no-patient.dcm' },
+      { bytes: await dicom('NOT A/FHIR ID', 62), filename: 'unusable-patient.dcm' },
+      { bytes: await png(63), filename: 'no-patient.png', acquired: '2024-03-10T12:00:00Z' },
+    ];
+    for (const { bytes, filename, acquired } of refused) {
+      for (const prefer of [undefined, 'respond-async']) {
+        const response = await upload(bytes, { filename, acquired, prefer });
+        expect(response.status).toBe(400);
+        expect(response.headers['content-type']).toContain(FHIR_JSON);
+        await expectValidR4(response.body);
+        const [issue] = (response.body as fhir4.OperationOutcome).issue;
+        expect(issue).toMatchObject({ severity: 'error', code: 'invalid', details: { text: 'REQUEST.INVALID' }, expression: ['patient'] });
+      }
+    }
+    expect(await count()).toBe(before);
+  }, SCORING_BOUND_MS);
+
   it('keeps the SOP Instance UID as the image identity: the same instance in another transfer syntax is the same result', async () => {
     const common = { patientId: 'id-sop', studyInstanceUid: '2.25.901', sopInstanceUid: '2.25.901.1', acquisitionDateTime: '20240310120000', width: 320, height: 320, seed: 7 };
     const native = await makeDicomFixture({ ...common, transferSyntax: 'explicit-le' });

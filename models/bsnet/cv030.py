@@ -12,7 +12,6 @@ of at least 0.95 (one-sided) and the global MAE is not higher on average.
 
     python3 -m bsnet.cv030 --shared ../../shared --out runs/cv030 [--baseline-oof runs/oof020/oof_probs.npy]
 """
-import argparse
 import json
 import time
 from dataclasses import replace
@@ -22,7 +21,9 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 import torch
 
-from .data import group_folds, load_score_set
+from .cli import experiment_parser, experiment_run
+from .cv import FOLDS, Split, out_of_fold, patient_folds, splits, training_mean
+from .data import load_score_set
 from .descriptors import SEVERITY, VIEWS, load_descriptors, read_rows
 from .evaluate import fold_report, median_score
 from .paired import calibration, paired_report
@@ -97,12 +98,8 @@ class Problem:
             held_out: Optional[Sequence[int]] = None) -> np.ndarray:
         """Probabilities for the folds in held_out (default: all of fold_ids), each fitted on the other folds
         of fold_ids (others left at zero)."""
-        out = np.zeros((len(self.desc), 6, 4), dtype=np.float32)
-        for f in (fold_ids if held_out is None else held_out):
-            tr = np.isin(self.folds, fold_ids) & (self.folds != f)
-            te = self.folds == f
-            out[te] = self.fit(cfg, tr, seed + f).predict(self.desc[te])
-        return out
+        return out_of_fold(self.folds, lambda s: self.fit(cfg, s.train, seed + s.fold).predict(self.desc[s.test]),
+                           fold_ids, held_out)
 
 
 def run(shared: Path, out_dir: Path, members: int, log, baseline_oof: Optional[Path] = None,
@@ -110,7 +107,7 @@ def run(shared: Path, out_dir: Path, members: int, log, baseline_oof: Optional[P
     """phase: "nested" (selection + nested OOF), "outer" (every candidate on the outer folds, added to the
     saved report) or "all"."""
     data = load_score_set(256, shared)
-    folds = group_folds(data.patients, 5, 0)
+    folds = patient_folds(data.patients)
     extras, severity = load_extras(shared)
     grid = candidate_grid(extras)
     if grid_filter:
@@ -125,22 +122,29 @@ def run(shared: Path, out_dir: Path, members: int, log, baseline_oof: Optional[P
         return report
     report: Dict = {"candidates": [describe_config(c) for c in grid], "members": members,
                     "innerSplits": inner_splits}
-    oof = np.zeros((len(data.senior), 6, 4), dtype=np.float32)
-    chosen = []
-    for f in range(5):
-        t0 = time.time()
-        inner_ids = [g for g in range(5) if g != f]
-        held = [(f + 1 + k) % 5 for k in range(inner_splits)]
+    chosen: List[Dict] = []
+
+    def select_and_fit(split: Split) -> np.ndarray:
+        """The recipe chosen on inner splits of this outer fold's training folds, refitted on all of them."""
+        f = split.fold
+        inner_ids = [g for g in range(FOLDS) if g != f]
+        held = [(f + 1 + k) % FOLDS for k in range(inner_splits)]
         inner = np.isin(folds, held)
         scores = [zone_mae(problem.oof(cfg, inner_ids, 100, held)[inner], data.senior[inner]) for cfg in grid]
         best = grid[int(np.argmin(scores))]
-        tr, te = folds != f, folds == f
-        fitted = problem.fit(with_members(best, members), tr, 1000 + f)
-        oof[te] = fitted.predict(problem.desc[te])
+        fitted = problem.fit(with_members(best, members), split.train, 1000 + f)
         chosen.append({"fold": f, "chosen": best.label(), "innerZoneMae": dict(zip([g.label() for g in grid], scores)),
                        "severityMap": None if fitted.severity_coef is None else fitted.severity_coef.tolist()})
-        log(f"outer fold {f}: inner choice {best.label()} (inner zone MAE {min(scores):.3f}), held-out zone MAE "
-            f"{zone_mae(oof[te], data.senior[te]):.3f} ({time.time() - t0:.0f}s)")
+        return fitted.predict(problem.desc[split.test])
+
+    def log_fold(split: Split, seconds: float) -> None:
+        te, picked = split.test, chosen[-1]
+        log(f"outer fold {split.fold}: inner choice {picked['chosen']} "
+            f"(inner zone MAE {min(picked['innerZoneMae'].values()):.3f}), held-out zone MAE "
+            f"{zone_mae(oof[te], data.senior[te]):.3f} ({seconds:.0f}s)")
+
+    oof = np.zeros((len(data.senior), 6, 4), dtype=np.float32)
+    out_of_fold(folds, select_and_fit, range(FOLDS), into=oof, after=log_fold)
     report["selection"] = chosen
     np.save(out_dir / "oof_probs.npy", oof)
     report["nested"] = summarise(oof, data, folds, baseline_oof)
@@ -155,11 +159,11 @@ def outer_single(problem: Problem, grid: Sequence[HeadConfig], data, folds: np.n
     rows = []
     for cfg in grid:
         t0 = time.time()
-        p = problem.oof(cfg, range(5), 0)
+        p = problem.oof(cfg, range(FOLDS), 0)
         rep = fold_report(p, data.senior, data.senior_global, data.junior, data.junior_global, p.argmax(-1))
         rows.append({"label": cfg.label(), "zoneMae": rep["modelMedian"]["zoneMae"],
                      "globalMae": rep["modelMedian"]["globalMae"],
-                     "perFoldZoneMae": [zone_mae(p[folds == g], data.senior[folds == g]) for g in range(5)],
+                     "perFoldZoneMae": [zone_mae(p[folds == g], data.senior[folds == g]) for g in range(FOLDS)],
                      "eceMedianDecision": calibration(p, data.senior)["eceMedianDecision"]})
         log(f"outer single {cfg.label()}: zone MAE {rows[-1]['zoneMae']:.3f} "
             f"global {rows[-1]['globalMae']:.2f} ({time.time() - t0:.0f}s)")
@@ -170,16 +174,14 @@ def summarise(oof: np.ndarray, data, folds: np.ndarray, baseline_oof: Optional[P
     """Pooled and per-fold figures of the nested OOF predictions, calibration, and the comparison with
     0.2.0: fold-paired against its published per-fold figures (same folds), and image-paired with a
     patient bootstrap when 0.2.0's out-of-fold probabilities are given."""
-    mean_pred = np.zeros((len(oof), 6))
-    for f in range(5):
-        mean_pred[folds == f] = data.senior[folds != f].mean(0)
+    mean_pred = training_mean(data.senior, folds, range(FOLDS))
     pooled = fold_report(oof, data.senior, data.senior_global, data.junior, data.junior_global, mean_pred)
     out: Dict = {k: pooled[k] for k in ("modelMedian", "model", "modelExpectedScore", "junior", "meanPredictor")}
     out["calibration"] = calibration(oof, data.senior)
     published = json.loads(PUBLISHED_020.read_text())["cv"]["perFold"]
     out["perFold"] = []
-    for f in range(5):
-        te = folds == f
+    for split in splits(folds, range(FOLDS)):
+        f, te = split.fold, split.test
         rep = fold_report(oof[te], data.senior[te], data.senior_global[te], data.junior[te],
                           data.junior_global[te], mean_pred[te])
         out["perFold"].append({"fold": f, "images": int(te.sum()), "zoneMae": rep["modelMedian"]["zoneMae"],
@@ -199,9 +201,7 @@ def summarise(oof: np.ndarray, data, folds: np.ndarray, baseline_oof: Optional[P
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--shared", type=Path, required=True)
-    p.add_argument("--out", type=Path, required=True)
+    p = experiment_parser(__doc__)
     p.add_argument("--members", type=int, default=3)
     p.add_argument("--baseline-oof", type=Path, default=None,
                    help="0.2.0's out-of-fold probabilities (bsnet.train's oof_probs.npy) for the image-paired test")
@@ -211,34 +211,24 @@ def main() -> None:
     p.add_argument("--inner-splits", type=int, default=INNER_SPLITS)
     p.add_argument("--summarise-only", action="store_true",
                    help="recompute the nested summary of --out's saved run (e.g. once --baseline-oof exists)")
-    p.add_argument("--threads", type=int, default=1)
     p.add_argument("--only", nargs="*", default=[], help="candidate labels to keep (default: the whole grid)")
     p.add_argument("--phase", choices=("all", "nested", "outer"), default="all")
     a = p.parse_args()
-    a.out.mkdir(parents=True, exist_ok=True)
-    logf = open(a.out / "cv.log", "a")
-
-    def log(m: str) -> None:
-        line = f"{time.strftime('%H:%M:%S')} {m}"
-        print(line, flush=True)
-        logf.write(line + "\n")
-        logf.flush()
-
-    torch.set_num_threads(a.threads)
-    if a.summarise_only:
-        report = json.loads((a.out / "report.json").read_text())
-        data = load_score_set(256, a.shared)
-        report["nested"] = summarise(np.load(a.out / "oof_probs.npy"), data, group_folds(data.patients, 5, 0),
-                                     a.baseline_oof)
+    with experiment_run(a, "cv.log") as log:
+        if a.summarise_only:
+            report = json.loads((a.out / "report.json").read_text())
+            data = load_score_set(256, a.shared)
+            report["nested"] = summarise(np.load(a.out / "oof_probs.npy"), data, patient_folds(data.patients),
+                                         a.baseline_oof)
+            (a.out / "report.json").write_text(json.dumps(report, indent=2))
+            return
+        from .descriptors import cache_all
+        from .from_onnx import load_onnx_weights
+        if not a.no_cache:
+            cache_all(load_onnx_weights(a.front_onnx, 256), a.shared, 3, log, views=VIEWS,
+                      extra_views=("identity", "mirror"))
+        report = run(a.shared, a.out, a.members, log, a.baseline_oof, a.inner_splits, a.only, a.phase)
         (a.out / "report.json").write_text(json.dumps(report, indent=2))
-        return
-    from .descriptors import cache_all
-    from .from_onnx import load_onnx_weights
-    if not a.no_cache:
-        cache_all(load_onnx_weights(a.front_onnx, 256), a.shared, 3, log, views=VIEWS,
-                  extra_views=("identity", "mirror"))
-    report = run(a.shared, a.out, a.members, log, a.baseline_oof, a.inner_splits, a.only, a.phase)
-    (a.out / "report.json").write_text(json.dumps(report, indent=2))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Data from ../shared (read in place, never copied into the repository) and patient-grouped folds.
+"""Data from ../shared (read in place, never copied into the repository); its folds are bsnet.cv's.
 
 Images go through `bsnet-v1` at 512 and then the model's fixed downsample to the internal resolution;
 the arrays are cached under models/.cache (git-ignored) so later stages start fast.
@@ -6,7 +6,7 @@ the arrays are cached under models/.cache (git-ignored) so later stages start fa
 import csv
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import List
 
 import numpy as np
 from PIL import Image
@@ -103,22 +103,3 @@ def load_seg_set(resolution: int, shared: Path = SHARED) -> SegSet:
         CACHE.mkdir(parents=True, exist_ok=True)
         np.savez(cache, images=images, masks=masks)
     return SegSet(names=[f"{s}/{n}" for s, n in names], images=images, masks=masks, groups=groups)
-
-
-def group_folds(groups: Sequence[str], k: int, seed: int = 0) -> np.ndarray:
-    """Fold index per item; all items of a group share a fold; folds balanced by item count."""
-    rng = np.random.default_rng(seed)
-    unique = sorted(set(groups))
-    order = rng.permutation(len(unique))
-    sizes: Dict[str, int] = {}
-    for g in groups:
-        sizes[g] = sizes.get(g, 0) + 1
-    # Largest groups first (stable within equal sizes by the seeded order), each to the emptiest fold.
-    ranked = sorted((unique[i] for i in order), key=lambda g: -sizes[g])
-    fold_of: Dict[str, int] = {}
-    load = [0] * k
-    for g in ranked:
-        f = int(np.argmin(load))
-        fold_of[g] = f
-        load[f] += sizes[g]
-    return np.array([fold_of[g] for g in groups], dtype=np.int64)

@@ -10,64 +10,64 @@ second invocation resumes, so the paired test can also run on the folds done so 
 
     python3 -m bsnet.oof020 --shared ../../shared --out runs/oof020
 """
-import argparse
 import json
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Dict, List
 
 import numpy as np
-import torch
 
-from .data import group_folds, load_score_set
+from .cli import Log, experiment_parser, experiment_run
+from .config import TrainConfig
+from .cv import Split, group_folds, out_of_fold, training_mean
+from .data import ScoreSet, load_score_set
 from .descriptors import load_taps
 from .evaluate import fold_report
 from .from_onnx import load_onnx_weights
-from .stages import predict_probs, soft_targets
+from .stages import flip_averaged, predict_probs, soft_targets
 from .train import fit_scores
-from .zones import FLIP_PERMUTATION
 
 RELEASE = Path(__file__).resolve().parent / "0.2.0"
-RECIPE_KEYS = ("score_epochs", "score_batch", "score_lr", "score_wd", "mae_weight", "junior_weight", "crop_jitter",
-               "finetune_epochs", "flip_average", "folds", "seed")
 
 
-def recipe_020() -> argparse.Namespace:
-    """The score-stage arguments 0.2.0 was cross-validated with (its metrics.json), on the CPU."""
+def recipe_020() -> TrainConfig:
+    """The training config 0.2.0 was cross-validated with (its metrics.json "args"), on the CPU."""
     args = json.loads((RELEASE / "metrics.json").read_text())["args"]
-    return argparse.Namespace(**{k: args[k] for k in RECIPE_KEYS}, device="cpu")
+    return replace(TrainConfig.from_record(args), device="cpu")
 
 
-def run_folds(model, taps, flipped, data, args: argparse.Namespace, out: Path, log) -> Dict:
-    """train._folds for the frozen-front, flip-averaged recipe, saving after every fold and resuming from
-    the folds already saved (the shared machine may not give one run the whole 0.2.0 score stage)."""
-    folds = group_folds(data.patients, args.folds, args.seed)
-    targets = soft_targets(data.senior, data.junior, args.junior_weight)
+def run_folds(model, taps, flipped, data: ScoreSet, cfg: TrainConfig, out: Path, log: Log) -> Dict:
+    """bsnet.train's fold loop for the frozen-front, flip-averaged recipe, saving after every fold and
+    resuming from the folds already saved (the shared machine may not give one run the whole 0.2.0 score
+    stage)."""
+    folds = group_folds(data.patients, cfg.folds, cfg.seed)
+    fold_ids = range(cfg.folds)
+    targets = soft_targets(data.senior, data.junior, cfg.junior_weight)
     oof_path, done_path = out / "oof_probs.npy", out / "folds_done.json"
     oof = np.load(oof_path) if oof_path.exists() else np.zeros((len(targets), 6, 4), dtype=np.float32)
     done: List[int] = json.loads(done_path.read_text()) if done_path.exists() else []
-    for f in range(args.folds):
-        if f in done:
-            continue
-        t0 = time.time()
-        tr, te = folds != f, folds == f
-        fit_scores(model, [t[tr] for t in taps], [t[tr] for t in flipped], data.images[tr], targets[tr], args, log,
-                   args.seed + f)
-        plain = predict_probs(model, [t[te] for t in taps], args.device)
-        mirrored = predict_probs(model, [t[te] for t in flipped], args.device)
-        # What the exported graph computes with --flip-average: the mirror's zones swapped back, then averaged.
-        oof[te] = (plain + mirrored[:, list(FLIP_PERMUTATION)]) / 2
-        done.append(f)
+
+    def predict(split: Split) -> np.ndarray:
+        tr, te = split.train, split.test
+        fit_scores(model, [t[tr] for t in taps], [t[tr] for t in flipped], data.images[tr], targets[tr], cfg, log,
+                   cfg.seed + split.fold)
+        return flip_averaged(predict_probs(model, [t[te] for t in taps], cfg.device),
+                             predict_probs(model, [t[te] for t in flipped], cfg.device))
+
+    def save(split: Split, seconds: float) -> None:
+        te = split.test
+        done.append(split.fold)
         np.save(oof_path, oof)
         done_path.write_text(json.dumps(done))
         rep = fold_report(oof[te], data.senior[te], data.senior_global[te], data.junior[te], data.junior_global[te],
                           np.zeros((int(te.sum()), 6)))
-        log(f"fold {f}: zone MAE (median) {rep['modelMedian']['zoneMae']:.3f}, global "
-            f"{rep['modelMedian']['globalMae']:.2f} ({time.time() - t0:.0f}s)")
+        log(f"fold {split.fold}: zone MAE (median) {rep['modelMedian']['zoneMae']:.3f}, global "
+            f"{rep['modelMedian']['globalMae']:.2f} ({seconds:.0f}s)")
+
+    out_of_fold(folds, predict, fold_ids, into=oof, skip=list(done), after=save)
     sel = np.isin(folds, done)
-    mean_pred = np.zeros((len(targets), 6))
-    for f in range(args.folds):
-        mean_pred[folds == f] = data.senior[folds != f].mean(0)
+    mean_pred = training_mean(data.senior, folds, fold_ids)
     report = fold_report(oof[sel], data.senior[sel], data.senior_global[sel], data.junior[sel],
                          data.junior_global[sel], mean_pred[sel])
     report["foldsDone"] = sorted(done)
@@ -82,36 +82,23 @@ def run_folds(model, taps, flipped, data, args: argparse.Namespace, out: Path, l
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--shared", type=Path, required=True)
-    p.add_argument("--out", type=Path, required=True)
-    p.add_argument("--threads", type=int, default=1)
-    a = p.parse_args()
-    torch.set_num_threads(a.threads)
-    a.out.mkdir(parents=True, exist_ok=True)
-    logf = open(a.out / "oof020.log", "a")
-
-    def log(m: str) -> None:
-        line = f"{time.strftime('%H:%M:%S')} {m}"
-        print(line, flush=True)
-        logf.write(line + "\n")
-        logf.flush()
-
-    taps, flipped = load_taps("brixia", "identity"), load_taps("brixia", "mirror")
-    if taps is None or flipped is None:
-        raise SystemExit("attended taps not cached: run bsnet.descriptors --only brixia first")
-    data = load_score_set(256, a.shared)
-    model = load_onnx_weights(RELEASE / "model.onnx", 256)
-    args = recipe_020()
-    log(f"0.2.0 score stage re-run: {vars(args)}")
-    t0 = time.time()
-    report = run_folds(model, taps, flipped, data, args, a.out, log)
-    report["seconds"] = round(time.time() - t0) + (json.loads((a.out / "report.json").read_text()).get("seconds", 0)
-                                                   if (a.out / "report.json").exists() else 0)
-    report["threads"] = a.threads
-    (a.out / "report.json").write_text(json.dumps(report, indent=2))
-    log(f"0.2.0 re-run: median zone MAE {report['modelMedian']['zoneMae']:.3f}, "
-        f"global {report['modelMedian']['globalMae']:.2f} ({report['seconds']}s)")
+    a = experiment_parser(__doc__).parse_args()
+    with experiment_run(a, "oof020.log") as log:
+        taps, flipped = load_taps("brixia", "identity"), load_taps("brixia", "mirror")
+        if taps is None or flipped is None:
+            raise SystemExit("attended taps not cached: run bsnet.descriptors --only brixia first")
+        data = load_score_set(256, a.shared)
+        model = load_onnx_weights(RELEASE / "model.onnx", 256)
+        cfg = recipe_020()
+        log(f"0.2.0 score stage re-run: {cfg.record()}")
+        t0 = time.time()
+        report = run_folds(model, taps, flipped, data, cfg, a.out, log)
+        earlier = json.loads((a.out / "report.json").read_text()) if (a.out / "report.json").exists() else {}
+        report["seconds"] = round(time.time() - t0) + earlier.get("seconds", 0)
+        report["threads"] = a.threads
+        (a.out / "report.json").write_text(json.dumps(report, indent=2))
+        log(f"0.2.0 re-run: median zone MAE {report['modelMedian']['zoneMae']:.3f}, "
+            f"global {report['modelMedian']['globalMae']:.2f} ({report['seconds']}s)")
 
 
 if __name__ == "__main__":

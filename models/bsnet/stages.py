@@ -168,6 +168,11 @@ def with_flips(taps: List[np.ndarray], flipped: List[np.ndarray], targets: np.nd
     return both, np.concatenate([targets, targets[:, list(FLIP_PERMUTATION)]])
 
 
+def flip_averaged(plain: np.ndarray, mirrored: np.ndarray) -> np.ndarray:
+    """What the exported graph computes with --flip-average: the mirror's zones swapped back, then averaged."""
+    return (plain + mirrored[:, list(FLIP_PERMUTATION)]) / 2
+
+
 def train_score_heads(model: BSNet, taps: List[np.ndarray], targets: np.ndarray, epochs: int, batch: int,
                       lr: float, weight_decay: float, mae_weight: float, device: str, log: Log,
                       seed: int = 0, crop_jitter: float = 0.0) -> None:

@@ -1,7 +1,8 @@
 """Optional checks on the shared data (skipped when ../shared is absent)."""
 import numpy as np
 
-from bsnet.data import group_folds, load_score_set
+from bsnet.cv import group_folds
+from bsnet.data import load_score_set
 from conftest import SHARED, needs_shared
 
 

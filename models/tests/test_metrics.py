@@ -1,6 +1,6 @@
 import numpy as np
 
-from bsnet.data import group_folds
+from bsnet.cv import group_folds
 from bsnet.metrics import agreement, quadratic_kappa
 
 

@@ -160,7 +160,7 @@ def test_folder_images_are_read_under_their_listed_names(tmp_path: Path, monkeyp
 
 
 def test_the_020_rerun_saves_each_fold_and_resumes(tmp_path: Path):
-    import argparse
+    from bsnet.config import TrainConfig
     from bsnet.data import ScoreSet
     from bsnet.oof020 import run_folds
     rng = np.random.default_rng(0)
@@ -172,9 +172,9 @@ def test_the_020_rerun_saves_each_fold_and_resumes(tmp_path: Path):
     senior = rng.integers(0, 4, (n, 6))
     data = ScoreSet([f"i{k}" for k in range(n)], images, senior, senior, senior.sum(1), senior.sum(1),
                     [f"p{k}" for k in range(n)])
-    args = argparse.Namespace(score_epochs=1, score_batch=4, score_lr=2e-3, score_wd=1e-2, mae_weight=1.0,
-                              junior_weight=0.3, crop_jitter=0.1, finetune_epochs=0, flip_average=True, folds=2,
-                              seed=0, device="cpu")
+    args = TrainConfig(score_epochs=1, score_batch=4, score_lr=2e-3, score_wd=1e-2, mae_weight=1.0,
+                       junior_weight=0.3, crop_jitter=0.1, finetune_epochs=0, flip_average=True, folds=2,
+                       seed=0, device="cpu")
     logs = []
     (tmp_path / "folds_done.json").write_text("[1]")      # fold 1 "done" by an earlier invocation
     report = run_folds(model, taps, flipped, data, args, tmp_path, logs.append)

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readDevIssuerState, type DevIssuerKeys } from '../../apps/api/src/dev-issuer/dev-issuer-keys';
@@ -50,7 +51,7 @@ function tokenRequest(tokenEndpoint: string, clientId: string, keys: DevIssuerKe
  * Starts the development provider as a child process (oidc-provider runs outside Jest's realm) that
  * accepts any loopback audience; tokens live 4 h, so no test depends on expiry timing.
  */
-export async function startTestIssuer(dashboardRedirectUris: readonly string[] = []): Promise<TestIssuer> {
+export async function startTestIssuer(dashboardRedirectUris: readonly string[] = [], lifetime: 'closed-by-caller' | 'until-process-exit' = 'closed-by-caller'): Promise<TestIssuer> {
   const dir = mkdtempSync(join(tmpdir(), 'brixia-test-issuer-'));
   const child = spawn(process.execPath, ['-r', './tools/register.js', 'apps/api/src/dev-issuer/dev-issuer-command.ts'], {
     cwd: REPO_ROOT,
@@ -76,6 +77,17 @@ export async function startTestIssuer(dashboardRedirectUris: readonly string[] =
   });
   const { state, keys } = await readDevIssuerState(dir);
   const tokenEndpoint = await tokenEndpointOf(url);
+  if (lifetime === 'until-process-exit') {
+    // Shared by every spec file of a Jest worker: it must neither keep the worker alive nor outlive it.
+    child.unref();
+    // A child's piped stdio is a net.Socket, though typed as a plain stream.
+    (child.stdout as unknown as Socket).unref();
+    (child.stderr as unknown as Socket).unref();
+    process.once('exit', () => {
+      child.kill('SIGTERM');
+      rmSync(dir, { recursive: true, force: true });
+    });
+  }
   return {
     url,
     tokenEndpoint,
@@ -90,6 +102,19 @@ export async function startTestIssuer(dashboardRedirectUris: readonly string[] =
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The one issuer of this Jest worker for services no browser signs in to (starting a provider costs
+ * 2–15 s, a few dozen times per run). The Jest environment (tools/jest-ort-environment.js) starts it on
+ * first use, outside the spec files' realms, and stops it when the worker exits; `close()` is a no-op.
+ * Without that environment, each call starts an issuer of its own.
+ */
+export async function sharedTestIssuer(): Promise<TestIssuer> {
+  const shared = (globalThis as { __brixiaSharedTestIssuer?: () => Promise<TestIssuer> }).__brixiaSharedTestIssuer;
+  if (!shared) return startTestIssuer();
+  const issuer = await shared();
+  return { url: issuer.url, tokenEndpoint: issuer.tokenEndpoint, keys: issuer.keys, token: (audience, options) => issuer.token(audience, options), close: async () => undefined };
 }
 
 /** A token from the development provider a child `npm start` runs (its state in `dir`). */

@@ -6,7 +6,7 @@ import { createHttpApp } from '../../apps/api/src/http-app';
 import { createRuntime, type Runtime } from '../../apps/api/src/runtime';
 import { silentLogger } from '@brixia/common';
 import { makeRasterFixture } from '@brixia/imaging/testing';
-import { startTestIssuer, type TestIssuer, type TokenOptions } from './auth';
+import { sharedTestIssuer, startTestIssuer, type TestIssuer, type TokenOptions } from './auth';
 
 export type HttpClient = ReturnType<typeof request.agent>;
 
@@ -34,7 +34,10 @@ export interface TestService {
  */
 export async function startService(env: Record<string, string | undefined>): Promise<TestService> {
   const base = loadConfig({ PORT: '0', LOG_LEVEL: 'silent', BRIXIA_SYNC_TIMEOUT_MS: '60000', BRIXIA_JOB_RETRY_DELAY_S: '1', BRIXIA_JOB_RETRY_LIMIT: '1', ...env });
-  const issuer = base.auth.mode === 'on' && !base.auth.issuer ? await startTestIssuer([`${base.publicBaseUrl}/dashboard/`, `${base.publicBaseUrl}/graphql`]) : undefined;
+  // A service with a public base URL of its own is signed in to from a browser, whose redirects its issuer must
+  // list; every other service trusts the Jest worker's shared issuer (any loopback audience, no redirects).
+  const signedInFromBrowser = env['BRIXIA_PUBLIC_BASE_URL'] !== undefined;
+  const issuer = base.auth.mode === 'on' && !base.auth.issuer ? (signedInFromBrowser ? await startTestIssuer([`${base.publicBaseUrl}/dashboard/`, `${base.publicBaseUrl}/graphql`]) : await sharedTestIssuer()) : undefined;
   const config = issuer ? { ...base, auth: { ...base.auth, issuer: issuer.url } } : base;
   let runtime: Runtime | undefined;
   try {

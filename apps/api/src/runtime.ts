@@ -4,7 +4,7 @@ import { startPreparerPool, type RadiographPreparer } from '@brixia/imaging';
 import { startExplanationRenderPool, type ExplanationRenderPool } from '@brixia/monitoring';
 import { loadOrtScoreModel, readModelManifest, type ScoreModel } from '@brixia/inference';
 import { MIGRATIONS } from '@brixia/migrations';
-import { AuditStore, openDatabase, OperationsStats, PgBossJobQueue, ScoringStore, type Database } from '@brixia/persistence';
+import { AuditStore, createStores, openDatabase, OperationsStats, PgBossJobQueue, type Database } from '@brixia/persistence';
 import type { ScoringContext } from '@brixia/scoring';
 import type { AppConfig } from './config';
 import { createExternalImaging, createSubscriptions, startIntegrationLoops } from './integration/integration-runtime';
@@ -64,8 +64,9 @@ export async function createRuntime(config: AppConfig, logger: Logger = createLo
       renderPool = await startExplanationRenderPool({ fhir: config.fhir, threads: config.model.explainThreads, niceIncrement: Math.min(19, config.model.threadNice + 5), logger });
     }
     queue = await PgBossJobQueue.start(database.dataSource, config.worker, logger);
-    const store = new ScoringStore(database.dataSource, queue);
-    const monitoring = createMonitoring({ dataSource: database.dataSource, config, fhir: config.fhir, clock: systemClock, logger, model: identity, scoringStore: () => store, renderPool });
+    const stores = createStores(database.dataSource, queue);
+    const store = stores.scoring;
+    const monitoring = createMonitoring({ store: stores.monitoring, config, fhir: config.fhir, clock: systemClock, logger, model: identity, scoringStore: () => store, renderPool });
     const scoring: ScoringContext = {
       store,
       fhir: config.fhir,

@@ -1,7 +1,9 @@
 import * as path from 'node:path';
 import { AppError } from './errors';
 import { silentLogger } from './logger';
-import { currentThreadNice, WorkerPool, wholeBuffers } from './worker-thread';
+import { WorkerPool } from './worker-pool';
+import { wholeBuffers } from './worker-protocol';
+import { currentThreadNice } from './worker-thread';
 
 jest.setTimeout(180_000); // a worker thread compiles its TypeScript first: wide bounds on a shared machine
 

@@ -1,6 +1,6 @@
 import { AppError, type Zone, type ZoneScore } from '@brixia/common';
 import { FHIR_ID_PATTERN } from '@brixia/fhir';
-import type { BrixiaResultEntity, BrixiaReviewEntity, ScoringTaskEntity, StoredResource } from '@brixia/persistence';
+import type { BrixiaResultRecord, BrixiaReviewRecord, ScoringTaskRecord, StoredResource } from '@brixia/persistence';
 import { RADIOLOGIST_METHOD } from './timeline';
 import { zoneBoxesInImage, type ImagePoint } from './explanations/zone-heatmap';
 
@@ -17,8 +17,8 @@ export interface ExplanationImageRef {
 
 /** One scoring of one radiograph with everything published about it. */
 export interface AssessmentView {
-  readonly result: BrixiaResultEntity;
-  readonly task: ScoringTaskEntity | null;
+  readonly result: BrixiaResultRecord;
+  readonly task: ScoringTaskRecord | null;
   readonly observation: StoredResource;
   readonly diagnosticReport: StoredResource | null;
   readonly explanationImages: readonly ExplanationImageRef[];
@@ -36,18 +36,18 @@ export interface AiScore {
 
 /** What reading an assessment needs (MonitoringStore + ScoringStore methods). */
 export interface AssessmentSources {
-  findResult(id: string): Promise<BrixiaResultEntity | null>;
-  findTask(id: string): Promise<ScoringTaskEntity | null>;
+  findResult(id: string): Promise<BrixiaResultRecord | null>;
+  findTask(id: string): Promise<ScoringTaskRecord | null>;
   findStoredResources(resourceType: string, ids: readonly string[]): Promise<StoredResource[]>;
   /** The result's reviews, oldest first. */
-  findReviews(resultId: string): Promise<BrixiaReviewEntity[]>;
+  findReviews(resultId: string): Promise<BrixiaReviewRecord[]>;
 }
 
 /**
  * The AI values of a result: its own values until a clinician overrides them (a confirmation keeps them),
  * then the values the first override replaced — the same rule as the timeline's aiGlobal/aiScore.
  */
-export function aiScoreOf(result: Pick<BrixiaResultEntity, 'method' | 'status' | 'globalScore' | 'zoneScores'>, reviews: readonly Pick<BrixiaReviewEntity, 'action' | 'previousGlobal' | 'previousZoneScores'>[]): AiScore | null {
+export function aiScoreOf(result: Pick<BrixiaResultRecord, 'method' | 'status' | 'globalScore' | 'zoneScores'>, reviews: readonly Pick<BrixiaReviewRecord, 'action' | 'previousGlobal' | 'previousZoneScores'>[]): AiScore | null {
   if (result.method === RADIOLOGIST_METHOD) return null;
   const override = reviews.find((review) => review.action === 'override');
   if (override && (result.status === 'amended' || result.status === 'corrected')) return { global: override.previousGlobal, zones: { ...override.previousZoneScores } };
@@ -59,7 +59,7 @@ export const EXPLANATION_IDENTIFIER_SUFFIX = '/identifiers/brixia-explanation';
 
 /** Reads an assessment by Observation id or by Task id; unknown ids are RESOURCE.NOT_FOUND. */
 export async function readAssessment(sources: AssessmentSources, by: { observationId?: string; taskId?: string }): Promise<AssessmentView> {
-  let task: ScoringTaskEntity | null = null;
+  let task: ScoringTaskRecord | null = null;
   let observationId = by.observationId;
   if (observationId === undefined) {
     if (by.taskId === undefined) throw new AppError('REQUEST.INVALID', 'Give observationId or taskId', { expression: ['observationId'] });

@@ -2,7 +2,7 @@ import { silentLogger, systemClock } from '@brixia/common';
 import { buildBrixiaObservation, observationIdentifier } from '@brixia/fhir';
 import { sampleFhirConfig, sampleModel } from '@brixia/fhir/testing';
 import { MIGRATIONS } from '@brixia/migrations';
-import { MonitoringStore, openDatabase, OutboxMessageEntity, OutboxStore, ScoringStore, type Database } from '@brixia/persistence';
+import { createStores, openDatabase, OutboxStore, type Database, type MonitoringStore, type ScoringStore } from '@brixia/persistence';
 import { createTestDatabase } from '@brixia/persistence/testing';
 import { zonesFor } from './analytics.spec-helper';
 import { MonitoringEvents, type MonitoringEvent } from './monitoring-events';
@@ -50,8 +50,7 @@ describe.each(modes)('MonitoringService on %s', (_mode, makeUrl) => {
 
   beforeAll(async () => {
     database = await openDatabase({ url: await makeUrl(), embeddedDataDir: 'memory://', migrations: MIGRATIONS });
-    store = new MonitoringStore(database.dataSource);
-    scoring = new ScoringStore(database.dataSource, { enqueueScoring: async () => undefined, wake: () => undefined });
+    ({ monitoring: store, scoring } = createStores(database.dataSource, { enqueueScoring: async () => undefined, wake: () => undefined }));
     service = new MonitoringService({ store, fhir: sampleFhirConfig, clock: systemClock, rules: DEFAULT_MONITORING_RULES, events, logger: silentLogger, model: sampleModel });
     events.subscribe((event) => seen.push(event));
     // worsening with a rise of 6 from admission; stable low; improving from high
@@ -102,9 +101,10 @@ describe.each(modes)('MonitoringService on %s', (_mode, makeUrl) => {
   it('queues a review for the EHR its result was published to, in the review transaction', async () => {
     const outbox = new OutboxStore(database.dataSource);
     const id = 'obs-worse-0';
-    await database.dataSource.manager.insert(OutboxMessageEntity, {
-      id: 'outbox-worse-0', resultId: id, taskId: null, kind: 'result', destination: 'https://ehr.example.org/fhir', payload: { resources: [] }, state: 'delivered', attempts: 1,
-    });
+    await database.dataSource.query(
+      `INSERT INTO outbox_message (id, result_id, task_id, kind, destination, payload, state, attempts) VALUES ($1, $2, NULL, 'result', $3, $4, 'delivered', 1)`,
+      ['outbox-worse-0', id, 'https://ehr.example.org/fhir', JSON.stringify({ resources: [] })],
+    );
     const outcomes = await Promise.allSettled([
       service.review({ observationId: id, action: 'override', zones: zonesFor(6), practitionerId: 'dr-a' }),
       service.review({ observationId: id, action: 'confirm', practitionerId: 'dr-b' }),

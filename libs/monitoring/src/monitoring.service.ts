@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, type Clock, type Logger, type ModelIdentity, type Zone, type ZoneScore } from '@brixia/common';
 import { BRIXIA_CODES, brixiaCodeSystemUrl, FHIR_ID_PATTERN, searchsetBundle, type FhirConfig, tokenSearchMatches } from '@brixia/fhir';
-import type { MonitoringStore, PatientMonitoringEntity, ReviewWrite, SeriesRow } from '@brixia/persistence';
+import type { MonitoringStore, PatientSummaryRecord, ReviewWrite, SeriesRow } from '@brixia/persistence';
 import { evaluateAlerts, type AlertEvaluation, type MonitoringAlert } from './alerts';
 import type { MonitoringEvents } from './monitoring-events';
 import type { MonitoringRules } from './monitoring-rules';
@@ -14,7 +14,7 @@ import { buildTimeline, countedPoints, type ScorePoint, type Timeline } from './
 /** The store operations monitoring uses (MonitoringStore; a fake in unit tests). */
 export type MonitoringRepository = Pick<
   MonitoringStore,
-  'listSeries' | 'findResult' | 'findResources' | 'findReportIdForResult' | 'findPublication' | 'applyReview' | 'upsertSummaries' | 'listSummaries' | 'findSummaries' | 'stalePatientIds' | 'sourceUpdatedAt' | 'lastObservations'
+  'listSeries' | 'findResult' | 'findStoredResources' | 'findReportIdForResult' | 'findPublication' | 'applyReview' | 'upsertSummaries' | 'listSummaries' | 'findSummaries' | 'stalePatientIds' | 'sourceUpdatedAt' | 'lastObservations'
 >;
 
 export interface MonitoringDependencies {
@@ -37,7 +37,7 @@ export interface PatientMonitoring {
 }
 
 export interface PatientPage {
-  readonly rows: readonly PatientMonitoringEntity[];
+  readonly rows: readonly PatientSummaryRecord[];
   readonly cursors: readonly string[];
   readonly hasNextPage: boolean;
   readonly endCursor: string | null;
@@ -96,7 +96,7 @@ export class MonitoringService {
   }
 
   /** Projection rows of several patients in ONE query (DataLoader batch). */
-  async summaries(patientIds: readonly string[]): Promise<Map<string, PatientMonitoringEntity>> {
+  async summaries(patientIds: readonly string[]): Promise<Map<string, PatientSummaryRecord>> {
     const rows = await this.deps.store.findSummaries(patientIds);
     return new Map(rows.map((row) => [row.patientId, row]));
   }
@@ -152,10 +152,10 @@ export class MonitoringService {
   async review(input: ReviewInput, options: { readonly audit?: ReviewWrite['audit'] } = {}): Promise<ReviewOutcome> {
     const result = FHIR_ID_PATTERN.test(input.observationId) ? await this.deps.store.findResult(input.observationId) : null;
     if (!result) throw new AppError('RESOURCE.NOT_FOUND', `Observation/${input.observationId} is not known`);
-    const [stored] = await this.deps.store.findResources('Observation', [result.id]);
+    const [stored] = await this.deps.store.findStoredResources('Observation', [result.id]);
     if (!stored) throw new AppError('RESOURCE.NOT_FOUND', `Observation/${input.observationId} has no published resource`);
     const reportId = await this.deps.store.findReportIdForResult(result.id);
-    const [report] = reportId ? await this.deps.store.findResources('DiagnosticReport', [reportId]) : [];
+    const [report] = reportId ? await this.deps.store.findStoredResources('DiagnosticReport', [reportId]) : [];
     const now = this.deps.clock.now();
     const provenanceId = `prov-rev-${randomUUID()}`;
     const plan = planReview(
@@ -236,7 +236,7 @@ export function toScorePoint(row: SeriesRow): ScorePoint {
 }
 
 /** The projection row of a patient; null when the patient has no counted point. */
-export function summaryOf(patient: PatientMonitoring, sourceUpdatedAt: Date | undefined): Omit<PatientMonitoringEntity, 'refreshedAt'> | null {
+export function summaryOf(patient: PatientMonitoring, sourceUpdatedAt: Date | undefined): Omit<PatientSummaryRecord, 'refreshedAt'> | null {
   const counted = countedPoints(patient.timeline);
   const latest = counted[counted.length - 1];
   if (!latest) return null;

@@ -1,8 +1,10 @@
 export * from './database';
-export * from './entities';
+export * from './records';
+export * from './stores';
 export * from './job-queue.adapter';
 export * from './scoring-store.repository';
 export * from './monitoring-store.repository';
+export { FhirResourceStore } from './fhir-resource-store.repository';
 export * from './outbox.repository';
 export * from './subscription-store.repository';
 export * from './notification-channel.adapter';

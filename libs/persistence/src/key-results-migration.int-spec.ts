@@ -1,7 +1,7 @@
 import { MIGRATIONS } from '@brixia/migrations';
 import { openDatabase, type Database } from './database';
 import { PgBossJobQueue } from './job-queue.adapter';
-import { ScoringStore } from './scoring-store.repository';
+import { createStores } from './stores';
 import { createTestDatabase } from './testing';
 
 /**
@@ -81,7 +81,7 @@ describe('KeyResultsByPatient migration on existing rows (PostgreSQL)', () => {
   });
 
   it('lets the store find the old Tasks under the new keys, and start a new attempt where the old one failed', async () => {
-    const store = new ScoringStore(database.dataSource, queue);
+    const store = createStores(database.dataSource, queue).scoring;
     const study = { id: 'new-study', patientId: 'pa', studyInstanceUid: '2.25.1', source: 'upload' as const, resource: { resourceType: 'ImagingStudy', status: 'available' } as fhir4.ImagingStudy };
     const again = await store.recordScoringRequest({ study, existingImageId: 'i1', request: { dedupeKey: 'pa|sop:2.25.1.1|0.1.0', modelVersion: '0.1.0' } });
     expect([again.created, again.task.id]).toEqual([false, 't1']);

@@ -1,9 +1,14 @@
 import type { DataSource } from 'typeorm';
 import { AppError, type Zone, type ZoneScore } from '@brixia/common';
-import { BrixiaResultEntity, BrixiaReviewEntity, FhirResourceEntity, OutboxMessageEntity, PatientMonitoringEntity } from './entities';
+import { BrixiaResultEntity, BrixiaReviewEntity, OutboxMessageEntity, PatientMonitoringEntity } from './entities';
+import { toBrixiaResultRecord, toBrixiaReviewRecord, toPatientSummaryRecord } from './entity-records.mapper';
+import { putFhirResource, type FhirResourceStore } from './fhir-resource-store.repository';
 import type { NewOutboxMessage } from './outbox.repository';
-import { SubscriptionStore } from './subscription-store.repository';
+import type { SubscriptionStore } from './subscription-store.repository';
 import { insertAuditEvent, type NewAuditEvent } from './audit-store.repository';
+import type { BrixiaResultRecord, BrixiaReviewRecord, PatientSummaryRecord, StoredResource } from './records';
+
+export type { StoredResource } from './records';
 
 /** One row of a patient's series, with the model's own values when a clinician overrode them. */
 export interface SeriesRow {
@@ -32,7 +37,7 @@ export interface ReviewWrite {
   readonly zoneScores: Record<Zone, ZoneScore>;
   readonly observation: fhir4.Observation;
   readonly provenance: fhir4.Provenance;
-  readonly review: Omit<BrixiaReviewEntity, 'versionWritten' | 'reviewedAt'>;
+  readonly review: Omit<BrixiaReviewRecord, 'versionWritten' | 'reviewedAt'>;
   /** Optional DiagnosticReport to update with the reviewed status. */
   readonly diagnosticReport?: fhir4.DiagnosticReport;
   /** The revision's publication to the EHR the result was published to (transactional outbox). */
@@ -60,16 +65,20 @@ export interface SummaryQuery {
   readonly limit: number;
 }
 
-/** A FHIR resource as stored, with its version. */
-export interface StoredResource {
-  readonly resource: fhir4.FhirResource;
-  readonly versionId: number;
-  readonly lastUpdated: Date;
+/** The stores MonitoringStore works with, given by the composition (createStores), never built inside it. */
+export interface MonitoringStoreParts {
+  /** The published FHIR resources (the one putFhirResource). */
+  readonly resources: FhirResourceStore;
+  /** Topic events, recorded in the transaction of the review that raises them. */
+  readonly subscriptions: Pick<SubscriptionStore, 'recordEvent'>;
 }
 
 /** Serial-monitoring persistence: series reads, reviews with optimistic concurrency, the patient projection. */
 export class MonitoringStore {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly parts: MonitoringStoreParts,
+  ) {}
 
   /** The series of several patients in ONE query (the DataLoader batch), grouped by patient. */
   async listSeries(patientIds: readonly string[]): Promise<Map<string, SeriesRow[]>> {
@@ -108,33 +117,22 @@ export class MonitoringStore {
     return byPatient;
   }
 
-  async findResult(id: string): Promise<BrixiaResultEntity | null> {
-    return this.dataSource.manager.findOneBy(BrixiaResultEntity, { id });
+  async findResult(id: string): Promise<BrixiaResultRecord | null> {
+    const row = await this.dataSource.manager.findOneBy(BrixiaResultEntity, { id });
+    return row ? toBrixiaResultRecord(row) : null;
   }
 
   /** Results by id in ONE query (DataLoader batch). */
-  async findResults(ids: readonly string[]): Promise<BrixiaResultEntity[]> {
+  async findResults(ids: readonly string[]): Promise<BrixiaResultRecord[]> {
     if (ids.length === 0) return [];
-    return this.dataSource.manager.createQueryBuilder(BrixiaResultEntity, 'r').where('r.id = ANY(:ids)', { ids: [...ids] }).getMany();
+    const rows = await this.dataSource.manager.createQueryBuilder(BrixiaResultEntity, 'r').where('r.id = ANY(:ids)', { ids: [...ids] }).getMany();
+    return rows.map(toBrixiaResultRecord);
   }
 
-  /** Resources of one type by id in ONE query. */
-  async findResources(resourceType: string, ids: readonly string[]): Promise<FhirResourceEntity[]> {
-    if (ids.length === 0) return [];
-    return this.dataSource.manager
-      .createQueryBuilder(FhirResourceEntity, 'f')
-      .where('f.resource_type = :resourceType AND f.id = ANY(:ids)', { resourceType, ids: [...ids] })
-      .getMany();
-  }
-
-  /** Resources of one type by id with their versions, in the order of `ids` (missing ones left out). */
+  /** Resources of one type by id with their versions, in ONE query, in the order of `ids` (missing ones left out). */
   async findStoredResources(resourceType: string, ids: readonly string[]): Promise<StoredResource[]> {
-    const rows = await this.findResources(resourceType, ids);
-    const byId = new Map(rows.map((row) => [row.id, row]));
-    return ids.flatMap((id) => {
-      const row = byId.get(id);
-      return row ? [{ resource: row.resource, versionId: row.versionId, lastUpdated: row.lastUpdated }] : [];
-    });
+    const rows = await this.parts.resources.findResources(resourceType, ids);
+    return rows.map((row) => ({ resource: row.resource, versionId: row.versionId, lastUpdated: row.lastUpdated }));
   }
 
   /** The DiagnosticReport published with a result (by its scoring task), if any. */
@@ -155,14 +153,15 @@ export class MonitoringStore {
     return message ? { destination: message.destination, taskId: message.taskId } : null;
   }
 
-  async findReviews(resultId: string): Promise<BrixiaReviewEntity[]> {
-    return this.dataSource.manager.find(BrixiaReviewEntity, { where: { resultId }, order: { versionWritten: 'ASC' } });
+  async findReviews(resultId: string): Promise<BrixiaReviewRecord[]> {
+    const rows = await this.dataSource.manager.find(BrixiaReviewEntity, { where: { resultId }, order: { versionWritten: 'ASC' } });
+    return rows.map(toBrixiaReviewRecord);
   }
 
   /**
    * Applies a review atomically: bumps the result's version only if it is still the one the
-   * reviewer read (compare-and-set), then stores the Observation at that version, the revision
-   * Provenance, the audit row and the revision's outbox message. Returns the new version.
+   * reviewer read (compare-and-set), then stores the Observation (whose version is the result's, see
+   * below), the revision Provenance, the audit row and the revision's outbox message. Returns the new version.
    */
   async applyReview(write: ReviewWrite): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
@@ -185,32 +184,27 @@ export class MonitoringStore {
         });
       }
       const version = Number(row.version_id);
-      await manager.query(
-        `INSERT INTO fhir_resource (resource_type, id, version_id, resource, last_updated) VALUES ('Observation', $1, $2, $3, now())
-         ON CONFLICT (resource_type, id) DO UPDATE SET resource = EXCLUDED.resource, version_id = EXCLUDED.version_id, last_updated = now()`,
-        [write.resultId, version, JSON.stringify(write.observation)],
-      );
-      const others = [write.provenance, ...(write.diagnosticReport ? [write.diagnosticReport] : [])];
-      for (const resource of others) {
-        await manager.query(
-          `INSERT INTO fhir_resource (resource_type, id, version_id, resource, last_updated) VALUES ($1, $2, 1, $3, now())
-           ON CONFLICT (resource_type, id) DO UPDATE SET resource = EXCLUDED.resource, version_id = fhir_resource.version_id + 1, last_updated = now()`,
-          [resource.resourceType, resource.id, JSON.stringify(resource)],
-        );
+      // The Observation's version is its result's (the ETag a reviewer's If-Match is checked against): both are
+      // written at 1 with the result and change together at each review, whose note always changes the content,
+      // so putFhirResource's rule (a new version only on a change) moves it in step. A mismatch is a defect.
+      const observationVersion = await putFhirResource(manager, write.observation);
+      if (observationVersion !== version) {
+        throw new AppError('INTERNAL', `Observation/${write.resultId} would be stored at version ${observationVersion}, its result is at ${version}`);
       }
+      for (const resource of [write.provenance, ...(write.diagnosticReport ? [write.diagnosticReport] : [])]) await putFhirResource(manager, resource);
       await manager.insert(BrixiaReviewEntity, { ...write.review, versionWritten: version });
       // Same transaction: a review is never stored without its publication, nor published without being stored.
       if (write.outbox) await manager.insert(OutboxMessageEntity, { ...write.outbox, state: 'pending', attempts: 0 });
       // The Subscriptions topic covers updated results too: a review is announced like a new result.
-      await new SubscriptionStore(this.dataSource).recordEvent({ focus: `Observation/${write.resultId}`, patientId: row.patient_id }, manager);
+      await this.parts.subscriptions.recordEvent({ focus: `Observation/${write.resultId}`, patientId: row.patient_id }, manager);
       if (write.audit) await insertAuditEvent(manager, write.audit({ versionId: version, patientId: row.patient_id }));
       return version;
     });
   }
 
-  async upsertSummaries(rows: readonly Omit<PatientMonitoringEntity, 'refreshedAt'>[]): Promise<void> {
+  async upsertSummaries(rows: readonly Omit<PatientSummaryRecord, 'refreshedAt'>[]): Promise<void> {
     if (rows.length === 0) return;
-    await this.dataSource.manager.upsert(PatientMonitoringEntity, rows.map((row) => ({ ...row, refreshedAt: new Date() })), ['patientId']);
+    await this.dataSource.manager.upsert(PatientMonitoringEntity, rows.map((row) => ({ ...row, activeAlerts: [...row.activeAlerts], refreshedAt: new Date() })), ['patientId']);
   }
 
   async deleteSummaries(patientIds: readonly string[]): Promise<void> {
@@ -219,7 +213,7 @@ export class MonitoringStore {
   }
 
   /** One page of the patient list (limit + 1 rows read to know whether another page follows). */
-  async listSummaries(query: SummaryQuery): Promise<{ rows: PatientMonitoringEntity[]; hasNext: boolean }> {
+  async listSummaries(query: SummaryQuery): Promise<{ rows: PatientSummaryRecord[]; hasNext: boolean }> {
     const qb = this.dataSource.manager.createQueryBuilder(PatientMonitoringEntity, 'p');
     if (query.trends && query.trends.length > 0) qb.andWhere('p.trend = ANY(:trends)', { trends: [...query.trends] });
     if (query.minLatestGlobal !== undefined) qb.andWhere('p.latest_global >= :minG', { minG: query.minLatestGlobal });
@@ -233,12 +227,13 @@ export class MonitoringStore {
       );
     }
     const rows = await qb.orderBy('p.latest_global', 'DESC').addOrderBy('p.trend_rank', 'ASC').addOrderBy('p.patient_id', 'ASC').take(query.limit + 1).getMany();
-    return { rows: rows.slice(0, query.limit), hasNext: rows.length > query.limit };
+    return { rows: rows.slice(0, query.limit).map(toPatientSummaryRecord), hasNext: rows.length > query.limit };
   }
 
-  async findSummaries(patientIds: readonly string[]): Promise<PatientMonitoringEntity[]> {
+  async findSummaries(patientIds: readonly string[]): Promise<PatientSummaryRecord[]> {
     if (patientIds.length === 0) return [];
-    return this.dataSource.manager.createQueryBuilder(PatientMonitoringEntity, 'p').where('p.patient_id = ANY(:ids)', { ids: [...patientIds] }).getMany();
+    const rows = await this.dataSource.manager.createQueryBuilder(PatientMonitoringEntity, 'p').where('p.patient_id = ANY(:ids)', { ids: [...patientIds] }).getMany();
+    return rows.map(toPatientSummaryRecord);
   }
 
   /** Patients whose results changed after their projection row was computed (or that have none). */
@@ -277,7 +272,7 @@ export class MonitoringStore {
   }
 
   /** Bulk insert of results (imports of radiologist scores, benchmarks, tests); no FHIR resources. */
-  async importResults(rows: readonly Omit<BrixiaResultEntity, 'createdAt' | 'updatedAt' | 'versionId' | 'instanceQuality' | 'supersededBy' | 'alignment'>[]): Promise<void> {
+  async importResults(rows: readonly Omit<BrixiaResultRecord, 'createdAt' | 'updatedAt' | 'versionId' | 'instanceQuality' | 'supersededBy' | 'alignment'>[]): Promise<void> {
     const chunk = 500;
     for (let i = 0; i < rows.length; i += chunk) {
       await this.dataSource.manager.createQueryBuilder().insert().into(BrixiaResultEntity).values(rows.slice(i, i + chunk).map((row) => ({ ...row, versionId: 1 }))).execute();

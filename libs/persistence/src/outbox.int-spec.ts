@@ -3,7 +3,8 @@ import { MIGRATIONS } from '@brixia/migrations';
 import { openDatabase, type Database } from './database';
 import { OutboxMessageEntity } from './entities';
 import { OutboxStore } from './outbox.repository';
-import { ScoringStore } from './scoring-store.repository';
+import type { ScoringStore } from './scoring-store.repository';
+import { createStores } from './stores';
 import { createTestDatabase } from './testing';
 
 const modes: Array<[string, () => Promise<string | undefined>]> = [
@@ -18,7 +19,7 @@ describe.each(modes)('OutboxStore on %s', (_mode, makeUrl) => {
 
   beforeAll(async () => {
     database = await openDatabase({ url: await makeUrl(), embeddedDataDir: 'memory://', migrations: MIGRATIONS });
-    scoring = new ScoringStore(database.dataSource, { enqueueScoring: async () => undefined, wake: () => undefined });
+    scoring = createStores(database.dataSource, { enqueueScoring: async () => undefined, wake: () => undefined }).scoring;
     outbox = new OutboxStore(database.dataSource);
   });
 

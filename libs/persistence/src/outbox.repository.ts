@@ -1,5 +1,7 @@
 import { Not, type DataSource, type EntityManager } from 'typeorm';
-import { OutboxMessageEntity, ScoringTaskEntity, type OutboxKind, type OutboxPayload } from './entities';
+import { OutboxMessageEntity, ScoringTaskEntity } from './entities';
+import { toOutboxMessageRecord } from './entity-records.mapper';
+import type { OutboxKind, OutboxMessageRecord, OutboxPayload, OutboxState } from './records';
 
 /**
  * A message to enqueue with its result (`result`, in ScoringStore.completeScoring's transaction) or
@@ -43,7 +45,7 @@ async function updateTaskPublication(manager: EntityManager, taskId: string, bus
 export class OutboxStore {
   constructor(private readonly dataSource: DataSource) {}
 
-  async claimDue(limit: number, leaseMs: number): Promise<OutboxMessageEntity[]> {
+  async claimDue(limit: number, leaseMs: number): Promise<OutboxMessageRecord[]> {
     const rows = (await this.dataSource.query(
       `UPDATE outbox_message SET attempts = attempts + 1, next_attempt_at = now() + ($2::text || ' milliseconds')::interval, updated_at = now()
        WHERE id IN (SELECT id FROM outbox_message WHERE state = 'pending' AND next_attempt_at <= now()
@@ -53,7 +55,8 @@ export class OutboxStore {
     )) as [Array<{ id: string }>, number] | Array<{ id: string }>;
     const ids = (Array.isArray(rows[0]) ? rows[0] : rows) as Array<{ id: string }>;
     if (ids.length === 0) return [];
-    return this.dataSource.manager.findBy(OutboxMessageEntity, ids.map((row) => ({ id: row.id })));
+    const messages = await this.dataSource.manager.findBy(OutboxMessageEntity, ids.map((row) => ({ id: row.id })));
+    return messages.map(toOutboxMessageRecord);
   }
 
   async markDelivered(id: string, remoteIds: Record<string, string>): Promise<void> {
@@ -86,20 +89,24 @@ export class OutboxStore {
   }
 
   /** The first publication of a result (its `result` message). */
-  async findByResult(resultId: string): Promise<OutboxMessageEntity | null> {
-    return this.dataSource.manager.findOneBy(OutboxMessageEntity, { resultId, kind: 'result' });
+  async findByResult(resultId: string): Promise<OutboxMessageRecord | null> {
+    const message = await this.dataSource.manager.findOneBy(OutboxMessageEntity, { resultId, kind: 'result' });
+    return message ? toOutboxMessageRecord(message) : null;
   }
 
   /** Every message of a result (its publication, then its revisions), oldest first. */
-  async listByResult(resultId: string): Promise<OutboxMessageEntity[]> {
-    return this.dataSource.manager.find(OutboxMessageEntity, { where: { resultId }, order: { createdAt: 'ASC', id: 'ASC' } });
+  async listByResult(resultId: string): Promise<OutboxMessageRecord[]> {
+    const messages = await this.dataSource.manager.find(OutboxMessageEntity, { where: { resultId }, order: { createdAt: 'ASC', id: 'ASC' } });
+    return messages.map(toOutboxMessageRecord);
   }
 
-  async findById(id: string): Promise<OutboxMessageEntity | null> {
-    return this.dataSource.manager.findOneBy(OutboxMessageEntity, { id });
+  async findById(id: string): Promise<OutboxMessageRecord | null> {
+    const message = await this.dataSource.manager.findOneBy(OutboxMessageEntity, { id });
+    return message ? toOutboxMessageRecord(message) : null;
   }
 
-  async list(state?: OutboxMessageEntity['state'], limit = 100): Promise<OutboxMessageEntity[]> {
-    return this.dataSource.manager.find(OutboxMessageEntity, { where: state ? { state } : {}, order: { createdAt: 'ASC' }, take: limit });
+  async list(state?: OutboxState, limit = 100): Promise<OutboxMessageRecord[]> {
+    const messages = await this.dataSource.manager.find(OutboxMessageEntity, { where: state ? { state } : {}, order: { createdAt: 'ASC' }, take: limit });
+    return messages.map(toOutboxMessageRecord);
   }
 }

@@ -4,12 +4,14 @@ import { AppError } from '@brixia/common';
 import { ImagingStudyEntity, ScoringTaskEntity, StoredImageEntity } from './entities';
 import type { JobQueue } from './job-queue.adapter';
 import { insertAuditEvent, type NewAuditEvent } from './audit-store.repository';
+import { toImagingStudyRecord, toScoringTaskRecord } from './entity-records.mapper';
+import type { ImagingStudyRecord, ScoringTaskRecord } from './records';
 
 export interface NewStudy {
   readonly id: string;
   readonly patientId: string;
   readonly studyInstanceUid: string | null;
-  readonly source: ImagingStudyEntity['source'];
+  readonly source: ImagingStudyRecord['source'];
   readonly resource: fhir4.ImagingStudy;
 }
 
@@ -34,8 +36,8 @@ export interface ScoringRequest {
 }
 
 export interface RecordedRequest {
-  readonly task: ScoringTaskEntity;
-  readonly study: ImagingStudyEntity | null;
+  readonly task: ScoringTaskRecord;
+  readonly study: ImagingStudyRecord | null;
   /** false when the same image was already submitted for the same patient and model (idempotent resubmission). */
   readonly created: boolean;
 }
@@ -100,7 +102,7 @@ input: ScoringRequestInput,
       // A concurrent twin holds the dedupe key: roll back what this transaction wrote (its study) and answer its Task.
       if (!task) throw new RecordedConcurrently();
       if (!failure) await queue.enqueueScoring({ taskId: task.id, requestId: input.request.requestId }, manager);
-      const created: RecordedRequest = { task, study, created: true };
+      const created: RecordedRequest = { task: toScoringTaskRecord(task), study: toImagingStudyRecord(study), created: true };
       if (input.audit) await insertAuditEvent(manager, input.audit(created));
       return created;
     });
@@ -127,7 +129,7 @@ async function findRecorded(manager: EntityManager, dedupeKey: string, options: 
   const task = await query.orderBy("task.status = 'failed'", 'ASC').addOrderBy('task.authored_at', 'DESC').getOne();
   if (!task) return null;
   const study = task.imagingStudyId ? await manager.findOneBy(ImagingStudyEntity, { id: task.imagingStudyId }) : null;
-  return { task, study, created: false };
+  return { task: toScoringTaskRecord(task), study: study ? toImagingStudyRecord(study) : null, created: false };
 }
 
 /** The study by StudyInstanceUID (else by id), inserted unless held; held for another patient → conflict. */

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { FhirResourceVersionEntity, ScoringTaskVersionEntity, type ScoringTaskEntity } from './entities';
-import type { StoredResource } from './monitoring-store.repository';
+import { FhirResourceVersionEntity, ScoringTaskVersionEntity } from './entities';
+import type { ScoringTaskRecord, StoredResource } from './records';
 
 export interface HistoryPage<T> {
   readonly rows: readonly T[];
@@ -16,7 +16,7 @@ export interface HistoryQuery {
 }
 
 /** A Task record as it was at one version (from its snapshot). */
-export type TaskVersion = ScoringTaskEntity;
+export type TaskVersion = ScoringTaskRecord;
 
 /** Versions of published resources and of scoring Tasks (kept by triggers, see the migration). */
 export class ResourceHistoryStore {

@@ -2,7 +2,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { MIGRATIONS } from '@brixia/migrations';
 import { openDatabase, type Database } from './database';
 import { PgBossJobQueue, type ScoringJob } from './job-queue.adapter';
-import { ScoringStore } from './scoring-store.repository';
+import type { ScoringStore } from './scoring-store.repository';
+import { createStores } from './stores';
 import { createTestDatabase } from './testing';
 
 const modes: Array<[string, () => Promise<string | undefined>]> = [
@@ -19,7 +20,7 @@ describe.each(modes)('ScoringStore on %s', (_mode, makeUrl) => {
   beforeAll(async () => {
     database = await openDatabase({ url: await makeUrl(), embeddedDataDir: 'memory://', migrations: MIGRATIONS });
     queue = await PgBossJobQueue.start(database.dataSource, { retry: { maxAttempts: 2, baseDelayMs: 1000 } });
-    store = new ScoringStore(database.dataSource, queue);
+    store = createStores(database.dataSource, queue).scoring;
   }, 180_000);
 
   afterAll(async () => {

@@ -1,59 +1,26 @@
-import { And, In, LessThan, Not, LessThanOrEqual, MoreThan, MoreThanOrEqual, type DataSource, type EntityManager } from 'typeorm';
-import { AppError } from '@brixia/common';
-import {
-  BrixiaResultEntity,
-  FhirResourceEntity,
-  ImagingStudyEntity,
-  OutboxMessageEntity,
-  ScoringTaskEntity,
-  StoredImageEntity,
-  type ScoringBusinessStatus,
-  type ScoringTaskStatus,
-  type StoredInstanceQuality,
-  type TaskSkip,
-} from './entities';
+import { And, In, LessThan, Not, LessThanOrEqual, MoreThan, MoreThanOrEqual, type DataSource } from 'typeorm';
+import { BrixiaResultEntity, ImagingStudyEntity, ScoringTaskEntity, StoredImageEntity } from './entities';
+import { toBrixiaResultRecord, toImagingStudyRecord, toScoringTaskRecord, toStoredImageRecord } from './entity-records.mapper';
+import type { FhirResourceStore } from './fhir-resource-store.repository';
 import type { JobQueue } from './job-queue.adapter';
-import type { NewOutboxMessage } from './outbox.repository';
-import { SubscriptionStore, type NewSubscriptionEvent } from './subscription-store.repository';
+import type { SubscriptionStore } from './subscription-store.repository';
 import { recordScoringRequest, type RecordedRequest, type ScoringRequestInput } from './record-scoring-request';
-import { ResourceSearchStore } from './resource-search.repository';
-import { ResourceHistoryStore } from './resource-history.repository';
+import { completeScoring, findStudyPoint, skipScoring, type CompletedScoring, type CompletionOutcome, type ExpectedPoint, type StudyPointRecord } from './complete-scoring';
+import type { ResourceSearchStore } from './resource-search.repository';
+import type { ResourceHistoryStore } from './resource-history.repository';
+import type { BrixiaResultRecord, FhirResourceRecord, ImagingStudyRecord, ScoringBusinessStatus, ScoringTaskRecord, ScoringTaskStatus, StoredImageRecord, TaskSkip } from './records';
 
 export type { NewImage, NewStudy, RecordedRequest, ScoringRequest, ScoringRequestInput } from './record-scoring-request';
+export type { CompletedScoring, CompletionOutcome, ExpectedPoint, StudyPointRecord } from './complete-scoring';
 
-/**
- * What completing a Task did: stored its result, recorded it as skipped (its study has its point), or
- * nothing because the study's point changed since the caller read it (decide again).
- */
-export type CompletionOutcome = { readonly state: 'completed' } | { readonly state: 'skipped'; readonly skip: TaskSkip } | { readonly state: 'point-changed' };
-
-/** An ImagingStudy's timeline point as stored: its result, that result's version and status, its instance's quality. */
-export interface StudyPointRecord {
-  readonly observationId: string;
-  readonly versionId: number;
-  readonly status: string;
-  readonly quality: StoredInstanceQuality | null;
-  /** Its DiagnosticReport (a superseding result's Provenance names it too). */
-  readonly diagnosticReportId: string | null;
-}
-
-/** The point a decision was made against (observation id and version), or null for a study without one. */
-export type ExpectedPoint = Pick<StudyPointRecord, 'observationId' | 'versionId'> | null;
-
-export interface CompletedScoring {
-  readonly taskId: string;
-  readonly result: Omit<BrixiaResultEntity, 'createdAt' | 'updatedAt' | 'versionId'>;
-  /** FHIR resources to serve (Observation, DiagnosticReport, Provenance, Device). */
-  readonly resources: readonly fhir4.FhirResource[];
-  readonly diagnosticReportId?: string;
-  /** Publication to the study's EHR, enqueued in the same transaction (transactional outbox). */
-  readonly outbox?: NewOutboxMessage;
-  /** Subscription topic events (a result created), recorded in the same transaction. */
-  readonly events?: readonly NewSubscriptionEvent[];
-  /** The study's point the caller decided against (findStudyPoint); null when it had none. */
-  readonly expectedPoint: ExpectedPoint;
-  /** The point this result replaces (a better instance of the study), with the reason for its Task. */
-  readonly supersedes?: { readonly observationId: string; readonly reason: string };
+/** The stores ScoringStore works with, given by the composition (createStores), never built inside it. */
+export interface ScoringStoreParts {
+  /** The published FHIR resources (the one putFhirResource). */
+  readonly resources: FhirResourceStore;
+  /** Topic events, recorded in the transaction of the result that raises them. */
+  readonly subscriptions: Pick<SubscriptionStore, 'recordEvent'>;
+  readonly searches: ResourceSearchStore;
+  readonly versions: ResourceHistoryStore;
 }
 
 /**
@@ -61,41 +28,44 @@ export interface CompletedScoring {
  * together with its job (style rule 3: enqueued in the same transaction that records the request).
  */
 export class ScoringStore {
+  /** Search over the published resources and the ImagingStudies (SQL from the search registry). */
+  readonly searches: ResourceSearchStore;
+  /** Versions of published resources and Tasks (vread, _history). */
+  readonly versions: ResourceHistoryStore;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly queue: Pick<JobQueue, 'enqueueScoring' | 'wake'>,
-  ) {}
+    private readonly parts: ScoringStoreParts,
+  ) {
+    this.searches = parts.searches;
+    this.versions = parts.versions;
+  }
 
   /** Records study, image and Task and enqueues the job, in one transaction (see recordScoringRequest). */
   async recordScoringRequest(input: ScoringRequestInput): Promise<RecordedRequest> {
     return recordScoringRequest(this.dataSource, this.queue, input);
   }
 
-  /** Search over the published resources and the ImagingStudies (SQL from the search registry). */
-  get searches(): ResourceSearchStore {
-    return new ResourceSearchStore(this.dataSource);
-  }
-
-  /** Versions of published resources and Tasks (vread, _history). */
-  get versions(): ResourceHistoryStore {
-    return new ResourceHistoryStore(this.dataSource);
-  }
-
   /** Every scoring Task record, oldest first (Task search filters the served Tasks in memory). */
-  async listTasks(): Promise<ScoringTaskEntity[]> {
-    return this.dataSource.manager.find(ScoringTaskEntity, { order: { updatedAt: 'ASC', id: 'ASC' } });
+  async listTasks(): Promise<ScoringTaskRecord[]> {
+    const rows = await this.dataSource.manager.find(ScoringTaskEntity, { order: { updatedAt: 'ASC', id: 'ASC' } });
+    return rows.map(toScoringTaskRecord);
   }
 
-  async findTask(id: string): Promise<ScoringTaskEntity | null> {
-    return this.dataSource.manager.findOneBy(ScoringTaskEntity, { id });
+  async findTask(id: string): Promise<ScoringTaskRecord | null> {
+    const row = await this.dataSource.manager.findOneBy(ScoringTaskEntity, { id });
+    return row ? toScoringTaskRecord(row) : null;
   }
 
-  async findStudyByUid(studyInstanceUid: string): Promise<ImagingStudyEntity | null> {
-    return this.dataSource.manager.findOneBy(ImagingStudyEntity, { studyInstanceUid });
+  async findStudyByUid(studyInstanceUid: string): Promise<ImagingStudyRecord | null> {
+    const row = await this.dataSource.manager.findOneBy(ImagingStudyEntity, { studyInstanceUid });
+    return row ? toImagingStudyRecord(row) : null;
   }
 
-  async findStudy(id: string): Promise<ImagingStudyEntity | null> {
-    return this.dataSource.manager.findOneBy(ImagingStudyEntity, { id });
+  async findStudy(id: string): Promise<ImagingStudyRecord | null> {
+    const row = await this.dataSource.manager.findOneBy(ImagingStudyEntity, { id });
+    return row ? toImagingStudyRecord(row) : null;
   }
 
   /** The bytes of the image a task scores (the `content` column is not selected by default). */
@@ -115,10 +85,11 @@ export class ScoringStore {
   }
 
   /** Finds an image already held for a study (by SOP Instance UID when given). */
-  async findImageForStudy(studyId: string, sopInstanceUids: readonly string[] = []): Promise<StoredImageEntity | null> {
+  async findImageForStudy(studyId: string, sopInstanceUids: readonly string[] = []): Promise<StoredImageRecord | null> {
     const query = this.dataSource.manager.createQueryBuilder(StoredImageEntity, 'image').where('image.imaging_study_id = :studyId', { studyId });
     if (sopInstanceUids.length > 0) query.andWhere('image.sop_instance_uid IN (:...uids)', { uids: sopInstanceUids });
-    return query.orderBy('image.created_at', 'ASC').getOne();
+    const row = await query.orderBy('image.created_at', 'ASC').getOne();
+    return row ? toStoredImageRecord(row) : null;
   }
 
   /**
@@ -149,53 +120,7 @@ export class ScoringStore {
    * Task says so; the unique index brixia_result_study_point_uq is the last word on one live point.
    */
   async completeScoring(input: CompletedScoring): Promise<CompletionOutcome> {
-    try {
-      return await this.dataSource.transaction(async (manager): Promise<CompletionOutcome> => {
-        const settled = await this.lockForPoint(manager, input.taskId, input.expectedPoint);
-        if (settled) return settled;
-        // The old point leaves first: the unique index holds one live point at every statement.
-        if (input.supersedes) {
-          const superseded = input.supersedes;
-          // Only the version decided against, not yet superseded: a review that landed meanwhile (it does not take
-          // the study lock) wins, and this instance is decided again.
-          const updated = (await manager.query(
-            `UPDATE brixia_result SET superseded_by = $2, updated_at = now() WHERE id = $1 AND version_id = $3 AND superseded_by IS NULL RETURNING id`,
-            [superseded.observationId, input.result.id, input.expectedPoint?.versionId ?? -1],
-          )) as unknown[];
-          const rows = Array.isArray(updated[0]) ? (updated[0] as unknown[]) : updated;
-          if (rows.length === 0) throw new PointChanged();
-          await manager.query(
-            `UPDATE scoring_task SET business_status = 'superseded', skipped = $3, updated_at = now() WHERE id = (SELECT task_id FROM brixia_result WHERE id = $1) AND status = 'completed' AND id <> $2`,
-            [superseded.observationId, input.taskId, JSON.stringify({ reason: superseded.reason, pointObservationId: input.result.id, superseded: true } satisfies TaskSkip)],
-          );
-        }
-        // Conflicts on the id only (a redo cannot reach here: the Task is locked and still open); a second live
-        // point raises brixia_result_study_point_uq instead of being ignored.
-        await manager
-          .createQueryBuilder()
-          .insert()
-          .into(BrixiaResultEntity)
-          .values({ ...input.result, versionId: 1 })
-          .onConflict('("id") DO NOTHING')
-          .execute();
-        for (const resource of input.resources) await this.putResource(manager, resource);
-        for (const event of input.events ?? []) await new SubscriptionStore(this.dataSource).recordEvent(event, manager);
-        if (input.outbox) {
-          await manager.createQueryBuilder().insert().into(OutboxMessageEntity).values({ ...input.outbox, state: 'pending', attempts: 0 }).orIgnore().execute();
-        }
-        await manager.update(
-          ScoringTaskEntity,
-          { id: input.taskId },
-          { status: 'completed', businessStatus: input.outbox ? 'publishing' : 'done', failure: null, observationId: input.result.id, diagnosticReportId: input.diagnosticReportId ?? null, updatedAt: new Date() },
-        );
-        return { state: 'completed' };
-      });
-    } catch (error) {
-      if (error instanceof PointChanged) return { state: 'point-changed' };
-      // The index saw another live point the lock did not: the same as the point having changed.
-      if (isUniqueViolation(error, 'brixia_result_study_point_uq')) return { state: 'point-changed' };
-      throw error;
-    }
+    return completeScoring(this.dataSource, this.parts, input);
   }
 
   /**
@@ -203,28 +128,7 @@ export class ScoringStore {
    * instance's, `expectedPoint`, still so under the study lock (else `point-changed`, nothing written).
    */
   async skipScoring(taskId: string, expectedPoint: ExpectedPoint, skip: TaskSkip): Promise<CompletionOutcome> {
-    return this.dataSource.transaction(async (manager): Promise<CompletionOutcome> => {
-      const settled = await this.lockForPoint(manager, taskId, expectedPoint);
-      if (settled) return settled;
-      await manager.update(ScoringTaskEntity, { id: taskId }, { status: 'completed', businessStatus: 'skipped', skipped: skip, failure: null, updatedAt: new Date() });
-      return { state: 'skipped', skip };
-    });
-  }
-
-  /**
-   * Locks the Task, then its study row (every writer of a study's point takes it, so they run one at a
-   * time), and answers what to return instead of writing: the Task already ended (a redo), or the study's
-   * point is no longer `expected`. Null: go ahead.
-   */
-  private async lockForPoint(manager: EntityManager, taskId: string, expected: ExpectedPoint): Promise<CompletionOutcome | null> {
-    const task = await manager.findOne(ScoringTaskEntity, { where: { id: taskId }, lock: { mode: 'pessimistic_write' } });
-    if (!task) throw new AppError('RESOURCE.NOT_FOUND', 'Task not found');
-    if (task.status === 'completed') return task.skipped && !task.skipped.superseded ? { state: 'skipped', skip: task.skipped } : { state: 'completed' };
-    if (!task.imagingStudyId) return null;
-    await manager.query('SELECT id FROM imaging_study WHERE id = $1 FOR UPDATE', [task.imagingStudyId]);
-    const current = await this.findStudyPoint(task.imagingStudyId, task.modelVersion, task.id, manager);
-    const same = current === null || expected === null ? current === expected : current.observationId === expected.observationId && current.versionId === expected.versionId;
-    return same ? null : { state: 'point-changed' };
+    return skipScoring(this.dataSource, taskId, expectedPoint, skip);
   }
 
   /**
@@ -232,54 +136,22 @@ export class ScoringStore {
    * `exceptTaskId`, or null: the AI result not superseded (the earliest, for studies recorded before one
    * point per study was held).
    */
-  async findStudyPoint(imagingStudyId: string, modelVersion: string, exceptTaskId: string, manager: EntityManager = this.dataSource.manager): Promise<StudyPointRecord | null> {
-    const rows = (await manager.query(
-      `SELECT r.id, r.version_id, r.status, r.instance_quality, t.diagnostic_report_id FROM brixia_result r
-         LEFT JOIN scoring_task t ON t.id = r.task_id
-        WHERE r.imaging_study_id = $1 AND r.model_version = $2 AND r.task_id IS NOT NULL AND r.task_id <> $3 AND r.superseded_by IS NULL
-        ORDER BY r.created_at, r.id LIMIT 1`,
-      [imagingStudyId, modelVersion, exceptTaskId],
-    )) as Array<{ id: string; version_id: number; status: string; instance_quality: StoredInstanceQuality | null; diagnostic_report_id: string | null }>;
-    const row = rows[0];
-    return row
-      ? { observationId: row.id, versionId: Number(row.version_id), status: row.status, quality: row.instance_quality ?? null, diagnosticReportId: row.diagnostic_report_id ?? null }
-      : null;
-  }
-
-  private async putResource(manager: EntityManager, resource: fhir4.FhirResource): Promise<void> {
-    if (!resource.id) throw new AppError('INTERNAL', 'Resource without id');
-    await manager.query(
-      `INSERT INTO fhir_resource (resource_type, id, version_id, resource, last_updated)
-       VALUES ($1, $2, 1, $3, now())
-       ON CONFLICT (resource_type, id) DO UPDATE
-         SET resource = EXCLUDED.resource, last_updated = now(),
-             version_id = CASE WHEN fhir_resource.resource = EXCLUDED.resource THEN fhir_resource.version_id ELSE fhir_resource.version_id + 1 END`,
-      [resource.resourceType, resource.id, JSON.stringify(resource)],
-    );
+  async findStudyPoint(imagingStudyId: string, modelVersion: string, exceptTaskId: string): Promise<StudyPointRecord | null> {
+    return findStudyPoint(this.dataSource.manager, imagingStudyId, modelVersion, exceptTaskId);
   }
 
   /** Stores several resources this service serves, atomically (e.g. explanation images and their report). */
   async saveResources(resources: readonly fhir4.FhirResource[]): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
-      for (const resource of resources) await this.putResource(manager, resource);
-    });
+    await this.parts.resources.putAll(resources);
   }
 
-  /** Stores a resource this service serves (e.g. the model Device at start-up). */
+  /** Stores a resource this service serves (e.g. the model Device at start-up); its version: see putFhirResource. */
   async saveResource(resource: fhir4.FhirResource): Promise<void> {
-    await this.putResource(this.dataSource.manager, resource);
+    await this.parts.resources.put(resource);
   }
 
-  async findResource(resourceType: string, id: string): Promise<FhirResourceEntity | null> {
-    return this.dataSource.manager.findOneBy(FhirResourceEntity, { resourceType, id });
-  }
-
-  /** Several resources of one type, in the order of `ids` (missing ones left out). */
-  async findResources(resourceType: string, ids: readonly string[]): Promise<FhirResourceEntity[]> {
-    if (ids.length === 0) return [];
-    const rows = await this.dataSource.manager.findBy(FhirResourceEntity, { resourceType, id: In([...ids]) });
-    const byId = new Map(rows.map((row) => [row.id, row]));
-    return ids.flatMap((id) => byId.get(id) ?? []);
+  async findResource(resourceType: string, id: string): Promise<FhirResourceRecord | null> {
+    return this.parts.resources.findResource(resourceType, id);
   }
 
   /** Brixia results of one patient in clinical-time order (the timeline projection). */
@@ -290,7 +162,7 @@ export class ScoringStore {
     offset?: number;
     /** Acquisition-time bounds (FHIR date search prefixes ge/gt/le/lt/eq, already resolved to instants). */
     acquired?: ReadonlyArray<{ readonly op: 'ge' | 'gt' | 'le' | 'lt'; readonly at: Date }>;
-  }): Promise<{ results: BrixiaResultEntity[]; total: number }> {
+  }): Promise<{ results: BrixiaResultRecord[]; total: number }> {
     const bounds = (query.acquired ?? []).map(({ op, at }) => ({ ge: MoreThanOrEqual, gt: MoreThan, le: LessThanOrEqual, lt: LessThan })[op](at));
     const [results, total] = await this.dataSource.manager.findAndCount(BrixiaResultEntity, {
       where: { patientId: query.patientId, ...(bounds.length > 0 ? { acquiredAt: bounds.length === 1 ? bounds[0] : And(...bounds) } : {}) },
@@ -298,14 +170,6 @@ export class ScoringStore {
       take: query.limit,
       skip: query.offset,
     });
-    return { results, total };
+    return { results: results.map(toBrixiaResultRecord), total };
   }
-}
-
-/** Thrown inside completeScoring's transaction to roll it back when the point it supersedes changed. */
-class PointChanged extends Error {}
-
-function isUniqueViolation(error: unknown, constraint: string): boolean {
-  const driverError = (error as { driverError?: { code?: string; constraint?: string } } | null)?.driverError;
-  return driverError?.code === '23505' && driverError.constraint === constraint;
 }

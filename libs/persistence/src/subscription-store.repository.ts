@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
-import { SubscriptionEntity, SubscriptionEventEntity, SubscriptionNotificationEntity, type SubscriptionStatus } from './entities';
+import { SubscriptionEntity, SubscriptionEventEntity, SubscriptionNotificationEntity } from './entities';
+import { toSubscriptionNotificationRecord, toSubscriptionRecord } from './entity-records.mapper';
+import type { SubscriptionNotificationRecord, SubscriptionRecord, SubscriptionStatus } from './records';
 
-export type NewSubscription = Omit<SubscriptionEntity, 'eventsSinceStart' | 'lastSentAt' | 'error' | 'createdAt' | 'updatedAt' | 'status'>;
+export type NewSubscription = Omit<SubscriptionRecord, 'eventsSinceStart' | 'lastSentAt' | 'error' | 'createdAt' | 'updatedAt' | 'status'>;
 
 /** A topic event to record with the change that caused it (same transaction: no event is lost). */
 export interface NewSubscriptionEvent {
@@ -24,21 +26,23 @@ export class SubscriptionStore {
   constructor(private readonly dataSource: DataSource) {}
 
   /** Stores a new subscription (status requested) with its handshake notification. */
-  async create(subscription: NewSubscription): Promise<SubscriptionEntity> {
+  async create(subscription: NewSubscription): Promise<SubscriptionRecord> {
     return this.dataSource.transaction(async (manager) => {
-      await manager.insert(SubscriptionEntity, { ...subscription, status: 'requested' });
+      await manager.insert(SubscriptionEntity, { ...subscription, headers: [...subscription.headers], status: 'requested' });
       await manager.insert(SubscriptionNotificationEntity, { id: randomUUID(), subscriptionId: subscription.id, kind: 'handshake', state: 'pending' });
-      return manager.findOneByOrFail(SubscriptionEntity, { id: subscription.id });
+      return toSubscriptionRecord(await manager.findOneByOrFail(SubscriptionEntity, { id: subscription.id }));
     });
   }
 
-  async find(id: string): Promise<SubscriptionEntity | null> {
-    return this.dataSource.manager.findOneBy(SubscriptionEntity, { id });
+  async find(id: string): Promise<SubscriptionRecord | null> {
+    const row = await this.dataSource.manager.findOneBy(SubscriptionEntity, { id });
+    return row ? toSubscriptionRecord(row) : null;
   }
 
   /** Every Subscription, oldest first (searched in memory: a server holds few). */
-  async list(): Promise<SubscriptionEntity[]> {
-    return this.dataSource.manager.find(SubscriptionEntity, { order: { createdAt: 'ASC', id: 'ASC' } });
+  async list(): Promise<SubscriptionRecord[]> {
+    const rows = await this.dataSource.manager.find(SubscriptionEntity, { order: { createdAt: 'ASC', id: 'ASC' } });
+    return rows.map(toSubscriptionRecord);
   }
 
   async delete(id: string): Promise<boolean> {
@@ -90,7 +94,7 @@ export class SubscriptionStore {
     });
   }
 
-  async claimDue(limit: number, leaseMs: number): Promise<SubscriptionNotificationEntity[]> {
+  async claimDue(limit: number, leaseMs: number): Promise<SubscriptionNotificationRecord[]> {
     const ids = rowsOf<{ id: string }>(
       await this.dataSource.query(
         `UPDATE subscription_notification SET attempts = attempts + 1, next_attempt_at = now() + ($2::text || ' milliseconds')::interval
@@ -101,7 +105,8 @@ export class SubscriptionStore {
       ),
     );
     if (ids.length === 0) return [];
-    return this.dataSource.manager.findBy(SubscriptionNotificationEntity, ids.map((row) => ({ id: row.id })));
+    const rows = await this.dataSource.manager.findBy(SubscriptionNotificationEntity, ids.map((row) => ({ id: row.id })));
+    return rows.map(toSubscriptionNotificationRecord);
   }
 
   async markNotification(id: string, state: 'delivered' | 'pending' | 'dead', error: string | null, nextAttemptAt?: Date): Promise<void> {
@@ -109,11 +114,12 @@ export class SubscriptionStore {
   }
 
   /** Active subscriptions with a heartbeat period whose last notification is older than it. */
-  async dueForHeartbeat(): Promise<SubscriptionEntity[]> {
-    return this.dataSource.manager
+  async dueForHeartbeat(): Promise<SubscriptionRecord[]> {
+    const rows = await this.dataSource.manager
       .createQueryBuilder(SubscriptionEntity, 's')
       .where(`s.status = 'active' AND s.heartbeat_s IS NOT NULL`)
       .andWhere(`(s.last_sent_at IS NULL OR s.last_sent_at + make_interval(secs => s.heartbeat_s) <= now())`)
       .getMany();
+    return rows.map(toSubscriptionRecord);
   }
 }

@@ -1,5 +1,5 @@
 import { retryDelayMs, silentLogger } from '@brixia/common';
-import type { OutboxMessageEntity } from '@brixia/persistence';
+import type { OutboxMessageRecord } from '@brixia/persistence';
 import { deliverOutboxMessage, type OutboxDeliveryStore, type PublicationDirectory } from './deliver-outbox.use-case';
 
 describe('retryDelayMs (outbox defaults)', () => {
@@ -45,7 +45,7 @@ const provenance = (id: string, recorded: string): fhir4.Provenance => ({
   agent: [{ who: { reference: 'Practitioner/dr-rossi' } }],
 });
 
-function message(overrides: Partial<OutboxMessageEntity>): OutboxMessageEntity {
+function message(overrides: Partial<OutboxMessageRecord>): OutboxMessageRecord {
   return {
     id: 'rev-1',
     resultId: 'obs-1',
@@ -94,7 +94,7 @@ function fakeEhr(found: Record<string, string> = {}) {
   return { directory, calls, bodies };
 }
 
-function fakeOutbox(siblings: OutboxMessageEntity[]) {
+function fakeOutbox(siblings: OutboxMessageRecord[]) {
   const store = {
     listByResult: jest.fn(async () => siblings),
     markDelivered: jest.fn(async (_id: string, _remote: Record<string, string>) => undefined),

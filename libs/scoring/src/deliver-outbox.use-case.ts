@@ -1,5 +1,5 @@
 import { isLastTry, retryDelayMs, toAppError, type Logger, type RetryPolicy } from '@brixia/common';
-import type { OutboxMessageEntity, OutboxStore } from '@brixia/persistence';
+import type { OutboxMessageRecord, OutboxStore } from '@brixia/persistence';
 import { publishResource, type PublishingServer } from './publish-resource';
 import { earlierRemoteIds, supersededRemoteIds } from './revision-order';
 
@@ -25,7 +25,7 @@ export interface PublicationDirectory {
 export async function deliverOutboxMessage(
   ehr: PublicationDirectory,
   outbox: OutboxDeliveryStore,
-  message: OutboxMessageEntity,
+  message: OutboxMessageRecord,
   policy: RetryPolicy,
   logger: Logger,
   now: () => Date = () => new Date(),

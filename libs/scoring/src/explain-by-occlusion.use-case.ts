@@ -2,6 +2,7 @@ import { AppError } from '@brixia/common';
 import { FHIR_ID_PATTERN } from '@brixia/fhir';
 import { decodeRadiograph, preprocessForBsnet } from '@brixia/imaging';
 import type { ScoreModel } from '@brixia/inference';
+import { resultPatientIdOf } from './result-identity';
 import type { ScoringContext } from './scoring-context';
 
 export interface OcclusionOutcome {
@@ -36,6 +37,7 @@ export async function explainByOcclusion(
   if (!task) throw new AppError('RESOURCE.NOT_FOUND', `Task/${taskId} is not known`);
   if (task.status !== 'completed' || !task.observationId) throw new AppError('REQUEST.INVALID', `Task/${taskId} has no result to explain (status ${task.status})`);
   if (!task.imageId) throw new AppError('IMAGING.NO_PIXELS', 'This service holds no image for the task');
+  const patientId = resultPatientIdOf(task, task.imagingStudyId ? await context.store.findStudy(task.imagingStudyId) : null);
   const image = await context.store.loadImageContent(task.imageId);
   if (!image) throw new AppError('IMAGING.NO_PIXELS', 'The image of this task is missing');
   const decoded = await decodeRadiograph(image.content, { defaultTimezoneOffset: context.defaultTimezoneOffset });
@@ -43,7 +45,7 @@ export async function explainByOcclusion(
   const base = await model.score(input);
   const rendered = await renderOcclusion.call(context.explanations, {
     observationId: task.observationId,
-    patientId: task.patientId ?? 'unknown',
+    patientId,
     radiograph: decoded.image,
     input,
     predicted: base.zones,

@@ -1,5 +1,5 @@
 import { AppError } from '@brixia/common';
-import type { ScoringTaskEntity } from '@brixia/persistence';
+import type { ScoringTaskRecord } from '@brixia/persistence';
 import { locatorOf } from './external-imaging';
 import type { ScoringContext } from './scoring-context';
 
@@ -8,7 +8,7 @@ import type { ScoringContext } from './scoring-context';
  * retrieved over WADO-RS now (not stored: the PACS stays the system of record, and a redo refetches).
  * PACS outages surface as UPSTREAM.UNAVAILABLE, which the queue retries with backoff.
  */
-export async function loadTaskPixels(context: ScoringContext, task: ScoringTaskEntity): Promise<Buffer> {
+export async function loadTaskPixels(context: ScoringContext, task: ScoringTaskRecord): Promise<Buffer> {
   if (task.imageId) {
     const image = await context.store.loadImageContent(task.imageId);
     if (!image) throw new AppError('IMAGING.NO_PIXELS', 'The image of this task is missing');

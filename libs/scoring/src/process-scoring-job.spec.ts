@@ -1,6 +1,6 @@
 import { AppError, silentLogger, type ErrorCode } from '@brixia/common';
 import type { ScoreModel } from '@brixia/inference';
-import type { JobContext, ScoringStore, ScoringTaskEntity } from '@brixia/persistence';
+import type { JobContext, ScoringStore, ScoringTaskRecord } from '@brixia/persistence';
 import { processScoringJob } from './process-scoring-job.use-case';
 import type { ScoringContext } from './scoring-context';
 import { TaskCompletionNotifier } from './task-completion';
@@ -16,11 +16,11 @@ type Call = readonly [string, ...unknown[]];
 
 const identity = { name: 'bsnet', version: '0.1.0', sha256: 'ab'.repeat(32), preprocessingId: 'bsnet-v1' };
 
-function taskRow(overrides: Partial<ScoringTaskEntity> = {}): ScoringTaskEntity {
-  return { id: 'task-1', status: 'requested', businessStatus: 'queued', attempts: 0, imageId: 'image-1', imagingStudyId: null, patientId: 'patient-1', modelVersion: identity.version, ...overrides } as ScoringTaskEntity;
+function taskRow(overrides: Partial<ScoringTaskRecord> = {}): ScoringTaskRecord {
+  return { id: 'task-1', status: 'requested', businessStatus: 'queued', attempts: 0, imageId: 'image-1', imagingStudyId: null, patientId: 'patient-1', modelVersion: identity.version, ...overrides } as ScoringTaskRecord;
 }
 
-function harness(task: ScoringTaskEntity | null, image: () => Promise<{ content: Buffer } | null>): { context: ScoringContext; model: ScoreModel; calls: Call[]; notified: string[] } {
+function harness(task: ScoringTaskRecord | null, image: () => Promise<{ content: Buffer } | null>): { context: ScoringContext; model: ScoreModel; calls: Call[]; notified: string[] } {
   const calls: Call[] = [];
   const notified: string[] = [];
   const store = {
@@ -112,6 +112,19 @@ describe('processScoringJob', () => {
       expect(calls).toEqual([['findTask', 'task-1']]);
       expect(notified).toEqual([]);
     }
+  });
+
+  it('a Task without a patient fails at once with IMAGING.MISSING_PATIENT: nothing fetched, scored or filed under a made-up patient', async () => {
+    const { context, model, calls, notified } = harness(taskRow({ patientId: null }), async () => {
+      throw new Error('a Task without a patient is not fetched');
+    });
+    await expect(processScoringJob(context, model, { taskId: 'task-1' }, firstTry)).resolves.toBeUndefined();
+    expect(calls.map(([name]) => name)).toEqual(['findTask', 'failTask']);
+    const [, taskId, failure] = calls[1] as [string, string, { code: ErrorCode; message: string }];
+    expect(taskId).toBe('task-1');
+    expect(failure.code).toBe('IMAGING.MISSING_PATIENT');
+    expect(new AppError(failure.code, '').spec).toMatchObject({ httpStatus: 422, retryable: false });
+    expect(notified).toEqual(['task-1']);
   });
 
   it('redelivered while in progress (its worker died): processed again as the next try', async () => {

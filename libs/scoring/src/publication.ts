@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { forPublication } from '@brixia/fhir';
-import type { ImagingStudyEntity, NewOutboxMessage } from '@brixia/persistence';
+import type { ImagingStudyRecord, NewOutboxMessage } from '@brixia/persistence';
 import type { ScoringContext } from './scoring-context';
 
 /** The EHR's Patient, which results reference by absolute URL, is a relative reference on that EHR itself. */
-function patientOnTheEhr(study: ImagingStudyEntity | null, ehrBaseUrl: string): Record<string, string> {
+function patientOnTheEhr(study: ImagingStudyRecord | null, ehrBaseUrl: string): Record<string, string> {
   const reference = study?.resource.subject?.reference;
   const base = `${ehrBaseUrl.replace(/\/+$/, '')}/`;
   return reference?.startsWith(base) ? { [reference]: reference.slice(base.length) } : {};
@@ -20,7 +20,7 @@ function patientOnTheEhr(study: ImagingStudyEntity | null, ehrBaseUrl: string): 
 export function publicationFor(
   context: ScoringContext,
   taskId: string,
-  study: ImagingStudyEntity | null,
+  study: ImagingStudyRecord | null,
   resources: readonly fhir4.FhirResource[],
   resultId: string,
   supersedesResultId?: string,

@@ -1,6 +1,6 @@
 import { AppError } from '@brixia/common';
 import { buildScoringTask, FHIR_ID_PATTERN } from '@brixia/fhir';
-import type { ScoringTaskEntity } from '@brixia/persistence';
+import type { ScoringTaskRecord } from '@brixia/persistence';
 import type { ScoringContext } from './scoring-context';
 
 /** A stored resource as served, with its meta filled from the store. */
@@ -27,11 +27,11 @@ export async function readTask(context: ScoringContext, id: string): Promise<fhi
 }
 
 /** The Task as served from its record (or a version's snapshot), with meta.versionId and lastUpdated. */
-export function taskResource(context: ScoringContext, task: ScoringTaskEntity): fhir4.Task {
+export function taskResource(context: ScoringContext, task: ScoringTaskRecord): fhir4.Task {
   return withMeta(taskOf(context, task), task.versionId, task.updatedAt);
 }
 
-function taskOf(context: ScoringContext, task: ScoringTaskEntity): fhir4.Task {
+function taskOf(context: ScoringContext, task: ScoringTaskRecord): fhir4.Task {
   return buildScoringTask(context.fhir, {
     id: task.id,
     status: task.status,

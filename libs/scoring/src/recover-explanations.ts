@@ -2,7 +2,7 @@ import { toAppError } from '@brixia/common';
 import { deviceIdFor } from '@brixia/fhir';
 import { decodeRadiograph, preprocessForBsnet } from '@brixia/imaging';
 import type { ScoreModel } from '@brixia/inference';
-import type { ScoringTaskEntity } from '@brixia/persistence';
+import type { ScoringTaskRecord } from '@brixia/persistence';
 import type { ScoringContext } from './scoring-context';
 import { explainResult } from './explain-result';
 import { loadTaskPixels } from './load-task-pixels';
@@ -24,7 +24,7 @@ export async function attachExplanations(context: ScoringContext, report: fhir4.
  * when the report already has them, explanations are off, or the model has changed since: heat maps
  * of another model would not explain the published score.
  */
-export async function renderMissingExplanations(context: ScoringContext, model: ScoreModel, task: ScoringTaskEntity, logger: ScoringContext['logger']): Promise<void> {
+export async function renderMissingExplanations(context: ScoringContext, model: ScoreModel, task: ScoringTaskRecord, logger: ScoringContext['logger']): Promise<void> {
   if (!context.explanations || !task.observationId || !task.diagnosticReportId) return;
   const [reportRow, observationRow] = await Promise.all([
     context.store.findResource('DiagnosticReport', task.diagnosticReportId),
@@ -38,11 +38,13 @@ export async function renderMissingExplanations(context: ScoringContext, model: 
     logger.info({ observationId: task.observationId, device: observation.device?.reference }, 'explanations missing but the result came from another model; not rendered');
     return;
   }
+  // The result's own patient, by the rule it was filed under (a Task without one never completed).
+  const patientId = resultPatientIdOf(task, task.imagingStudyId ? await context.store.findStudy(task.imagingStudyId) : null);
   const decoded = await decodeRadiograph(await loadTaskPixels(context, task), { defaultTimezoneOffset: context.defaultTimezoneOffset });
   const output = await model.score(preprocessForBsnet(decoded.image), { withExplanations: true });
   const explanation = await explainResult(
     context.explanations,
-    { observationId: task.observationId, patientId: resultPatientIdOf(task), radiograph: decoded.image, scoring: output, output, created: context.clock.now().toISOString(), model: model.identity },
+    { observationId: task.observationId, patientId, radiograph: decoded.image, scoring: output, output, created: context.clock.now().toISOString(), model: model.identity },
     logger,
   );
   if (!explanation) return;

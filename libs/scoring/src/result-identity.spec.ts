@@ -1,3 +1,4 @@
+import type { AppError } from '@brixia/common';
 import { dedupeKeyOf, externalStudyKeyOf, imageKeyOf, resultPatientIdOf } from './result-identity';
 
 describe('result identity', () => {
@@ -22,6 +23,18 @@ describe('resultPatientIdOf', () => {
   it("takes the Task's patient, else the stored study's", () => {
     expect(resultPatientIdOf({ patientId: 'from-task' }, { patientId: 'from-study' })).toBe('from-task');
     expect(resultPatientIdOf({ patientId: null }, { patientId: 'from-study' })).toBe('from-study');
-    expect(resultPatientIdOf({ patientId: null }, null)).toBe('unknown');
+  });
+
+  it('refuses a result without a patient instead of filing it under a made-up one', () => {
+    for (const [task, study] of [[{ patientId: null }, null], [{}, undefined], [{ patientId: '' }, { patientId: null }], [{ patientId: null }, { patientId: '' }]] as const) {
+      let thrown: unknown;
+      try {
+        resultPatientIdOf(task, study);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toMatchObject({ code: 'IMAGING.MISSING_PATIENT' });
+      expect((thrown as AppError).spec).toMatchObject({ httpStatus: 422, retryable: false });
+    }
   });
 });

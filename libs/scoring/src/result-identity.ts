@@ -1,3 +1,5 @@
+import { AppError } from '@brixia/common';
+
 /**
  * The identity of a result: (patient, image, model version). The image is its SOP Instance UID when it has
  * one (the same instance re-encoded in another transfer syntax is the same image, DICOM PS3.3 C.12.1.1.1),
@@ -23,10 +25,14 @@ export function dedupeKeyOf(patientId: string, subjectKey: string, modelVersion:
 
 /**
  * The one patient-id rule of a result: the Task's patient (recorded at intake), else the stored
- * ImagingStudy's. Observation, DiagnosticReport, the result row and its explanation images all take it
- * from here. `unknown` is only a placeholder for the impossible case: intake refuses work without a
- * patient (IMAGING.MISSING_PATIENT).
+ * ImagingStudy's. Observation, DiagnosticReport, the result row, its Subscription event and its
+ * explanation images all take it from here. A result is never filed under a made-up patient: without
+ * either, this refuses with IMAGING.MISSING_PATIENT (not retryable; the scoring job fails the Task with
+ * it). Intake refuses such work already (an upload without a patient, an ImagingStudy without a Patient
+ * subject), so only a row recorded otherwise gets here.
  */
 export function resultPatientIdOf(task: { readonly patientId?: string | null }, study?: { readonly patientId?: string | null } | null): string {
-  return task.patientId ?? study?.patientId ?? 'unknown';
+  const patientId = task.patientId || study?.patientId;
+  if (!patientId) throw new AppError('IMAGING.MISSING_PATIENT', 'The Task names no Patient, nor does its ImagingStudy: no result is recorded without one');
+  return patientId;
 }

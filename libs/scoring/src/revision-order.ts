@@ -1,7 +1,7 @@
 import { AppError } from '@brixia/common';
-import type { OutboxMessageEntity } from '@brixia/persistence';
+import type { OutboxMessageRecord } from '@brixia/persistence';
 
-type Ordered = Pick<OutboxMessageEntity, 'id' | 'kind' | 'state' | 'payload' | 'createdAt' | 'remoteIds'>;
+type Ordered = Pick<OutboxMessageRecord, 'id' | 'kind' | 'state' | 'payload' | 'createdAt' | 'remoteIds'>;
 
 /** Publication order of one result's messages: its result first, then its revisions by result version. */
 function rank(message: Ordered): [number, number, number] {
@@ -37,7 +37,7 @@ export function earlierRemoteIds(message: Ordered, siblings: readonly Ordered[])
  * pending and is dead-lettered when it is dead, like a revision (an operator redelivers that one first).
  * Nothing to wait for when the superseded result was never queued for this EHR.
  */
-export function supersededRemoteIds(message: Pick<OutboxMessageEntity, 'payload'>, supersededMessages: readonly Ordered[]): Record<string, string> {
+export function supersededRemoteIds(message: Pick<OutboxMessageRecord, 'payload'>, supersededMessages: readonly Ordered[]): Record<string, string> {
   if (!message.payload.supersedesResultId) return {};
   const publication = supersededMessages.find((other) => other.kind === 'result');
   if (!publication) return {};

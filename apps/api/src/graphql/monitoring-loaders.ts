@@ -1,14 +1,14 @@
 import DataLoader from 'dataloader';
 import type { Request } from 'express';
 import type { MonitoringService, PatientMonitoring } from '@brixia/monitoring';
-import type { PatientMonitoringEntity } from '@brixia/persistence';
+import type { PatientSummaryRecord } from '@brixia/persistence';
 import type { Principal } from '@brixia/auth';
 import type { SubscriptionAuditNote } from '../audit/subscription-audit';
 
 /** Per-request batch loaders: N patients' timelines or summaries cost one query each, not N. */
 export interface MonitoringLoaders {
   readonly monitoring: DataLoader<string, PatientMonitoring>;
-  readonly summary: DataLoader<string, PatientMonitoringEntity | null>;
+  readonly summary: DataLoader<string, PatientSummaryRecord | null>;
 }
 
 /** GraphQL context of one request (HTTP) or one subscription connection (WebSocket). */

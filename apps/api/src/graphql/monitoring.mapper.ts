@@ -1,6 +1,6 @@
 import { ZONES } from '@brixia/common';
 import type { AssessmentView, MonitoringAlert, PatientMonitoring, TimelinePoint as DomainPoint } from '@brixia/monitoring';
-import type { PatientMonitoringEntity, StoredAlert } from '@brixia/persistence';
+import type { PatientSummaryRecord, StoredAlert } from '@brixia/persistence';
 import {
   AlertSeverityValue,
   AlertStateValue,
@@ -28,7 +28,7 @@ export function toAlert(alert: MonitoringAlert | (StoredAlert & { patientId: str
   };
 }
 
-export function toPatient(row: PatientMonitoringEntity): Patient {
+export function toPatient(row: PatientSummaryRecord): Patient {
   return {
     id: row.patientId,
     latestScore: row.latestGlobal,

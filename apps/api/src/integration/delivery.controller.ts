@@ -3,7 +3,7 @@ import type { Request } from 'express';
 import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { AppError } from '@brixia/common';
 import { FHIR_ID_PATTERN } from '@brixia/fhir';
-import type { MonitoringStore, OutboxMessageEntity, OutboxStore } from '@brixia/persistence';
+import type { MonitoringStore, OutboxMessageRecord, OutboxStore } from '@brixia/persistence';
 import type { Principal } from '@brixia/auth';
 import { Access, CurrentPrincipal } from '../auth/access.decorator';
 import { visibleOrNotFound } from '../auth/compartment';
@@ -12,7 +12,7 @@ import { MONITORING_STORE, OUTBOX_STORE, SCORING_CONTEXT } from '../infrastructu
 import { noteAccess } from '../audit/audit-trail';
 
 /** Where one message is: pending (with its next try), delivered or dead, with the EHR's ids. */
-function deliveryState(message: OutboxMessageEntity): Record<string, unknown> {
+function deliveryState(message: OutboxMessageRecord): Record<string, unknown> {
   return {
     outboxId: message.id,
     state: message.state,

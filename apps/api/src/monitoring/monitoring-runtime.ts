@@ -10,7 +10,7 @@ import {
   renderOcclusionImages,
   type ExplanationRenderPool,
 } from '@brixia/monitoring';
-import { MonitoringStore, PgNotificationChannel, type Database, type ScoringStore } from '@brixia/persistence';
+import { PgNotificationChannel, type Database, type MonitoringStore, type ScoringStore } from '@brixia/persistence';
 import { TaskCompletionNotifier, type ExplanationRenderer } from '@brixia/scoring';
 import type { AppConfig } from '../config';
 
@@ -53,7 +53,8 @@ export const MONITORING_CHANNEL = 'brixia_monitoring';
 
 /** Builds the monitoring service and hooks it to scoring completions. */
 export function createMonitoring(input: {
-  dataSource: Database['dataSource'];
+  /** The monitoring store, built with the other stores (createStores). */
+  store: MonitoringStore;
   config: AppConfig;
   fhir: FhirConfig;
   clock: Clock;
@@ -63,7 +64,7 @@ export function createMonitoring(input: {
   /** Render threads for the overlays of new results (runtime.ts); without it they render on the event loop. */
   renderPool?: ExplanationRenderPool;
 }): MonitoringRuntime {
-  const store = new MonitoringStore(input.dataSource);
+  const { store } = input;
   const service = new MonitoringService({
     store,
     fhir: input.fhir,

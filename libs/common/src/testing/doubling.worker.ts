@@ -1,4 +1,5 @@
-import { currentThreadNice, serveWorkerRequests, wholeBuffers } from '../worker-thread';
+import { serveWorkerRequests, wholeBuffers } from '../worker-protocol';
+import { currentThreadNice } from '../worker-thread';
 import { AppError } from '../errors';
 
 // Fixture worker for worker-thread.spec.ts: doubles a Float32Array, fails or dies on request.

@@ -1,14 +1,14 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { isLastTry, retryDelayMs, toAppError, type Logger } from '@brixia/common';
 import { notificationBundle, type FhirConfig, type NotificationType } from '@brixia/fhir';
-import type { ScoringStore, SubscriptionEntity, SubscriptionNotificationEntity } from '@brixia/persistence';
+import type { ScoringStore, SubscriptionRecord, SubscriptionNotificationRecord } from '@brixia/persistence';
 import type { SubscriptionsContext } from './subscriptions-context';
 
 /** Header carrying `sha256=<hex HMAC-SHA256 of the body>` when the subscriber set a secret. */
 export const SIGNATURE_HEADER = 'X-Brixia-Signature';
 const DEFAULT_TIMEOUT_MS = 10_000;
 
-function channelHeaders(subscription: SubscriptionEntity): Record<string, string> {
+function channelHeaders(subscription: SubscriptionRecord): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const line of subscription.headers) {
     const colon = line.indexOf(':');
@@ -18,7 +18,7 @@ function channelHeaders(subscription: SubscriptionEntity): Record<string, string
 }
 
 /** POSTs one notification Bundle; resolves true on 2xx. HMAC over the exact bytes sent. */
-async function post(subscriptions: SubscriptionsContext, subscription: SubscriptionEntity, bundle: fhir4.Bundle): Promise<{ ok: boolean; error?: string }> {
+async function post(subscriptions: SubscriptionsContext, subscription: SubscriptionRecord, bundle: fhir4.Bundle): Promise<{ ok: boolean; error?: string }> {
   const body = JSON.stringify(bundle);
   const headers: Record<string, string> = { ...channelHeaders(subscription), 'content-type': 'application/fhir+json' };
   if (subscription.hmacSecret) headers[SIGNATURE_HEADER.toLowerCase()] = `sha256=${createHmac('sha256', subscription.hmacSecret).update(body).digest('hex')}`;
@@ -30,7 +30,7 @@ async function post(subscriptions: SubscriptionsContext, subscription: Subscript
   }
 }
 
-function bundleFor(config: FhirConfig, subscription: SubscriptionEntity, type: NotificationType, extra: { event?: { eventNumber: number; timestamp: string; focus: string }; focusResource?: fhir4.FhirResource }): fhir4.Bundle {
+function bundleFor(config: FhirConfig, subscription: SubscriptionRecord, type: NotificationType, extra: { event?: { eventNumber: number; timestamp: string; focus: string }; focusResource?: fhir4.FhirResource }): fhir4.Bundle {
   return notificationBundle(
     {
       id: randomUUID(),
@@ -56,7 +56,7 @@ export async function deliverNotification(
   subscriptions: SubscriptionsContext,
   scoringStore: Pick<ScoringStore, 'findResource'>,
   config: FhirConfig,
-  notification: SubscriptionNotificationEntity,
+  notification: SubscriptionNotificationRecord,
   logger: Logger,
 ): Promise<'delivered' | 'retry' | 'dead'> {
   const subscription = await subscriptions.store.find(notification.subscriptionId);

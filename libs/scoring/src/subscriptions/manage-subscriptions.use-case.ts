@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '@brixia/common';
 import { FHIR_ID_PATTERN, parseSubscription, searchsetBundle, servedSubscription, subscriptionStatusParameters } from '@brixia/fhir';
-import type { SubscriptionEntity } from '@brixia/persistence';
+import type { SubscriptionRecord } from '@brixia/persistence';
 import type { ScoringContext } from '../scoring-context';
 import type { SubscriptionsContext } from './subscriptions-context';
 
@@ -11,13 +11,13 @@ function required(context: ScoringContext): SubscriptionsContext {
 }
 
 /** The stored Subscription, or null; an id outside the FHIR id grammar names nothing (and PostgreSQL rejects NUL in text: a 500). */
-async function findSubscription(context: ScoringContext, id: string): Promise<SubscriptionEntity | null> {
+async function findSubscription(context: ScoringContext, id: string): Promise<SubscriptionRecord | null> {
   const subscriptions = required(context);
   return FHIR_ID_PATTERN.test(id) ? subscriptions.store.find(id) : null;
 }
 
 /** The Subscription as served from its record. */
-export function subscriptionResource(context: ScoringContext, row: SubscriptionEntity): fhir4.Subscription {
+export function subscriptionResource(context: ScoringContext, row: SubscriptionRecord): fhir4.Subscription {
   return servedSubscription(row.resource, row.id, row.status, context.fhir, row.error ?? undefined);
 }
 
