@@ -7,6 +7,7 @@ import { KeyResultsByPatient1764280000000 } from './1764280000000-key-results-by
 import { CreateAuditEventTable1764290000000 } from './1764290000000-create-audit-event-table';
 import { CreateResourceHistory1764300000000 } from './1764300000000-create-resource-history';
 import { RankStudyInstances1764310000000 } from './1764310000000-rank-study-instances';
+import { DropUnusedAuditIndexes1764320000000 } from './1764320000000-drop-unused-audit-indexes';
 
 /** Every migration in order; the only way the schema changes (run at start-up). */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   CreateAuditEventTable1764290000000,
   CreateResourceHistory1764300000000,
   RankStudyInstances1764310000000,
+  DropUnusedAuditIndexes1764320000000,
 ];

@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
+import { expectValidR4 } from '@brixia/fhir/testing';
 import { loadConfig } from '../apps/api/src/config';
+import { DEMO_SYSTEM_CLIENT_ID } from '../apps/api/src/dev-issuer/dev-issuer';
 import { createRuntime } from '../apps/api/src/runtime';
 import { createTestDatabase } from '@brixia/persistence/testing';
 import { startService, type TestService } from './support/service';
@@ -75,5 +78,90 @@ describe('GraphQL subscriptions (PostgreSQL)', () => {
     } finally {
       await client.dispose();
     }
+  });
+  /** The AuditEvents of one WebSocket connection (its upgrade's X-Request-ID names them all). */
+  const eventsOf = async (requestId: string): Promise<fhir4.AuditEvent[]> => {
+    const rows: Array<{ resource: fhir4.AuditEvent }> = await service.runtime.database.dataSource.query(`SELECT resource FROM audit_event WHERE request_id = $1 ORDER BY recorded, id`, [requestId]);
+    return rows.map((row) => row.resource);
+  };
+  /** Polls until the connection has `count` events, then returns them (asserting there are exactly `count`). */
+  const audited = async (requestId: string, count: number): Promise<fhir4.AuditEvent[]> => {
+    await until(`${count} AuditEvents of ${requestId}`, async () => (await eventsOf(requestId)).length >= count);
+    const events = await eventsOf(requestId);
+    expect(events).toHaveLength(count);
+    for (const event of events) expectValidR4(event);
+    return events;
+  };
+  const patientsOf = (event: fhir4.AuditEvent): string[] => (event.entity ?? []).filter((e) => e.role?.code === '1').map((e) => String(e.what?.reference));
+  const entitiesOf = (event: fhir4.AuditEvent): string[] => (event.entity ?? []).filter((e) => e.role?.code === '4').map((e) => String(e.what?.reference));
+  /** Subscribes and resolves with what the server answered first: data, errors, a close or completion. */
+  const firstAnswer = (client: Awaited<ReturnType<typeof graphqlWsClient>>, query: string): Promise<unknown> =>
+    new Promise((resolve) => client.subscribe({ query }, { next: (value) => resolve(value), error: (error) => resolve(error), complete: () => resolve('complete') }));
+
+  it('audits every subscription start once, with the client, the user, the source address and the patient followed', async () => {
+    const requestId = `ws-${randomUUID()}`;
+    const client = await graphqlWsClient(service, { requestId });
+    try {
+      await noSubscriptions();
+      const ignore = { next: () => undefined, error: () => undefined, complete: () => undefined };
+      client.subscribe({ query: `subscription { assessmentCompleted(patientId: "ws-audit-0") { patientId } }` }, ignore);
+      await listening(1);
+      client.subscribe({ query: `subscription { alertRaised { patientId } }` }, ignore);
+      await listening(2);
+      const events = await audited(requestId, 2);
+      const completed = events.find((event) => event.outcomeDesc?.includes('assessmentCompleted')) as fhir4.AuditEvent;
+      const alerts = events.find((event) => event.outcomeDesc?.includes('alertRaised')) as fhir4.AuditEvent;
+      for (const event of [completed, alerts]) {
+        expect(event).toMatchObject({ action: 'E', outcome: '0', subtype: [{ code: 'operation' }] });
+        expect(event.agent[0].who?.identifier?.value).toBe(DEMO_SYSTEM_CLIENT_ID);
+        expect(event.agent[0].network?.address).toMatch(/127\.0\.0\.1/);
+        expect(event.agent[1].who?.reference).toBe('Practitioner/dr-rossi');
+        expect(event.entity?.some((entity) => entity.role?.code === '24' && entity.query)).toBe(true);
+      }
+      expect(completed.outcomeDesc).toContain('graphql-ws subscribe assessmentCompleted');
+      expect(patientsOf(completed)).toEqual(['Patient/ws-audit-0']);
+      // No patient filter: the subscription follows every patient, and names none.
+      expect(alerts.outcomeDesc).toContain('graphql-ws subscribe alertRaised');
+      expect(patientsOf(alerts)).toEqual([]);
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it('audits refusals as failures: an invalid token at connection (401), scopes that do not grant it (403), another patient (404)', async () => {
+    const refusedConnection = `ws-${randomUUID()}`;
+    const invalid = await graphqlWsClient(service, { requestId: refusedConnection, token: 'not-a-token', lazy: true });
+    try {
+      expect(((await firstAnswer(invalid, `subscription { alertRaised { patientId } }`)) as { code?: number }).code).toBe(4403);
+    } finally {
+      await invalid.dispose();
+    }
+    const [connection] = await audited(refusedConnection, 1);
+    expect(connection).toMatchObject({ outcome: '4', outcomeDesc: expect.stringContaining('HTTP 401: graphql-ws connection_init') });
+    expect(connection.agent[0].who).toBeUndefined();
+    expect(connection.agent[0].network?.address).toBeTruthy();
+
+    const refusedScope = `ws-${randomUUID()}`;
+    const deviceReader = await graphqlWsClient(service, { requestId: refusedScope, token: await service.tokenFor({ scope: 'system/Device.rs', fhirUser: null }) });
+    try {
+      expect(await firstAnswer(deviceReader, `subscription { alertRaised(patientId: "ws-audit-1") { patientId } }`)).toMatchObject({ errors: [expect.anything()] });
+    } finally {
+      await deviceReader.dispose();
+    }
+    const [scope] = await audited(refusedScope, 1);
+    expect(scope).toMatchObject({ outcome: '4', outcomeDesc: expect.stringContaining('HTTP 403: graphql-ws subscribe alertRaised') });
+    expect(scope.agent[0].who?.identifier?.value).toBe(DEMO_SYSTEM_CLIENT_ID);
+    expect(patientsOf(scope)).toEqual(['Patient/ws-audit-1']);
+
+    const refusedPatient = `ws-${randomUUID()}`;
+    const patientApp = await graphqlWsClient(service, { requestId: refusedPatient, token: await service.tokenFor({ scope: 'patient/*.rs', patient: 'ws-audit-2' }) });
+    try {
+      expect(await firstAnswer(patientApp, `subscription { occlusionProgress(taskId: "ws-no-such-task") { done } }`)).toMatchObject({ errors: [expect.anything()] });
+    } finally {
+      await patientApp.dispose();
+    }
+    const [patient] = await audited(refusedPatient, 1);
+    expect(patient).toMatchObject({ outcome: '4', outcomeDesc: expect.stringContaining('HTTP 404: graphql-ws subscribe occlusionProgress') });
+    expect(entitiesOf(patient)).toEqual(['Task/ws-no-such-task']);
   });
 });

@@ -23,10 +23,25 @@ export async function until(what: string, check: () => boolean | Promise<boolean
   }
 }
 
-/** A graphql-ws client of the service with its default token (its HTTP server is started on a free port first). */
-export async function graphqlWsClient(service: TestService): Promise<ReturnType<typeof createClient>> {
+/**
+ * A graphql-ws client of the service (its HTTP server is started on a free port first): with its default token
+ * unless `token` says otherwise, and an X-Request-ID on the WebSocket upgrade when `requestId` is given.
+ */
+export async function graphqlWsClient(service: TestService, options: { readonly token?: string; readonly requestId?: string; readonly lazy?: boolean } = {}): Promise<ReturnType<typeof createClient>> {
   const server = service.app.getHttpServer();
   if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as { port: number }).port;
-  return createClient({ url: `ws://127.0.0.1:${port}/graphql`, webSocketImpl: WebSocket, lazy: false, connectionParams: { Authorization: `Bearer ${service.token}` } });
+  const headers = options.requestId ? { 'X-Request-ID': options.requestId } : {};
+  class WebSocketWithHeaders extends WebSocket {
+    constructor(address: string, protocols?: string | string[]) {
+      super(address, protocols, { headers });
+    }
+  }
+  return createClient({
+    url: `ws://127.0.0.1:${port}/graphql`,
+    webSocketImpl: WebSocketWithHeaders,
+    lazy: options.lazy ?? false,
+    retryAttempts: 0,
+    connectionParams: { Authorization: `Bearer ${options.token ?? service.token}` },
+  });
 }

@@ -1,4 +1,6 @@
+import type { Pool } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { auditOutcomeOf, type AuditInput } from '@brixia/fhir';
 
 /** An AuditEvent to append: the access in domain terms (its search columns) and the FHIR resource served. */
@@ -19,15 +21,13 @@ export interface AuditSearch {
 
 const INSERT = `INSERT INTO audit_event (id, recorded, action, outcome, http_status, client_id, subject, fhir_user, source_address, patient_ids, entities, request_id, resource)
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`;
+/** The INSERT as a named prepared statement: each pooled connection parses and plans it once, not per event. */
+const PREPARED_INSERT = { name: 'audit_event_insert', text: INSERT } as const;
 const OPERATORS = { ge: '>=', gt: '>', le: '<=', lt: '<' } as const;
 
-/**
- * Appends one AuditEvent with `manager` (so a write and its audit record commit together, or an
- * audited read's record commits before the response leaves).
- */
-export async function insertAuditEvent(manager: EntityManager, event: NewAuditEvent): Promise<void> {
+function insertValues(event: NewAuditEvent): unknown[] {
   const { input } = event;
-  await manager.query(INSERT, [
+  return [
     input.id,
     input.recorded,
     input.action,
@@ -41,15 +41,26 @@ export async function insertAuditEvent(manager: EntityManager, event: NewAuditEv
     [...new Set(input.entities)],
     input.requestId ?? null,
     JSON.stringify(event.resource),
-  ]);
+  ];
+}
+
+/** Appends one AuditEvent with `manager`: inside the transaction of a write, the write and its event commit together. */
+export async function insertAuditEvent(manager: EntityManager, event: NewAuditEvent): Promise<void> {
+  await manager.query(INSERT, insertValues(event));
 }
 
 /** The audit trail: append, read, search (newest first) and the retention purge. */
 export class AuditStore {
   constructor(private readonly dataSource: DataSource) {}
 
+  /**
+   * Appends one AuditEvent on its own (an audited read, a refusal): a single autocommit INSERT, so it is
+   * durable (WAL flushed) when this resolves; the response it records is held until then.
+   */
   async record(event: NewAuditEvent): Promise<void> {
-    await insertAuditEvent(this.dataSource.manager, event);
+    // Straight to the pool TypeORM opened (its driver's `master`): one statement needs no ORM query runner around it.
+    const pool = (this.dataSource.driver as PostgresDriver).master as Pool;
+    await pool.query({ ...PREPARED_INSERT, values: insertValues(event) });
   }
 
   async find(id: string): Promise<fhir4.AuditEvent | null> {

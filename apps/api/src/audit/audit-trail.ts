@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Request } from 'express';
 import type { Clock } from '@brixia/common';
-import { auditSubjectsOf, buildAuditEvent, type AuditAction, type AuditInteraction, type FhirConfig } from '@brixia/fhir';
+import { auditSubjectsOf, buildAuditEvent, type AuditAction, type AuditInput, type AuditInteraction, type FhirConfig } from '@brixia/fhir';
 import type { AuditStore, NewAuditEvent } from '@brixia/persistence';
 import type { AuditedRoute } from './audited-routes';
-import { principalOf } from './principal';
+import { principalOf, type Principal } from './principal';
 
 /** What one audited request touched, filled in by its handler or resolvers as they run. */
 export interface AuditNote {
@@ -19,6 +19,22 @@ export interface AuditNote {
   builtInTransaction: boolean;
   /** The status to record when the HTTP status does not tell (a GraphQL error answered with 200). */
   outcomeStatus?: number;
+}
+
+/** One access in transport-neutral terms: what AuditTrail.access turns into an AuditEvent. */
+export interface AccessFacts {
+  readonly action: AuditAction;
+  readonly interaction: AuditInteraction;
+  /** The HTTP status answered, or the one the error table gives a refusal on another transport. */
+  readonly status: number;
+  /** Undefined when no valid token was presented. */
+  readonly principal?: Principal;
+  readonly sourceAddress?: string;
+  readonly patientIds: readonly string[];
+  readonly entities: readonly string[];
+  readonly requestId?: string;
+  readonly query?: string;
+  readonly description: string;
 }
 
 const NOTES = new WeakMap<Request, AuditNote>();
@@ -74,20 +90,36 @@ export class AuditTrail {
   /** The AuditEvent of a request as it stands, with the status it is answered with. */
   event(request: Request, status: number, extra: { readonly entities?: readonly string[]; readonly patientIds?: readonly string[] } = {}): NewAuditEvent {
     const note = NOTES.get(request);
-    const principal = principalOf(request);
-    const input = {
-      id: randomUUID(),
-      recorded: this.clock.now(),
+    return this.access({
       action: note?.action ?? 'E',
       interaction: note?.interaction ?? 'operation',
       status: status < 400 && note?.outcomeStatus !== undefined ? note.outcomeStatus : status,
-      agent: { clientId: principal?.clientId, subject: principal?.subject, fhirUser: principal?.fhirUser, sourceAddress: request.ip ?? request.socket.remoteAddress },
+      principal: principalOf(request),
+      sourceAddress: request.ip ?? request.socket.remoteAddress,
       patientIds: [...(note?.patientIds ?? []), ...(extra.patientIds ?? [])],
       entities: [...(note?.entities ?? []), ...(extra.entities ?? [])],
       requestId: typeof request.headers['x-request-id'] === 'string' ? request.headers['x-request-id'] : undefined,
       query: note?.query,
       description: `${request.method} ${request.path}`,
-    } as const;
+    });
+  }
+
+  /** The AuditEvent of one access, whatever transport it came by (HTTP request, graphql-ws subscription). */
+  access(facts: AccessFacts): NewAuditEvent {
+    const { principal } = facts;
+    const input: AuditInput = {
+      id: randomUUID(),
+      recorded: this.clock.now(),
+      action: facts.action,
+      interaction: facts.interaction,
+      status: facts.status,
+      agent: { clientId: principal?.clientId, subject: principal?.subject, fhirUser: principal?.fhirUser, sourceAddress: facts.sourceAddress },
+      patientIds: facts.patientIds,
+      entities: facts.entities,
+      requestId: facts.requestId,
+      query: facts.query,
+      description: facts.description,
+    };
     return { input, resource: buildAuditEvent(this.fhir, input) };
   }
 

@@ -3,6 +3,7 @@ import type { Request } from 'express';
 import type { MonitoringService, PatientMonitoring } from '@brixia/monitoring';
 import type { PatientSummaryRecord } from '@brixia/persistence';
 import type { Principal } from '@brixia/auth';
+import type { SubscriptionAuditNote } from '../audit/subscription-audit';
 
 /** Per-request batch loaders: N patients' timelines or summaries cost one query each, not N. */
 export interface MonitoringLoaders {
@@ -17,6 +18,8 @@ export interface GraphqlContext {
   readonly principal?: Principal;
   /** The HTTP request (principal, audit note); absent on WebSocket subscriptions. */
   readonly req?: Request;
+  /** graphql-ws only: what the subscription follows, for its AuditEvent. */
+  readonly subscriptionAudit?: SubscriptionAuditNote;
 }
 
 export function createLoaders(service: MonitoringService): MonitoringLoaders {

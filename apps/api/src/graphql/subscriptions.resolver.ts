@@ -3,7 +3,9 @@ import type { Principal } from '@brixia/auth';
 import { Access, CurrentPrincipal } from '../auth/access.decorator';
 import { assertSeesPatient } from '../auth/compartment';
 import { GraphqlPassThroughFilter } from './graphql-errors';
-import { Args, ID, Resolver, Subscription } from '@nestjs/graphql';
+import { Args, Context, ID, Resolver, Subscription } from '@nestjs/graphql';
+import { noteSubscribed } from '../audit/subscription-audit';
+import type { GraphqlContext } from './monitoring-loaders';
 import { MONITORING_SERVICE, SCORING_CONTEXT } from '../infrastructure/tokens';
 import { eventIterator } from './event-iterator';
 import { toAlert } from './monitoring.mapper';
@@ -29,8 +31,13 @@ export class MonitoringSubscriptionsResolver {
 
   @Subscription(() => AssessmentCompletedEvent, { resolve: (value: AssessmentCompletedEvent) => value })
   @Access('Observation', 's')
-  assessmentCompleted(@CurrentPrincipal() principal: Principal, @Args('patientId', { type: () => ID, nullable: true }) requested: string | undefined): AsyncIterableIterator<AssessmentCompletedEvent> {
+  assessmentCompleted(
+    @CurrentPrincipal() principal: Principal,
+    @Args('patientId', { type: () => ID, nullable: true }) requested: string | undefined,
+    @Context() context: GraphqlContext,
+  ): AsyncIterableIterator<AssessmentCompletedEvent> {
     const patientId = subscribedPatient(principal, requested);
+    noteSubscribed(context, { patientIds: [patientId] });
     return eventIterator(this.monitoring.events, (event) =>
       event.type === 'assessment-completed' && (!patientId || event.patientId === patientId)
         ? { patientId: event.patientId, observationId: event.observationId, taskId: event.taskId, global: event.global, acquiredAt: event.acquiredAt }
@@ -40,9 +47,16 @@ export class MonitoringSubscriptionsResolver {
 
   @Subscription(() => OcclusionProgressEvent, { resolve: (value: OcclusionProgressEvent) => value, description: 'Progress of explainByOcclusion for one Task.' })
   @Access('Media', 'r')
-  async occlusionProgress(@CurrentPrincipal() principal: Principal, @Args('taskId', { type: () => ID }) taskId: string): Promise<AsyncIterableIterator<OcclusionProgressEvent>> {
-    // Progress names no patient, but a patient-scoped token follows only its own patient's Tasks.
-    if (principal.patient !== undefined) assertSeesPatient(principal, (await this.scoring.store.findTask(taskId))?.patientId, `Task/${taskId}`);
+  async occlusionProgress(
+    @CurrentPrincipal() principal: Principal,
+    @Args('taskId', { type: () => ID }) taskId: string,
+    @Context() context: GraphqlContext,
+  ): Promise<AsyncIterableIterator<OcclusionProgressEvent>> {
+    // Progress names no patient, but a patient-scoped token follows only its own patient's Tasks, and the
+    // subscription's AuditEvent names the Task's patient.
+    const patientId = (await this.scoring.store.findTask(taskId))?.patientId;
+    if (principal.patient !== undefined) assertSeesPatient(principal, patientId, `Task/${taskId}`);
+    noteSubscribed(context, { patientIds: [patientId], entities: [`Task/${taskId}`] });
     return eventIterator(this.monitoring.events, (event) =>
       event.type === 'occlusion-progress' && event.taskId === taskId ? { taskId: event.taskId, done: event.done, total: event.total } : undefined,
     );
@@ -50,8 +64,13 @@ export class MonitoringSubscriptionsResolver {
 
   @Subscription(() => Alert, { resolve: (value: Alert) => value })
   @Access('Observation', 's')
-  alertRaised(@CurrentPrincipal() principal: Principal, @Args('patientId', { type: () => ID, nullable: true }) requested: string | undefined): AsyncIterableIterator<Alert> {
+  alertRaised(
+    @CurrentPrincipal() principal: Principal,
+    @Args('patientId', { type: () => ID, nullable: true }) requested: string | undefined,
+    @Context() context: GraphqlContext,
+  ): AsyncIterableIterator<Alert> {
     const patientId = subscribedPatient(principal, requested);
+    noteSubscribed(context, { patientIds: [patientId] });
     return eventIterator(this.monitoring.events, (event) =>
       event.type === 'alert-raised' && (!patientId || event.alert.patientId === patientId) ? toAlert(event.alert) : undefined,
     );
