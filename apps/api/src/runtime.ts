@@ -5,7 +5,7 @@ import { startExplanationRenderPool, type ExplanationRenderPool } from '@brixia/
 import { loadOrtScoreModel, readModelManifest, type ScoreModel } from '@brixia/inference';
 import { MIGRATIONS } from '@brixia/migrations';
 import { AuditStore, openDatabase, OperationsStats, PgBossJobQueue, ScoringStore, type Database } from '@brixia/persistence';
-import type { ScoringContext } from '@brixia/scoring';
+import { DeferredExplanations, type ScoringContext } from '@brixia/scoring';
 import type { AppConfig } from './config';
 import { createExternalImaging, createSubscriptions, startIntegrationLoops } from './integration/integration-runtime';
 import { createMonitoring, type MonitoringRuntime } from './monitoring/monitoring-runtime';
@@ -64,6 +64,7 @@ export async function createRuntime(config: AppConfig, logger: Logger = createLo
       renderPool = await startExplanationRenderPool({ fhir: config.fhir, threads: config.model.explainThreads, niceIncrement: Math.min(19, config.model.threadNice + 5), logger });
     }
     queue = await PgBossJobQueue.start(database.dataSource, config.worker, logger);
+    const jobQueue = queue;
     const store = new ScoringStore(database.dataSource, queue);
     const monitoring = createMonitoring({ dataSource: database.dataSource, config, fhir: config.fhir, clock: systemClock, logger, model: identity, scoringStore: () => store, renderPool });
     const scoring: ScoringContext = {
@@ -73,6 +74,7 @@ export async function createRuntime(config: AppConfig, logger: Logger = createLo
       logger,
       completions: monitoring.completions,
       explanations: monitoring.explanations,
+      ...(model && monitoring.explanations && config.model.explainDeferred ? { deferredExplanations: new DeferredExplanations((job) => jobQueue.enqueueExplanation(job)) } : {}),
       model: model ?? { identity },
       defaultTimezoneOffset: config.defaultTimezoneOffset,
       maxFutureSkewSeconds: config.maxFutureSkewSeconds,
@@ -83,7 +85,7 @@ export async function createRuntime(config: AppConfig, logger: Logger = createLo
     };
     await store.saveResource(buildModelDevice(identity, config.fhir));
     await monitoring.service.refreshStale();
-    if (model) await startScoringJobProcessor(queue, scoring, model, config.worker.concurrency);
+    if (model) await startScoringJobProcessor(queue, scoring, model, { concurrency: config.worker.concurrency, explainIdleWaitMs: config.model.explainIdleWaitMs });
     const integrationLoops = startIntegrationLoops(config, scoring, database, logger);
     const audit = new AuditTrail(new AuditStore(database.dataSource), config.fhir, systemClock);
     const auditRetention = startAuditRetention(audit.store, config.audit, systemClock, logger);

@@ -210,7 +210,13 @@ export async function processScoringJob(context: ScoringContext, model: ScoreMod
     context.completions.notify(task.id);
     const completedAt = Date.now();
     // Explanations come after the result is out: the 7 overlays cost more CPU than the rest of the job
-    // and nobody waits for them. The report gains its media in a second write (a new version).
+    // and nobody waits for them. Deferred (the service), they are rendered once scoring is idle, off this
+    // job's slot; else here. The report gains its media in a second write (a new version).
+    if (context.deferredExplanations && context.explanations && output.zoneCams) {
+      await context.deferredExplanations.defer(task.id, { radiograph: decoded.image, output, created: issued });
+      observe?.('total', Date.now() - started);
+      return;
+    }
     const explanation = await explainResult(
       context.explanations,
       { observationId, patientId, radiograph: decoded.image, scoring: output, output, created: issued, model: identity },

@@ -7,6 +7,7 @@ import type { TaskCompletionNotifier } from './task-completion';
 import type { ExternalImagingContext } from './external-imaging';
 import type { SubscriptionsContext } from './subscriptions/subscriptions-context';
 import type { ExplanationRenderer } from './explain-result';
+import type { DeferredExplanations } from './deferred-explanations';
 
 /** Stages of a scoring job, as timed for the metrics. */
 export type ScoringStage = 'fetch' | 'prepare' | 'inference' | 'store' | 'explain' | 'total';
@@ -34,4 +35,6 @@ export interface ScoringContext {
   readonly observeStage?: (stage: ScoringStage, durationMs: number) => void;
   /** Heat-map overlays published with each result; absent when explanations are off. */
   readonly explanations?: ExplanationRenderer;
+  /** Present: the overlays are rendered after the job, once scoring is idle (deferred-explanations.ts); absent: in the job. */
+  readonly deferredExplanations?: DeferredExplanations;
 }
