@@ -43,6 +43,8 @@ const schema = z.object({
   BRIXIA_EXPLAIN_THREADS: z.coerce.number().int().min(0).max(16).default(1),
   // Overlays rendered after the scoring job, once scoring is idle (off: inside the job, holding its slot),
   // waiting at most this long for idle scoring before rendering anyway at the render threads' priority.
+  // Role all: a job takes the bytes its upload just recorded instead of reading them back (off: for comparison).
+  BRIXIA_UPLOAD_HANDOFF: z.enum(['on', 'off']).default('on'),
   BRIXIA_EXPLAIN_DEFER: z.enum(['on', 'off']).default('on'),
   BRIXIA_EXPLAIN_IDLE_WAIT_S: z.coerce.number().min(0).max(3600).default(30),
   BRIXIA_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
@@ -125,6 +127,7 @@ function toAppConfig(c: z.infer<typeof schema>) {
       threadNice: c.BRIXIA_THREAD_NICE,
       explainThreads: c.BRIXIA_EXPLAIN_THREADS,
       explainDeferred: c.BRIXIA_EXPLAIN_DEFER === 'on',
+      uploadHandoff: c.BRIXIA_UPLOAD_HANDOFF === 'on',
       explainIdleWaitMs: c.BRIXIA_EXPLAIN_IDLE_WAIT_S * 1000,
     },
     worker: {

@@ -5,7 +5,7 @@ import { startExplanationRenderPool, type ExplanationRenderPool } from '@brixia/
 import { loadOrtScoreModel, readModelManifest, type ScoreModel } from '@brixia/inference';
 import { MIGRATIONS } from '@brixia/migrations';
 import { AuditStore, openDatabase, OperationsStats, PgBossJobQueue, ScoringStore, type Database } from '@brixia/persistence';
-import { DeferredExplanations, type ScoringContext } from '@brixia/scoring';
+import { DeferredExplanations, UploadHandoff, type ScoringContext } from '@brixia/scoring';
 import type { AppConfig } from './config';
 import { createExternalImaging, createSubscriptions, startIntegrationLoops } from './integration/integration-runtime';
 import { createMonitoring, type MonitoringRuntime } from './monitoring/monitoring-runtime';
@@ -80,6 +80,8 @@ export async function createRuntime(config: AppConfig, logger: Logger = createLo
       maxFutureSkewSeconds: config.maxFutureSkewSeconds,
       external: await createExternalImaging(config.integration, logger),
       preparer,
+      // Intake and worker in one process: a job takes the bytes its upload just recorded.
+      ...(config.role === 'all' && model && config.model.uploadHandoff ? { uploadHandoff: new UploadHandoff() } : {}),
       observeStage: metrics.observeStage,
       subscriptions: createSubscriptions(config.integration, database),
     };

@@ -18,3 +18,4 @@ export * from './search-audit-events.use-case';
 export * from './search-resources.use-case';
 export * from './read-versions.use-case';
 export * from './deferred-explanations';
+export * from './upload-handoff';
