@@ -47,9 +47,9 @@ const schema = z.object({
   BRIXIA_UPLOAD_HANDOFF: z.enum(['on', 'off']).default('on'),
   BRIXIA_EXPLAIN_DEFER: z.enum(['on', 'off']).default('on'),
   BRIXIA_EXPLAIN_IDLE_WAIT_S: z.coerce.number().min(0).max(3600).default(30),
-  // Jobs at a time; unset: 2 × BRIXIA_MAX_BATCH, so while one batch is inferred the next one is fetched and
-  // decoded (two jobs at a time never meet in the micro-batcher: one infers while the other decodes).
-  BRIXIA_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(32).optional(),
+  // Jobs at a time. Two never meet in the micro-batcher (one infers while the other decodes): batches above
+  // one need more, and then BRIXIA_JOB_EXPIRE_S must cover the wait for the batches ahead (docs/operations.md).
+  BRIXIA_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
   BRIXIA_JOB_RETRY_LIMIT: z.coerce.number().int().min(0).max(50).default(4),
   BRIXIA_JOB_RETRY_DELAY_S: z.coerce.number().int().min(1).max(3600).default(2),
   BRIXIA_JOB_EXPIRE_S: z.coerce.number().int().min(1).max(86_400).default(120),
@@ -133,7 +133,7 @@ function toAppConfig(c: z.infer<typeof schema>) {
       explainIdleWaitMs: c.BRIXIA_EXPLAIN_IDLE_WAIT_S * 1000,
     },
     worker: {
-      concurrency: c.BRIXIA_WORKER_CONCURRENCY ?? Math.min(32, 2 * c.BRIXIA_MAX_BATCH),
+      concurrency: c.BRIXIA_WORKER_CONCURRENCY,
       // Tries = the first + BRIXIA_JOB_RETRY_LIMIT retries; pg-boss doubles the delay (no cap, no period).
       retry: { maxAttempts: c.BRIXIA_JOB_RETRY_LIMIT + 1, retryPeriodMs: Infinity, baseDelayMs: c.BRIXIA_JOB_RETRY_DELAY_S * 1000, maxDelayMs: Infinity } satisfies RetryPolicy,
       expireInSeconds: c.BRIXIA_JOB_EXPIRE_S,
