@@ -41,6 +41,14 @@ const schema = z.object({
   BRIXIA_THREAD_NICE: z.coerce.number().int().min(0).max(19).default(10),
   // Explanation overlay threads (0: on the event loop); they run 5 nice steps below inference.
   BRIXIA_EXPLAIN_THREADS: z.coerce.number().int().min(0).max(16).default(1),
+  // Overlays rendered after the scoring job, once scoring is idle (off: inside the job, holding its slot),
+  // waiting at most this long for idle scoring before rendering anyway at the render threads' priority.
+  // Role all: a job takes the bytes its upload just recorded instead of reading them back (off: for comparison).
+  BRIXIA_UPLOAD_HANDOFF: z.enum(['on', 'off']).default('on'),
+  BRIXIA_EXPLAIN_DEFER: z.enum(['on', 'off']).default('on'),
+  BRIXIA_EXPLAIN_IDLE_WAIT_S: z.coerce.number().min(0).max(3600).default(30),
+  // Jobs at a time. Two never meet in the micro-batcher (one infers while the other decodes): batches above
+  // one need more, and then BRIXIA_JOB_EXPIRE_S must cover the wait for the batches ahead (docs/operations.md).
   BRIXIA_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
   BRIXIA_JOB_RETRY_LIMIT: z.coerce.number().int().min(0).max(50).default(4),
   BRIXIA_JOB_RETRY_DELAY_S: z.coerce.number().int().min(1).max(3600).default(2),
@@ -120,6 +128,9 @@ function toAppConfig(c: z.infer<typeof schema>) {
       decodeThreads: c.BRIXIA_DECODE_THREADS,
       threadNice: c.BRIXIA_THREAD_NICE,
       explainThreads: c.BRIXIA_EXPLAIN_THREADS,
+      explainDeferred: c.BRIXIA_EXPLAIN_DEFER === 'on',
+      uploadHandoff: c.BRIXIA_UPLOAD_HANDOFF === 'on',
+      explainIdleWaitMs: c.BRIXIA_EXPLAIN_IDLE_WAIT_S * 1000,
     },
     worker: {
       concurrency: c.BRIXIA_WORKER_CONCURRENCY,

@@ -5,7 +5,7 @@ import { startExplanationRenderPool, type ExplanationRenderPool } from '@brixia/
 import { loadOrtScoreModel, readModelManifest, type ScoreModel } from '@brixia/inference';
 import { MIGRATIONS } from '@brixia/migrations';
 import { AuditStore, createStores, openDatabase, OperationsStats, PgBossJobQueue, type Database } from '@brixia/persistence';
-import type { ScoringContext } from '@brixia/scoring';
+import { DeferredExplanations, UploadHandoff, type ScoringContext } from '@brixia/scoring';
 import type { AppConfig } from './config';
 import { createExternalImaging, createSubscriptions, startIntegrationLoops } from './integration/integration-runtime';
 import { createMonitoring, type MonitoringRuntime } from './monitoring/monitoring-runtime';
@@ -64,6 +64,7 @@ export async function createRuntime(config: AppConfig, logger: Logger = createLo
       renderPool = await startExplanationRenderPool({ fhir: config.fhir, threads: config.model.explainThreads, niceIncrement: Math.min(19, config.model.threadNice + 5), logger });
     }
     queue = await PgBossJobQueue.start(database.dataSource, config.worker, logger);
+    const jobQueue = queue;
     const stores = createStores(database.dataSource, queue);
     const store = stores.scoring;
     const monitoring = createMonitoring({ store: stores.monitoring, config, fhir: config.fhir, clock: systemClock, logger, model: identity, scoringStore: () => store, renderPool });
@@ -74,17 +75,20 @@ export async function createRuntime(config: AppConfig, logger: Logger = createLo
       logger,
       completions: monitoring.completions,
       explanations: monitoring.explanations,
+      ...(model && monitoring.explanations && config.model.explainDeferred ? { deferredExplanations: new DeferredExplanations((job) => jobQueue.enqueueExplanation(job)) } : {}),
       model: model ?? { identity },
       defaultTimezoneOffset: config.defaultTimezoneOffset,
       maxFutureSkewSeconds: config.maxFutureSkewSeconds,
       external: await createExternalImaging(config.integration, logger),
       preparer,
+      // Intake and worker in one process: a job takes the bytes its upload just recorded.
+      ...(config.role === 'all' && model && config.model.uploadHandoff ? { uploadHandoff: new UploadHandoff() } : {}),
       observeStage: metrics.observeStage,
       subscriptions: createSubscriptions(config.integration, database),
     };
     await store.saveResource(buildModelDevice(identity, config.fhir));
     await monitoring.service.refreshStale();
-    if (model) await startScoringJobProcessor(queue, scoring, model, config.worker.concurrency);
+    if (model) await startScoringJobProcessor(queue, scoring, model, { concurrency: config.worker.concurrency, explainIdleWaitMs: config.model.explainIdleWaitMs });
     const integrationLoops = startIntegrationLoops(config, scoring, database, logger);
     const audit = new AuditTrail(new AuditStore(database.dataSource), config.fhir, systemClock);
     const auditRetention = startAuditRetention(audit.store, config.audit, systemClock, logger);

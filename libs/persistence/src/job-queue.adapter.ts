@@ -8,6 +8,11 @@ export interface ScoringJob {
   readonly requestId?: string;
 }
 
+/** A scored task whose explanation overlays are still to be rendered. */
+export interface ExplanationJob {
+  readonly taskId: string;
+}
+
 export interface JobContext {
   readonly jobId: string;
   /** 0 on the first try. */
@@ -30,6 +35,13 @@ export interface JobQueue {
   /** Enqueues inside `manager`'s transaction when given, so the job exists iff the request was recorded. */
   enqueueScoring(job: ScoringJob, manager?: EntityManager): Promise<void>;
   workScoring(handler: (job: ScoringJob, context: JobContext) => Promise<void>, concurrency?: number): Promise<void>;
+  /**
+   * Enqueues a scored task's explanation overlays on their own queue, worked one at a time beside scoring
+   * (workExplanations): rendering them never holds a scoring slot.
+   */
+  enqueueExplanation(job: ExplanationJob): Promise<void>;
+  /** `stopping` turns true when the queue stops: a handler waiting for idle cores gives up its wait then. */
+  workExplanations(handler: (job: ExplanationJob, context: { readonly stopping: () => boolean }) => Promise<void>): Promise<void>;
   /** Wakes this process's idle workers now instead of at their next poll (call after the enqueue committed). */
   wake(): void;
   /** Jobs this process is working on now. */
@@ -43,6 +55,7 @@ export interface JobQueue {
 
 export const SCORING_QUEUE = 'brixia-score';
 export const SCORING_DEAD_LETTER_QUEUE = 'brixia-score-dead';
+export const EXPLANATION_QUEUE = 'brixia-explain';
 
 interface SqlExecutor {
   executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
@@ -130,6 +143,15 @@ export class PgBossJobQueue implements JobQueue {
       expireInSeconds: resolved.expireInSeconds,
       deadLetter: SCORING_DEAD_LETTER_QUEUE,
     } as PgBoss.Queue);
+    // A render waits for idle cores, up to a bound, before it starts: expiry well beyond that wait.
+    await boss.createQueue(EXPLANATION_QUEUE, {
+      name: EXPLANATION_QUEUE,
+      retryLimit: 2,
+      retryDelay: Math.ceil(resolved.retry.baseDelayMs / 1000),
+      retryBackoff: true,
+      expireInSeconds: Math.max(resolved.expireInSeconds, 900),
+      deadLetter: SCORING_DEAD_LETTER_QUEUE,
+    } as PgBoss.Queue);
     return new PgBossJobQueue(boss, resolved, logger, state, db.inFlight);
   }
 
@@ -157,6 +179,17 @@ export class PgBossJobQueue implements JobQueue {
       this.workerIds.push(workerId);
     }
     this.logger.info({ queue: SCORING_QUEUE, concurrency }, 'worker started');
+  }
+
+  async enqueueExplanation(job: ExplanationJob): Promise<void> {
+    await this.boss.send(EXPLANATION_QUEUE, { ...job });
+  }
+
+  async workExplanations(handler: (job: ExplanationJob, context: { readonly stopping: () => boolean }) => Promise<void>): Promise<void> {
+    const context = { stopping: () => this.state.stopping };
+    await this.boss.work<ExplanationJob>(EXPLANATION_QUEUE, { batchSize: 1, pollingIntervalSeconds: this.options.pollingIntervalSeconds }, async (jobs) => {
+      for (const job of jobs) await handler(job.data, context);
+    });
   }
 
   wake(): void {

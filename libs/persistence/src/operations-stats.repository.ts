@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { OutboxState } from './entities';
-import { SCORING_DEAD_LETTER_QUEUE, SCORING_QUEUE } from './job-queue.adapter';
+import { EXPLANATION_QUEUE, SCORING_DEAD_LETTER_QUEUE, SCORING_QUEUE } from './job-queue.adapter';
 
 /** Jobs of one queue in one pg-boss state (created, retry, active, completed, cancelled, failed). */
 export interface QueueDepth {
@@ -20,7 +20,7 @@ export class OperationsStats {
   async queueDepth(): Promise<QueueDepth[]> {
     const rows: { name: string; state: string; count: string }[] = await this.dataSource.query(
       'SELECT name, state::text AS state, count(*) AS count FROM pgboss.job WHERE name = ANY($1) GROUP BY name, state',
-      [[SCORING_QUEUE, SCORING_DEAD_LETTER_QUEUE]],
+      [[SCORING_QUEUE, EXPLANATION_QUEUE, SCORING_DEAD_LETTER_QUEUE]],
     );
     return rows.map((row) => ({ queue: row.name, state: row.state, count: Number(row.count) }));
   }

@@ -17,3 +17,5 @@ export * from './explain-by-occlusion.use-case';
 export * from './search-audit-events.use-case';
 export * from './search-resources.use-case';
 export * from './read-versions.use-case';
+export * from './deferred-explanations';
+export * from './upload-handoff';

@@ -4,12 +4,14 @@ import { locatorOf } from './external-imaging';
 import type { ScoringContext } from './scoring-context';
 
 /**
- * The bytes to score: the stored upload, or for a study resolved from an EHR, the frontal instance
+ * The bytes to score: the stored upload (handed over by intake when it ran in this process), or for a study resolved from an EHR, the frontal instance
  * retrieved over WADO-RS now (not stored: the PACS stays the system of record, and a redo refetches).
  * PACS outages surface as UPSTREAM.UNAVAILABLE, which the queue retries with backoff.
  */
 export async function loadTaskPixels(context: ScoringContext, task: ScoringTaskRecord): Promise<Buffer> {
   if (task.imageId) {
+    const handedOver = context.uploadHandoff?.take(task.imageId);
+    if (handedOver) return handedOver;
     const image = await context.store.loadImageContent(task.imageId);
     if (!image) throw new AppError('IMAGING.NO_PIXELS', 'The image of this task is missing');
     return image.content;

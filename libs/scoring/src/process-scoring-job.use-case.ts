@@ -32,7 +32,10 @@ export async function processScoringJob(context: ScoringContext, model: ScoreMod
   const logger = context.logger.child({ jobId: jobContext.jobId, taskId: job.taskId, requestId: job.requestId });
   const loaded = await loadJob(context, job.taskId);
   if (loaded.kind === 'finished') return;
-  if (loaded.kind === 'completed') return renderMissingExplanations(context, model, loaded.task, logger);
+  if (loaded.kind === 'completed') {
+    await renderMissingExplanations(context, model, loaded.task, logger);
+    return;
+  }
   const { task } = loaded;
   const started = Date.now();
   try {
@@ -55,6 +58,13 @@ export async function processScoringJob(context: ScoringContext, model: ScoreMod
     reportCompleted(context, model, task, result, { fetchMs: prepared.fetchMs, prepareMs: prepared.prepareMs, inferenceMs, storeMs: recorded.storeMs }, Date.now() - started, logger);
 
     const completedAt = Date.now();
+    // The overlays cost more CPU than the rest of the job and nobody waits for them. Deferred (the
+    // service), they are rendered once scoring is idle, off this job's slot; else here, after the result is out.
+    if (context.deferredExplanations && context.explanations && output.zoneCams) {
+      await context.deferredExplanations.defer(task.id, { radiograph: prepared.decoded.image, output, created: result.issued });
+      context.observeStage?.('total', Date.now() - started);
+      return;
+    }
     await explainPublished(context, result, prepared, output, logger);
     context.observeStage?.('explain', Date.now() - completedAt);
     context.observeStage?.('total', Date.now() - started);

@@ -7,6 +7,8 @@ import type { TaskCompletionNotifier } from './task-completion';
 import type { ExternalImagingContext } from './external-imaging';
 import type { SubscriptionsContext } from './subscriptions/subscriptions-context';
 import type { ExplanationRenderer } from './explain-result';
+import type { DeferredExplanations } from './deferred-explanations';
+import type { UploadHandoff } from './upload-handoff';
 
 /** Stages of a scoring job, as timed for the metrics. */
 export type ScoringStage = 'fetch' | 'prepare' | 'inference' | 'store' | 'explain' | 'total';
@@ -30,8 +32,12 @@ export interface ScoringContext {
   readonly subscriptions?: SubscriptionsContext;
   /** Decode + preprocess for jobs (worker threads in the service); absent: on the calling thread. */
   readonly preparer?: RadiographPreparer;
+  /** Uploads recorded by this process, handed to its worker (role `all`); absent: jobs read the stored image. */
+  readonly uploadHandoff?: UploadHandoff;
   /** Called with each stage's duration of a scoring job (metrics). */
   readonly observeStage?: (stage: ScoringStage, durationMs: number) => void;
   /** Heat-map overlays published with each result; absent when explanations are off. */
   readonly explanations?: ExplanationRenderer;
+  /** Present: the overlays are rendered after the job, once scoring is idle (deferred-explanations.ts); absent: in the job. */
+  readonly deferredExplanations?: DeferredExplanations;
 }

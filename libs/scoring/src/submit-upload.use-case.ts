@@ -100,6 +100,8 @@ export async function submitUpload(context: ScoringContext, input: UploadInput):
     },
     audit: input.audit,
   });
+  // Before the worker reads it back (the job is already queued: a worker faster than this reads the store).
+  if (recorded.created && recorded.task.imageId && !refusal) context.uploadHandoff?.put(recorded.task.imageId, input.bytes);
   if (recorded.created) {
     // The results' subject Patient/<id> must resolve: a local Patient with the DICOM PatientID under its issuer.
     const fromHeader = input.patientId === undefined || input.patientId === sanitizeId(metadata?.patientId);
