@@ -8,7 +8,7 @@ function isClosable(value: unknown): value is Closable {
 }
 
 /**
- * Awaits independent start-up steps at the same time (undefined: a step the role skips). When any of
+ * Awaits independent start-up steps already under way side by side (undefined: a step the role skips). When any of
  * them fails, the ones that started are closed (threads, pools, connections do not leak) and the
  * first failure, in the order given, is thrown.
  */
