@@ -66,6 +66,8 @@ describeScaleOut('scale-out: 1 api + N workers, random SIGKILL', () => {
       BRIXIA_OUTBOX_POLL_MS: '200',
       BRIXIA_EXPLANATIONS: 'off',
       BRIXIA_INFERENCE_THREADS: '1',
+      // The test is one client submitting every study at once.
+      BRIXIA_RATE_SCORING_PER_MIN: String(Math.max(60, STUDIES)),
     };
     const studies: SeededStudy[] = [];
     for (let i = 0; i < STUDIES; i++) studies.push(await seedExternalStudy(ehr, pacs, 5000 + i, { size: 256 }));

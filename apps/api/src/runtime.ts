@@ -1,7 +1,7 @@
 import { createLogger, systemClock, type Logger, type ModelIdentity } from '@brixia/common';
 import { buildModelDevice } from '@brixia/fhir';
-import { startPreparerPool, type RadiographPreparer } from '@brixia/imaging';
-import { startExplanationRenderPool, type ExplanationRenderPool } from '@brixia/monitoring';
+import { startPreparerPool } from '@brixia/imaging';
+import { startExplanationRenderPool } from '@brixia/monitoring';
 import { loadOrtScoreModel, readModelManifest, type ScoreModel } from '@brixia/inference';
 import { MIGRATIONS } from '@brixia/migrations';
 import { AuditStore, openDatabase, OperationsStats, PgBossJobQueue, ScoringStore, type Database } from '@brixia/persistence';
