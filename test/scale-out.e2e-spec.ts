@@ -54,7 +54,10 @@ describeScaleOut('scale-out: 1 api + N workers, random SIGKILL', () => {
     const common = {
       DATABASE_URL: await createTestDatabase('brixia_scale_out'),
       BRIXIA_EHR_BASE_URL: ehr.baseUrl,
-      BRIXIA_EHR_TIMEOUT_MS: '5000',
+      // The EHR peer runs inside this test's process (in-memory Medplum); with hundreds of results and the
+      // cores busy it answers a POST in seconds, and a 5 s bound turned slow answers into retries that
+      // back off for minutes.
+      BRIXIA_EHR_TIMEOUT_MS: '30000',
       BRIXIA_PACS_WADO_RS_URL: pacs.dicomWebUrl,
       // Short, so a killed worker's jobs come back soon; a live job outlasting it is redone beside the first
       // one (both finish; the Task completes once, see ScoringStore.markTaskProgress).
