@@ -7,13 +7,22 @@ import { MIGRATIONS } from '@brixia/migrations';
 import { openDatabase } from '@brixia/persistence';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { loadConfig } from './config';
-import { createHttpApp } from './http-app';
 import { startOperationsServer } from './operations/operations-server';
 import { operationsEndpoints } from './operations/operations-endpoints';
 import { createRuntime } from './runtime';
-import { entryPointUrls } from './front-door/front-door-page';
 import { assertPortFree } from './infrastructure/port-check';
 import { withEmbeddedIssuer } from './dev-issuer/embedded-issuer';
+
+/**
+ * The HTTP side (Nest, GraphQL, Swagger, Apollo: about 1,700 of the 2,700 modules of role `all`) is
+ * required only by the roles that serve it, so a worker's start skips seconds of module loading on
+ * busy cores. A require, not import(): .swcrc keeps import() as Node's ESM import, which cannot
+ * resolve the TypeScript sources `npm start` runs.
+ */
+function loadHttpServing(): typeof import('./serve-http') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose (above)
+  return require('./serve-http') as typeof import('./serve-http');
+}
 
 /**
  * Process entry: role `all` (default) serves HTTP and works the queue, `api` only serves, `worker`
@@ -62,13 +71,7 @@ async function main(): Promise<void> {
     logger.info({ role: config.role, operationsPort: config.port }, 'worker ready');
     return;
   }
-  const app = await createHttpApp(runtime);
-  served.app = app;
-  await app.listen(config.port, config.host);
-  const issuerUrl = config.auth.mode === 'off' ? 'off' : config.auth.issuer;
-  logger.info({ role: config.role, port: config.port, fhirBase: config.fhir.baseUrl, issuer: issuerUrl, database: runtime.database.mode, urls: entryPointUrls(config.publicBaseUrl) }, 'listening');
-  const lines = Object.entries({ ...entryPointUrls(config.publicBaseUrl), 'OpenID issuer': issuerUrl ?? 'none' }).map(([name, url]) => `  ${name.padEnd(26)} ${url}`);
-  process.stderr.write(`\nBrixia FHIR is up (research use only, not for diagnosis):\n${lines.join('\n')}\n\n`);
+  served.app = await loadHttpServing().serveHttp(runtime, logger);
 }
 
 main().catch((error: unknown) => {

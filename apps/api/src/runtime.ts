@@ -1,7 +1,7 @@
-import { createLogger, systemClock, type Logger } from '@brixia/common';
+import { createLogger, systemClock, type Logger, type ModelIdentity } from '@brixia/common';
 import { buildModelDevice } from '@brixia/fhir';
-import { startPreparerPool, type RadiographPreparer } from '@brixia/imaging';
-import { startExplanationRenderPool, type ExplanationRenderPool } from '@brixia/monitoring';
+import { startPreparerPool } from '@brixia/imaging';
+import { startExplanationRenderPool } from '@brixia/monitoring';
 import { loadOrtScoreModel, readModelManifest, type ScoreModel } from '@brixia/inference';
 import { MIGRATIONS } from '@brixia/migrations';
 import { AuditStore, createStores, openDatabase, OperationsStats, PgBossJobQueue, type Database } from '@brixia/persistence';
@@ -14,6 +14,7 @@ import { startAuditRetention } from './audit/audit-retention';
 import { checkReadiness, type ReadinessReport } from './operations/readiness';
 import { createServiceMetrics, type ServiceMetrics } from './operations/service-metrics';
 import { startScoringJobProcessor } from './queue/scoring-job.processor';
+import { startTogether } from './infrastructure/start-together';
 
 /** Everything the process runs on, built before Nest so start-up fails fast and tests can reuse it. */
 export interface Runtime {
@@ -39,30 +40,41 @@ export interface Runtime {
 export async function createRuntime(config: AppConfig, logger: Logger = createLogger({ level: config.logLevel, name: 'brixia' })): Promise<Runtime> {
   const runsWorker = config.role !== 'api';
   const metrics = createServiceMetrics();
-  const { identity } = await readModelManifest(config.model.dir);
-  const model = runsWorker
-    ? await loadOrtScoreModel({
-        modelDir: config.model.dir,
-        executionProviders: config.model.executionProviders,
-        maxBatchSize: config.model.maxBatchSize,
-        batchWindowMs: config.model.batchWindowMs,
-        intraOpNumThreads: config.model.intraOpNumThreads,
-        sessionThread: config.model.sessionThread,
-        sessionThreadNice: config.model.threadNice,
-        onBatch: metrics.observeBatch,
-        logger,
-      })
-    : undefined;
-  let preparer: RadiographPreparer | undefined;
-  let renderPool: ExplanationRenderPool | undefined;
-  const database = await openDatabase({ ...config.database, migrations: MIGRATIONS }, logger);
+  // The model (its own thread), the database (round trips) and the thread pools start side by side: on
+  // busy cores a worker's start is what keeps it from taking jobs, and these wait on different things.
+  // The API role only reads the manifest; a worker takes the identity from the session it loaded
+  // (one read and SHA-256 of the ONNX file instead of two).
+  const starting = await startTogether({
+    model: runsWorker
+      ? loadOrtScoreModel({
+          modelDir: config.model.dir,
+          executionProviders: config.model.executionProviders,
+          maxBatchSize: config.model.maxBatchSize,
+          batchWindowMs: config.model.batchWindowMs,
+          intraOpNumThreads: config.model.intraOpNumThreads,
+          sessionThread: config.model.sessionThread,
+          sessionThreadNice: config.model.threadNice,
+          onBatch: metrics.observeBatch,
+          logger,
+        })
+      : undefined,
+    manifest: runsWorker ? undefined : readModelManifest(config.model.dir),
+    database: openDatabase({ ...config.database, migrations: MIGRATIONS }, logger),
+    external: createExternalImaging(config.integration, logger),
+    preparer:
+      runsWorker && config.model.decodeThreads > 0
+        ? startPreparerPool({ threads: config.model.decodeThreads, logger, niceIncrement: config.model.threadNice })
+        : undefined,
+    // Below the inference threads: overlays nobody waits for never take the cores from scoring.
+    renderPool:
+      runsWorker && config.monitoring.explanations && config.model.explainThreads > 0
+        ? startExplanationRenderPool({ fhir: config.fhir, threads: config.model.explainThreads, niceIncrement: Math.min(19, config.model.threadNice + 5), logger })
+        : undefined,
+  });
+  const { model, preparer, renderPool, database } = starting;
+  const identity = (model ?? (starting.manifest as { identity: ModelIdentity })).identity;
   let queue: PgBossJobQueue | undefined;
   try {
-    if (model && config.model.decodeThreads > 0) preparer = await startPreparerPool({ threads: config.model.decodeThreads, logger, niceIncrement: config.model.threadNice });
-    if (model && config.monitoring.explanations && config.model.explainThreads > 0) {
-      // Below the inference threads: overlays nobody waits for never take the cores from scoring.
-      renderPool = await startExplanationRenderPool({ fhir: config.fhir, threads: config.model.explainThreads, niceIncrement: Math.min(19, config.model.threadNice + 5), logger });
-    }
     queue = await PgBossJobQueue.start(database.dataSource, config.worker, logger);
     const jobQueue = queue;
     const stores = createStores(database.dataSource, queue);
@@ -79,7 +91,7 @@ export async function createRuntime(config: AppConfig, logger: Logger = createLo
       model: model ?? { identity },
       defaultTimezoneOffset: config.defaultTimezoneOffset,
       maxFutureSkewSeconds: config.maxFutureSkewSeconds,
-      external: await createExternalImaging(config.integration, logger),
+      external: starting.external,
       preparer,
       // Intake and worker in one process: a job takes the bytes its upload just recorded.
       ...(config.role === 'all' && model && config.model.uploadHandoff ? { uploadHandoff: new UploadHandoff() } : {}),
