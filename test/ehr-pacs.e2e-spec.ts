@@ -48,6 +48,13 @@ describe('EHR references and DICOMweb retrieval (Orthanc + FHIR peer)', () => {
     expect((report.entry?.[0]?.resource as fhir4.DiagnosticReport).subject).toEqual(observation.subject);
     const byPatient = (await service.http.get('/fhir/Observation').query({ patient: `${ehr.baseUrl}/Patient/${seeded.patientId}` }).expect(200)).body as fhir4.Bundle;
     expect(byPatient.entry?.map((entry) => entry.resource?.id)).toContain(observation.id);
+    // $lastn takes the same absolute reference, by GET and by POST.
+    const lastn = (await service.http.get('/fhir/Observation/$lastn').query({ patient: `${ehr.baseUrl}/Patient/${seeded.patientId}` }).expect(200)).body as fhir4.Bundle;
+    expect(lastn.entry?.map((entry) => entry.resource?.id)).toEqual([observation.id]);
+    const posted = { resourceType: 'Parameters', parameter: [{ name: 'patient', valueString: `${ehr.baseUrl}/Patient/${seeded.patientId}` }] };
+    const lastnByPost = (await service.http.post('/fhir/Observation/$lastn').set('Content-Type', 'application/fhir+json').send(posted).expect(200)).body as fhir4.Bundle;
+    expect(lastnByPost.entry?.map((entry) => entry.resource?.id)).toEqual([observation.id]);
+    expect(((await service.http.get('/fhir/Observation/$lastn').query({ patient: `https://elsewhere.example.org/fhir/Patient/${seeded.patientId}` }).expect(200)).body as fhir4.Bundle).total).toBe(0);
     expect(observation.effectiveDateTime).toBe('2024-03-01T10:15:00Z');
     expect(JSON.stringify(observation.derivedFrom)).toContain(seeded.studyInstanceUid);
     expect(ehr.requests.some((r) => r.url === `/fhir/ImagingStudy/${seeded.studyId}`)).toBe(true);

@@ -11,6 +11,9 @@ import { revisionPublication } from './review-publication';
 import { assessTrend, trendRank, type TrendAssessment } from './trend';
 import { buildTimeline, countedPoints, type ScorePoint, type Timeline } from './timeline';
 
+/** An EHR's Patient by absolute URL: `<base>/Patient/<id>`. */
+const ABSOLUTE_PATIENT = /^https?:\/\/.+\/Patient\/([^/]+)$/;
+
 /** The store operations monitoring uses (MonitoringStore; a fake in unit tests). */
 export type MonitoringRepository = Pick<
   MonitoringStore,
@@ -203,7 +206,10 @@ export class MonitoringService {
    */
   async lastn(query: { patient?: string; code?: string; category?: string; max?: string }, selfUrl: string): Promise<fhir4.Bundle> {
     if (!query.patient) throw new AppError('REQUEST.INVALID', '$lastn needs patient (results are served per patient)', { expression: ['patient'] });
-    const patientId = query.patient.replace(/^Patient\//, '');
+    // `Patient/<id>` (or a bare id) is one of ours; an absolute URL names an EHR's Patient, as the results of
+    // that EHR's studies do (docs/fhir-profile.md, "Patient references"): matched on the Observation's subject.
+    const absolute = ABSOLUTE_PATIENT.exec(query.patient);
+    const patientId = absolute ? absolute[1] : query.patient.replace(/^Patient\//, '');
     const max = query.max === undefined ? 1 : Number(query.max);
     if (!Number.isInteger(max) || max < 1 || max > 100) throw new AppError('REQUEST.INVALID', 'max must be an integer 1–100', { expression: ['max'] });
     const empty = searchsetBundle({ resources: [], total: 0, selfUrl, baseUrl: this.deps.fhir.baseUrl });
@@ -211,7 +217,7 @@ export class MonitoringService {
     if (!FHIR_ID_PATTERN.test(patientId)) return empty;
     if (query.code !== undefined && !tokenSearchMatches(query.code, BRIXIA_CODES.global, brixiaCodeSystemUrl(this.deps.fhir))) return empty;
     if (query.category !== undefined && !tokenSearchMatches(query.category, 'imaging', 'http://terminology.hl7.org/CodeSystem/observation-category')) return empty;
-    const rows = await this.deps.store.lastObservations(patientId, max);
+    const rows = await this.deps.store.lastObservations(patientId, max, absolute ? query.patient : undefined);
     const resources = rows.map((row) => ({ ...row.resource, meta: { ...row.resource.meta, versionId: String(row.versionId), lastUpdated: row.lastUpdated.toISOString() } }));
     return searchsetBundle({ resources, total: resources.length, selfUrl, baseUrl: this.deps.fhir.baseUrl });
   }

@@ -260,13 +260,15 @@ export class MonitoringStore {
   }
 
   /** The newest `max` Brixia Observations of a patient, newest first (Observation/$lastn). */
-  async lastObservations(patientId: string, max: number): Promise<StoredResource[]> {
+  /** `subjectReference`: only results whose Observation names that Patient (an EHR's, by absolute URL). */
+  async lastObservations(patientId: string, max: number, subjectReference?: string): Promise<StoredResource[]> {
     const rows: Array<{ resource: fhir4.FhirResource; version_id: number; last_updated: string }> = await this.dataSource.query(
       `SELECT f.resource, f.version_id, f.last_updated FROM brixia_result r
          JOIN fhir_resource f ON f.resource_type = 'Observation' AND f.id = r.id
         WHERE r.patient_id = $1 AND r.status <> 'entered-in-error' AND r.superseded_by IS NULL
+          AND ($3::text IS NULL OR f.resource->'subject'->>'reference' = $3)
         ORDER BY r.acquired_at DESC, r.id DESC LIMIT $2`,
-      [patientId, max],
+      [patientId, max, subjectReference ?? null],
     );
     return rows.map((row) => ({ resource: row.resource, versionId: Number(row.version_id), lastUpdated: new Date(row.last_updated) }));
   }

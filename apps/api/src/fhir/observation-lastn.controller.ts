@@ -87,7 +87,8 @@ export class ObservationLastnController {
       return;
     }
     const bundle = await this.monitoring.lastn({ ...query, patient: scoped.patient }, selfUrl);
-    const patientId = (scoped.patient ?? '').replace(/^Patient\//, '');
+    // The audited patient id, whether the search named ours (`Patient/<id>`) or an EHR's (absolute URL).
+    const patientId = (scoped.patient ?? '').replace(/^Patient\//, '').replace(/^https?:\/\/.+\/Patient\//, '');
     if (/^[A-Za-z0-9\-.]{1,64}$/.test(patientId)) noteAccess(request, { patientIds: [patientId] });
     sendFhir(response, 200, bundle);
   }
