@@ -14,7 +14,7 @@ import json
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Sequence
 
 import numpy as np
 
@@ -37,10 +37,12 @@ def recipe_020() -> TrainConfig:
     return replace(TrainConfig.from_record(args), device="cpu")
 
 
-def run_folds(model, taps, flipped, data: ScoreSet, cfg: TrainConfig, out: Path, log: Log) -> Dict:
+def run_folds(model, taps, flipped, data: ScoreSet, cfg: TrainConfig, out: Path, log: Log,
+              only: Sequence[int] = ()) -> Dict:
     """bsnet.train's fold loop for the frozen-front, flip-averaged recipe, saving after every fold and
     resuming from the folds already saved (the shared machine may not give one run the whole 0.2.0 score
-    stage)."""
+    stage). only: run just these folds (two processes, one core each, each on its own --out; --merge then
+    joins them)."""
     folds = group_folds(data.patients, cfg.folds, cfg.seed)
     fold_ids = range(cfg.folds)
     targets = soft_targets(data.senior, data.junior, cfg.junior_weight)
@@ -65,7 +67,13 @@ def run_folds(model, taps, flipped, data: ScoreSet, cfg: TrainConfig, out: Path,
         log(f"fold {split.fold}: zone MAE (median) {rep['modelMedian']['zoneMae']:.3f}, global "
             f"{rep['modelMedian']['globalMae']:.2f} ({seconds:.0f}s)")
 
-    out_of_fold(folds, predict, fold_ids, into=oof, skip=list(done), after=save)
+    left_out = [f for f in fold_ids if only and f not in only]
+    out_of_fold(folds, predict, fold_ids, into=oof, skip=list(done) + left_out, after=save)
+    return summary(oof, done, folds, data, fold_ids)
+
+
+def summary(oof: np.ndarray, done: Sequence[int], folds: np.ndarray, data: ScoreSet, fold_ids) -> Dict:
+    """Pooled and per-fold figures of the folds done."""
     sel = np.isin(folds, done)
     mean_pred = training_mean(data.senior, folds, fold_ids)
     report = fold_report(oof[sel], data.senior[sel], data.senior_global[sel], data.junior[sel],
@@ -81,8 +89,41 @@ def run_folds(model, taps, flipped, data: ScoreSet, cfg: TrainConfig, out: Path,
     return report
 
 
+def merge(parts: Sequence[Path], out: Path, data: ScoreSet, cfg: TrainConfig) -> Dict:
+    """Joins runs made on disjoint folds (--folds) into one oof_probs.npy / folds_done.json / report.json."""
+    folds = group_folds(data.patients, cfg.folds, cfg.seed)
+    oof = np.zeros((len(data.senior), 6, 4), dtype=np.float32)
+    done: List[int] = []
+    seconds = 0
+    for part in parts:
+        part_done = json.loads((part / "folds_done.json").read_text())
+        part_oof = np.load(part / "oof_probs.npy")
+        for f in part_done:
+            if f in done:
+                raise SystemExit(f"fold {f} is in more than one run")
+            oof[folds == f] = part_oof[folds == f]
+        done += part_done
+        report_path = part / "report.json"
+        seconds += json.loads(report_path.read_text()).get("seconds", 0) if report_path.exists() else 0
+    out.mkdir(parents=True, exist_ok=True)
+    np.save(out / "oof_probs.npy", oof)
+    (out / "folds_done.json").write_text(json.dumps(sorted(done)))
+    report = summary(oof, done, folds, data, range(cfg.folds))
+    report["seconds"] = seconds
+    report["mergedFrom"] = [str(p) for p in parts]
+    (out / "report.json").write_text(json.dumps(report, indent=2))
+    return report
+
+
 def main() -> None:
-    a = experiment_parser(__doc__).parse_args()
+    p = experiment_parser(__doc__)
+    p.add_argument("--folds", type=int, nargs="*", default=[], help="only these folds (default: all)")
+    p.add_argument("--merge", type=Path, nargs="*", default=[], help="join these runs' folds into --out, train nothing")
+    a = p.parse_args()
+    if a.merge:
+        report = merge(a.merge, a.out, load_score_set(256, a.shared), recipe_020())
+        print(f"merged folds {report['foldsDone']}: median zone MAE {report['modelMedian']['zoneMae']:.3f}")
+        return
     with experiment_run(a, "oof020.log") as log:
         taps, flipped = load_taps("brixia", "identity"), load_taps("brixia", "mirror")
         if taps is None or flipped is None:
@@ -92,7 +133,7 @@ def main() -> None:
         cfg = recipe_020()
         log(f"0.2.0 score stage re-run: {cfg.record()}")
         t0 = time.time()
-        report = run_folds(model, taps, flipped, data, cfg, a.out, log)
+        report = run_folds(model, taps, flipped, data, cfg, a.out, log, a.folds)
         earlier = json.loads((a.out / "report.json").read_text()) if (a.out / "report.json").exists() else {}
         report["seconds"] = round(time.time() - t0) + earlier.get("seconds", 0)
         report["threads"] = a.threads
