@@ -75,7 +75,9 @@ def candidate_grid(extras: Extras, l2: Sequence[float] = L2_GRID) -> List[HeadCo
         grid.append(replace(base, second_stage=1.0))
         if sev and nrm and unl:
             grid.append(replace(base, weak=0.3, normal=0.1, pseudo=0.5))
-    return grid
+    # Test-time augmentation beyond the flip, for every recipe: the same fit (Problem.fit reuses it), predicted
+    # on every cached view and box jitter.
+    return grid + [replace(g, tta="views") for g in grid]
 
 
 def zone_mae(probs: np.ndarray, senior: np.ndarray) -> float:
@@ -89,10 +91,18 @@ class Problem:
                  extras: Extras, severity: Optional[Severity]) -> None:
         self.desc, self.targets, self.senior_global, self.folds = desc, targets, senior_global, folds
         self.extras, self.severity = extras, severity
+        self._fitted: Dict[Tuple, FittedRecipe] = {}
 
     def fit(self, cfg: HeadConfig, train: np.ndarray, seed: int) -> FittedRecipe:
-        return fit_recipe(cfg, self.desc[train], self.targets[train], self.senior_global[train], self.folds[train],
-                          self.extras, self.severity, seed)
+        """A recipe fitted on these training images. Recipes that differ only in their test-time views share
+        one fit (the fit never sees the test-time setting), except with a second stage, which is fitted on
+        the first stage's predictions and so on its views."""
+        key = (replace(cfg, tta="flip") if cfg.second_stage == 0 else cfg, np.flatnonzero(train).tobytes(), seed)
+        if key not in self._fitted:
+            self._fitted[key] = fit_recipe(replace(cfg, tta="flip") if cfg.second_stage == 0 else cfg,
+                                           self.desc[train], self.targets[train], self.senior_global[train],
+                                           self.folds[train], self.extras, self.severity, seed)
+        return replace(self._fitted[key], tta=cfg.tta)
 
     def oof(self, cfg: HeadConfig, fold_ids: Sequence[int], seed: int,
             held_out: Optional[Sequence[int]] = None) -> np.ndarray:

@@ -87,10 +87,11 @@ class FittedRecipe:
     heads: LinearZoneHeads
     second: Optional[SecondStage] = None
     severity_coef: Optional[np.ndarray] = None   # [a, b, c] of the map's linear summary (for the log)
+    tta: str = "flip"
 
     @torch.no_grad()
     def predict(self, desc: torch.Tensor) -> np.ndarray:
-        p = predict(self.heads, desc)
+        p = predict(self.heads, desc, self.tta)
         return p if self.second is None else self.second(torch.from_numpy(p)).numpy()
 
 
@@ -151,4 +152,4 @@ def fit_recipe(cfg: HeadConfig, desc: torch.Tensor, targets: torch.Tensor, senio
                                seed + 100 + int(g))
             oof[groups == g] = inner.predict(desc[groups == g])
         second = fit_second_stage(oof, targets, cfg.second_stage, cfg.mae_weight)
-    return FittedRecipe(heads, second, coef)
+    return FittedRecipe(heads, second, coef, cfg.tta)

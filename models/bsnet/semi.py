@@ -45,6 +45,8 @@ class HeadConfig:
     junior_weight: float = 0.3
     mae_weight: float = 1.0
     ema: float = 0.95
+    tta: str = "flip"          # test-time views averaged: "flip" (the image and its mirror, as exported) or
+                               # "views" (every cached view and box jitter: + augmented views, + jittered boxes)
 
     def label(self) -> str:
         parts = ["ordinal" if self.ordinal else "softmax", f"l2={self.l2:g}"]
@@ -55,6 +57,8 @@ class HeadConfig:
                     parts.append(f"map={self.severity_map}")
         if self.second_stage:
             parts.append(f"stage2={self.second_stage:g}")
+        if self.tta != "flip":
+            parts.append(f"tta={self.tta}")
         return " ".join(parts) + f" x{self.members}"
 
 
@@ -179,10 +183,26 @@ def fit_heads(cfg: HeadConfig, desc: torch.Tensor, targets: torch.Tensor, extras
     return heads.eval()
 
 
+TTA_MODES = ("flip", "views")
+
+
 @torch.no_grad()
-def predict(heads: LinearZoneHeads, desc: torch.Tensor) -> np.ndarray:
+def predict(heads: LinearZoneHeads, desc: torch.Tensor, tta: str = "flip") -> np.ndarray:
     """Flip-averaged ensemble probabilities [N,6,4] on the unjittered identity and mirror views (what the
-    exported graph computes); the identity view alone when no mirror view is cached."""
+    exported graph computes); the identity view alone when no mirror view is cached.
+
+    tta="views": the mean over every cached view (mirrored ones back in image zone order) and every box
+    jitter, i.e. test-time augmentation with the augmented views' gamma + small affine and the jittered
+    region boxes on top of the flip."""
+    if tta not in TTA_MODES:
+        raise ValueError(f"unknown test-time augmentation {tta!r}")
+    if tta == "views":
+        n, v, j = desc.shape[:3]
+        total = torch.zeros(n, 6, 4)
+        for view in range(v):
+            p = heads(desc[:, view].reshape(n * j, *desc.shape[3:]).float()).mean(0).reshape(n, j, 6, 4).mean(1)
+            total += p[:, PERM] if MIRRORED[view] else p
+        return (total / v).numpy()
     p_id = heads(desc[:, 0, 0].float()).mean(0)
     if desc.shape[1] < 2:
         # A set cached without its mirror view (the extra sets, when CPU is short): the image alone.

@@ -98,3 +98,22 @@ def test_paired_bootstrap_and_calibration():
     # Always 70 % confident and right 70 % of the time: calibrated.
     assert expected_calibration_error(np.full(10, 0.7), np.array([1] * 7 + [0] * 3)) < 1e-9
     assert calibration(good, senior)["accuracyMedian"] == 1.0
+
+
+def test_test_time_views_average_every_view_in_image_zone_order():
+    gen = torch.Generator().manual_seed(0)
+    desc, _ = _synthetic(5, gen)   # [N, 4 views, 2 jitters, 6, D]
+    heads = fit_heads(HeadConfig(steps=5), desc, torch.eye(4)[torch.zeros(5, 6, dtype=torch.long)], Extras(), seed=0)
+    flip = predict(heads, desc)
+    views = predict(heads, desc, "views")
+    expected = torch.zeros(5, 6, 4)
+    for v in range(desc.shape[1]):
+        for j in range(desc.shape[2]):
+            with torch.no_grad():
+                p = heads(desc[:, v, j].float()).mean(0)
+            expected += p[:, list(FLIP_PERMUTATION)] if v % 2 else p
+    assert np.allclose(views, (expected / (desc.shape[1] * desc.shape[2])).numpy(), atol=1e-6)
+    assert np.allclose(views.sum(-1), 1, atol=1e-5)
+    assert not np.allclose(views, flip)
+    with pytest.raises(ValueError):
+        predict(heads, desc, "rotations")

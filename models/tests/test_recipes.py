@@ -184,3 +184,18 @@ def test_the_020_rerun_saves_each_fold_and_resumes(tmp_path: Path):
     trained = oof.reshape(n, -1).sum(1) > 0
     assert trained.sum() == n // 2                         # only fold 0's images were fitted this time
     assert np.allclose(oof[trained].sum(-1), 1, atol=1e-5)
+
+
+def test_test_time_views_share_the_flip_recipe_fit():
+    gen = torch.Generator().manual_seed(0)
+    desc, labels = _synthetic(30, gen)
+    folds = np.arange(30) % 5
+    problem = Problem(desc, torch.eye(4)[labels], labels.sum(1).numpy().astype(np.float32), folds, Extras(), None)
+    train = folds != 0
+    flip = problem.fit(HeadConfig(steps=20), train, 3)
+    views = problem.fit(HeadConfig(steps=20, tta="views"), train, 3)
+    assert views.heads is flip.heads and views.tta == "views" and flip.tta == "flip"
+    assert not np.allclose(views.predict(desc[~train]), flip.predict(desc[~train]))
+    grid = candidate_grid(Extras())
+    assert {c.tta for c in grid} == {"flip", "views"}
+    assert len(grid) == 2 * sum(c.tta == "flip" for c in grid)
