@@ -32,6 +32,9 @@ const schema = z.object({
   BRIXIA_BATCH_WINDOW_MS: z.coerce.number().min(0).max(1000).default(2),
   // ONNX Runtime intra-op threads: one per core the process may use (docs/operations.md sizing).
   BRIXIA_INFERENCE_THREADS: z.coerce.number().int().min(1).max(256).default(availableParallelism()),
+  // Idle intra-op threads spin for work (ONNX Runtime's default) or sleep (ours: beside HTTP, decoding and the
+  // database on the same cores, spinning burns the core a preempted sibling thread needs; docs/operations.md).
+  BRIXIA_INFERENCE_SPIN: z.enum(['on', 'off']).default('off'),
   // The session in a worker thread (off: on the event loop, as before; for comparison only).
   BRIXIA_SESSION_THREAD: z.enum(['on', 'off']).default('on'),
   // Decode + preprocess threads of a worker; 0 decodes on the event loop.
@@ -124,6 +127,7 @@ function toAppConfig(c: z.infer<typeof schema>) {
       maxBatchSize: c.BRIXIA_MAX_BATCH,
       batchWindowMs: c.BRIXIA_BATCH_WINDOW_MS,
       intraOpNumThreads: c.BRIXIA_INFERENCE_THREADS,
+      spinWhileWaiting: c.BRIXIA_INFERENCE_SPIN === 'on',
       sessionThread: c.BRIXIA_SESSION_THREAD === 'on',
       decodeThreads: c.BRIXIA_DECODE_THREADS,
       threadNice: c.BRIXIA_THREAD_NICE,

@@ -52,6 +52,7 @@ export async function createRuntime(config: AppConfig, logger: Logger = createLo
           maxBatchSize: config.model.maxBatchSize,
           batchWindowMs: config.model.batchWindowMs,
           intraOpNumThreads: config.model.intraOpNumThreads,
+          spinWhileWaiting: config.model.spinWhileWaiting,
           sessionThread: config.model.sessionThread,
           sessionThreadNice: config.model.threadNice,
           onBatch: metrics.observeBatch,

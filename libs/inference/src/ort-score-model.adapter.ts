@@ -134,6 +134,7 @@ export async function loadOrtScoreModel(options: ScoreModelOptions = {}): Promis
     modelDir: options.modelDir,
     executionProviders: options.executionProviders,
     intraOpNumThreads: options.intraOpNumThreads,
+    spinWhileWaiting: options.spinWhileWaiting,
     dequantizeWeightsOnCpu: options.dequantizeWeightsOnCpu,
     logger,
   };
@@ -144,6 +145,7 @@ export async function loadOrtScoreModel(options: ScoreModelOptions = {}): Promis
       sessionThread: options.sessionThread !== false,
       sessionThreadNice: options.sessionThread === false ? 0 : (options.sessionThreadNice ?? 0),
       intraOpNumThreads: options.intraOpNumThreads ?? 'onnxruntime default',
+      spinWhileWaiting: options.spinWhileWaiting === true,
       modelVersion: session.identity.version,
       sha256: session.identity.sha256,
       durationMs: Math.round(performance.now() - started),

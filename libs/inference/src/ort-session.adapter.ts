@@ -21,6 +21,8 @@ export interface BsnetSessionOptions {
   readonly executionProviders?: readonly ExecutionProviderName[];
   readonly intraOpNumThreads?: number;
   readonly dequantizeWeightsOnCpu?: boolean;
+  /** Let idle intra-op threads spin for work (ONNX Runtime's default). Default false: see sessionOptions. */
+  readonly spinWhileWaiting?: boolean;
   readonly logger?: Logger;
 }
 
@@ -67,7 +69,15 @@ function sessionOptions(provider: ExecutionProviderName, options: BsnetSessionOp
     graphOptimizationLevel: 'all',
     ...(options.intraOpNumThreads !== undefined ? { intraOpNumThreads: options.intraOpNumThreads } : {}),
     // The Node binding flattens `extra` into session config keys ("session.disable_quant_qdq").
-    ...(dequantize ? { extra: { session: { disable_quant_qdq: '1' } } } : {}),
+    extra: {
+      session: {
+        ...(dequantize ? { disable_quant_qdq: '1' } : {}),
+        // An intra-op thread that runs out of work spins for the others by default. Beside HTTP, decoding and
+        // the database on the same cores a spinning thread burns a core that the thread it waits for (preempted)
+        // needs, so the service turns spinning off (measured in bench/service-overhead.bench.ts).
+        ...(options.spinWhileWaiting === true ? {} : { 'intra_op.allow_spinning': '0', 'inter_op.allow_spinning': '0' }),
+      },
+    },
   };
 }
 

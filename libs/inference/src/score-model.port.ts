@@ -54,6 +54,8 @@ export interface ScoreModelOptions {
   readonly batchWindowMs?: number;
   /** ONNX Runtime intra-op threads; default: ONNX Runtime's choice (one per core). */
   readonly intraOpNumThreads?: number;
+  /** Idle intra-op threads spin for work (ONNX Runtime's default) instead of sleeping; default false. */
+  readonly spinWhileWaiting?: boolean;
   /**
    * Run the session in a worker thread (default true), so forward passes never block the caller's
    * event loop; false runs it on the calling thread (benchmarks of the raw session).
