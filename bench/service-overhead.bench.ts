@@ -143,10 +143,13 @@ async function main(): Promise<void> {
   // Back-to-back batch-1 runs too: on a CPU a larger batch is not always faster per image (cache and memory
   // bandwidth), and the service's batches are often of one. (a) divides by the better of the two, so it never
   // compares the service with a slower raw run than the session can do.
+  const rawSingleCpuBefore = processCpuSeconds();
   const tb1 = performance.now();
   for (const tensor of tensors) await session.run(tensor, 1, outputs);
   const rawSingleThroughput = tensors.length / ((performance.now() - tb1) / 1000);
+  const modelCpuPerImageSingle = (processCpuSeconds() - rawSingleCpuBefore) / tensors.length;
   const rawThroughput = Math.max(rawBatchThroughput, rawSingleThroughput);
+  const rawBest = rawSingleThroughput > rawBatchThroughput ? { batch: 1, cpu: modelCpuPerImageSingle } : { batch, cpu: modelCpuPerImage };
   await session.release();
 
   const runtime = await createRuntime(config, config.logLevel === 'silent' ? silentLogger : undefined);
@@ -217,11 +220,12 @@ async function main(): Promise<void> {
   const postgresCpuPerImage = burstCpu.postgres / uploads;
   // When the model alone can keep every core busy, each CPU-second spent on anything else is one the model
   // does not get: the saturated ratio cannot exceed the model's share of the CPU the service spends per image.
-  const ceiling = modelCpuPerImage / (serviceCpuPerImage + postgresCpuPerImage);
+  const ceiling = rawBest.cpu / (serviceCpuPerImage + postgresCpuPerImage);
   console.log(
-    `CPU per image: raw model ${(modelCpuPerImage * 1000).toFixed(0)} ms (batch ${batch}); saturated service process ${(serviceCpuPerImage * 1000).toFixed(0)} ms ` +
-      `+ PostgreSQL ${(postgresCpuPerImage * 1000).toFixed(0)} ms (the burst, uploads and deferred work in it included); ` +
-      `CPU-bound ceiling of (a) ≈ ${Math.min(1, ceiling).toFixed(2)} × the batch-${batch} raw throughput`,
+    `CPU per image: raw model ${(modelCpuPerImage * 1000).toFixed(0)} ms at batch ${batch}, ${(modelCpuPerImageSingle * 1000).toFixed(0)} ms at batch 1; ` +
+      `saturated service process ${(serviceCpuPerImage * 1000).toFixed(0)} ms + PostgreSQL ${(postgresCpuPerImage * 1000).toFixed(0)} ms ` +
+      `(the burst, with the deferred work that ran in it; the load process not counted); ` +
+      `CPU-bound ceiling of (a) ≈ ${Math.min(1, ceiling).toFixed(2)} (model CPU of the better raw run, batch ${rawBest.batch}, ÷ the service's)`,
   );
   console.log(`\nstage means, sequential (ms): ${meansBetween(stagesBeforeSequential, stagesAfterSequential, 1000)}`);
   console.log(`stage means, saturated (ms): ${meansBetween(stagesAfterSequential, stagesAfterSaturation, 1000)}`);
