@@ -369,18 +369,96 @@ def run(shared: Path, out_dir: Path, log: Log, cfg: FinetuneConfig, front_onnx: 
     report["cpuSeconds"] = time.process_time() - cpu0
     report["foldsRun"] = list(fold_ids)
     (out_dir / "report.json").write_text(json.dumps(report, indent=1, default=_json_key))
+    if sorted(fold_ids) == list(range(FOLDS)):
+        EXPERIMENTS_DIR.mkdir(exist_ok=True)
+        (EXPERIMENTS_DIR / f"{SUMMARY_NAME}.json").write_text(
+            json.dumps(summary_document(report), indent=1, default=_json_key) + "\n")
     return report
+
+
+ARM_LABELS = {"stage3b": "stage 3b: layer4 + heads fine-tuned (inner-split early stopping)",
+              "stage3a": "stage 3a: the same heads on the frozen descriptors (epoch 0 of the same fits)",
+              "stage3aPlain": "stage 3a without the normal films (ordinal l2=0.01, the best recipe so far)",
+              "stage3aCachedJittered": ("stage 3a as bsnet.cv030 scores ordinal l2=0.01 x1 (models/.cache/descriptors, "
+                                        "identity + mirror with 3 box jitters each, seed = fold)")}
+
+
+def add_cached_descriptor_baseline(shared: Path, out_dir: Path, log: Log) -> Dict:
+    """Adds to a finished run the stage-3a arm as bsnet.cv030 fits it on the shared descriptor cache (box
+    jitters as augmentation, seed = fold), which links this run's baselines to cv030's outer-fold figures;
+    paired against the fine-tuned arm, then the report and the committed summary are rewritten."""
+    from .data import load_score_set
+    from .descriptors import load_descriptors
+    from .semi import predict
+    report = json.loads((out_dir / "report.json").read_text())
+    data = load_score_set(256, shared)
+    folds = patient_folds(data.patients)
+    desc = torch.from_numpy(load_descriptors("brixia")[:, :len(FRONT_VIEWS)])
+    targets = soft_zone_targets(data.senior, data.junior, BASE_HEAD.junior_weight)
+    fold_ids = report["foldsRun"]
+    oof = np.zeros((len(folds), 6, 4), np.float32)
+    for f in fold_ids:
+        train = torch.from_numpy(folds != f)
+        heads = fit_heads(BASE_HEAD, desc[train], targets[train], Extras(), f)
+        oof[folds == f] = predict(heads, desc[torch.from_numpy(folds == f)])
+    np.save(out_dir / "oof_probs_stage3aCachedJittered.npy", oof)
+    done = np.isin(folds, fold_ids)
+    report["arms"]["stage3aCachedJittered"] = summary_of(oof, data, folds, done)
+    stage3b = np.load(out_dir / "oof_probs.npy")
+    report["paired"]["stage3b-vs-stage3aCachedJittered"] = paired_report(
+        stage3b[done], oof[done], data.senior[done], [p for p, d in zip(data.patients, done) if d], folds[done])
+    log(f"stage 3a on the cached jittered descriptors: zone MAE {report['arms']['stage3aCachedJittered']['zoneMae']:.3f}")
+    (out_dir / "report.json").write_text(json.dumps(report, indent=1, default=_json_key))
+    if sorted(fold_ids) == list(range(FOLDS)):
+        (EXPERIMENTS_DIR / f"{SUMMARY_NAME}.json").write_text(
+            json.dumps(summary_document(report), indent=1, default=_json_key) + "\n")
+    return report
+
+
+def summary_document(report: Dict) -> Dict:
+    """The committed summary (bsnet/experiments/0.3.0-stage3b.json) that experiments_card renders."""
+    cfg = report["config"]
+    return {
+        "kind": "stage3b",
+        "title": "Stage 3b toward 0.3.0: the deepest encoder stage fine-tuned (CPU variant, not released)",
+        "summary": (
+            "Encoder fine-tuning retried on the 0.2.0 front with the linear ordinal zone heads of 0.3.0, in the "
+            "variant the shared 2-core CPU affords: only layer4 (the 512-channel tap 3) trains with the heads; "
+            "the stem, layers 1-3, decoder and alignment stay frozen (one frozen pass per image and view keeps "
+            "layer4's input, the aligned mask, theta and the 448 descriptor numbers of taps 0-2). "
+            f"Regularisation: BatchNorm statistics frozen, layer4 learning rate {' or '.join(f'{v:g}' for v in cfg['stage_lrs'])} "
+            f"(AdamW, decay {cfg['weight_decay']:g}) against the heads' {cfg['head_lr']:g}, an L2 pull "
+            f"{cfg['pull']:g} towards the pretrained layer4, at most {cfg['max_epochs']} epochs of batch "
+            f"{cfg['batch']}; the learning rate "
+            f"{'and the epoch are' if len(cfg['stage_lrs']) > 1 else 'is fixed a priori (CPU); the epoch is'} "
+            f"chosen per outer fold on one held-out training fold (patients), scored every "
+            f"{cfg['every']} epochs; then refitted on the four training folds. The heads start from the stage-3a "
+            f"fit on the frozen descriptors; the {'93 normal JSRT films join every training fold as all-zero examples (weight ' + format(cfg['head']['normal'], 'g') + ')' if cfg['head']['normal'] else 'normal films are not used'}. "
+            "Flip augmentation by sampling the mirror view; predictions flip-averaged, median decision, against "
+            "the senior reader. Not a full-encoder fine-tune (about 1 CPU-s per image and step at 256)."),
+        "config": cfg,
+        "arms": {k: {"label": ARM_LABELS[k], **v} for k, v in report["arms"].items()},
+        "paired": {k: {"zoneMaeDifference": v["zoneMaeDifference"], "globalMaeDifference": v["globalMaeDifference"]}
+                   for k, v in report["paired"].items()},
+        "perFold": [{k: f[k] for k in ("fold", "innerHeldFold", "chosenLr", "chosenEpochs", "innerCurves",
+                                        "outerCurveVisibilityOnly", "cpuSeconds")} for f in report["folds"]],
+        "descriptorCheck": report["descriptorCheck"],
+        "frontCpuSeconds": report["frontCpuSeconds"],
+        "cpuSeconds": report["cpuSeconds"],
+        "threads": 1,
+    }
 
 
 def descriptor_check(feats: FrontFeatures, cached: Optional[np.ndarray]) -> Dict:
     """How far this run's frozen descriptors are from models/.cache/descriptors (jitter 0), per part: checks
     that the first 448 numbers are taps 0-2 and that the front is the same."""
-    if cached is None or cached.shape[1] < len(FRONT_VIEWS):
+    if cached is None:
         return {"compared": False}
-    ref = torch.from_numpy(cached[:, :len(FRONT_VIEWS), 0].astype(np.float32))
-    mine = feats.descriptors()[:, :, 0].float()
+    views = min(cached.shape[1], len(FRONT_VIEWS))
+    ref = torch.from_numpy(cached[:, :views, 0].astype(np.float32))
+    mine = feats.descriptors()[:, :views, 0].float()
     scale = ref.abs().mean().item()
-    return {"compared": True, "maxAbsDiffTaps012": float((mine[..., :FROZEN_DIM] - ref[..., :FROZEN_DIM]).abs().max()),
+    return {"compared": True, "views": list(FRONT_VIEWS[:views]), "maxAbsDiffTaps012": float((mine[..., :FROZEN_DIM] - ref[..., :FROZEN_DIM]).abs().max()),
             "maxAbsDiffTap3": float((mine[..., FROZEN_DIM:] - ref[..., FROZEN_DIM:]).abs().max()),
             "meanAbsValue": scale}
 
@@ -394,9 +472,17 @@ def main() -> None:
     p.add_argument("--front-onnx", type=Path, default=Path(__file__).resolve().parent / "0.2.0" / "model.onnx")
     p.add_argument("--max-epochs", type=int, default=FinetuneConfig.max_epochs)
     p.add_argument("--no-normal", action="store_true", help="leave the normal JSRT films out")
+    p.add_argument("--stage-lrs", type=float, nargs="+", default=list(FinetuneConfig.stage_lrs),
+                   help="layer4's learning rates compared on the inner split")
     p.add_argument("--folds", type=int, nargs="*", default=list(range(FOLDS)))
+    p.add_argument("--add-cached-baseline", action="store_true",
+                   help="add to --out's finished run the stage-3a arm on models/.cache/descriptors (as cv030 fits it)")
     a = p.parse_args()
-    cfg = FinetuneConfig(max_epochs=a.max_epochs)
+    if a.add_cached_baseline:
+        with experiment_run(a, "finetune030.log") as log:
+            add_cached_descriptor_baseline(a.shared, a.out, log)
+        return
+    cfg = FinetuneConfig(max_epochs=a.max_epochs, stage_lrs=tuple(a.stage_lrs))
     if a.no_normal:
         cfg = replace(cfg, head=BASE_HEAD)
     with experiment_run(a, "finetune030.log") as log:

@@ -118,3 +118,21 @@ def test_early_stopping_choice_reads_only_the_inner_split(front):
     s3[2:4] = (senior[2:4] + 2) % 4
     moved = run_fold(_problem(front, s3, junior), outer=0)
     assert moved["innerCurves"] != base["innerCurves"]
+
+
+def test_the_committed_summary_renders_in_the_model_card_section():
+    from bsnet.experiments_card import _stage3b_section
+    from bsnet.finetune030 import summary_document
+    arm = {"zoneMae": 0.6, "globalMae": 3.0, "exactAgreement": 0.5, "kappaQuadratic": 0.5,
+           "perFoldZoneMae": {"0": 0.6}, "eceMedianDecision": 0.1}
+    diff = {"mean": -0.01, "ci95": [-0.05, 0.03], "probabilityBelowZero": 0.7, "patients": 17, "rounds": 10}
+    report = {"config": {**{k: getattr(TINY, k) for k in TINY.__dataclass_fields__ if k != "head"},
+                         "head": {"normal": 0.1}},
+              "arms": {"stage3b": arm, "stage3a": arm},
+              "paired": {"stage3b-vs-stage3a": {"zoneMaeDifference": diff, "globalMaeDifference": diff}},
+              "folds": [{"fold": 0, "innerHeldFold": 1, "chosenLr": 1e-3, "chosenEpochs": 2,
+                         "innerCurves": {"0.001": {"0": 0.7, "2": 0.6}}, "outerCurveVisibilityOnly": {"0": 0.6},
+                         "cpuSeconds": 1.0}],
+              "descriptorCheck": {"compared": False}, "frontCpuSeconds": 60.0, "cpuSeconds": 120.0}
+    text = "\n".join(_stage3b_section(summary_document(report)))
+    assert "| stage 3b" in text and "chose lr 0.001, 2 epochs" in text and "2.0 CPU-min" in text
