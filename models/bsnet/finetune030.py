@@ -321,7 +321,7 @@ def summary_of(probs: np.ndarray, data, folds: np.ndarray, done: np.ndarray) -> 
 
 
 def run(shared: Path, out_dir: Path, log: Log, cfg: FinetuneConfig, front_onnx: Path,
-        fold_ids: Sequence[int] = range(FOLDS)) -> Dict:
+        fold_ids: Sequence[int] = range(FOLDS), summary_name: str = SUMMARY_NAME) -> Dict:
     from .data import load_score_set
     from .descriptors import load_descriptors
     from .from_onnx import load_onnx_weights
@@ -371,7 +371,7 @@ def run(shared: Path, out_dir: Path, log: Log, cfg: FinetuneConfig, front_onnx: 
     (out_dir / "report.json").write_text(json.dumps(report, indent=1, default=_json_key))
     if sorted(fold_ids) == list(range(FOLDS)):
         EXPERIMENTS_DIR.mkdir(exist_ok=True)
-        (EXPERIMENTS_DIR / f"{SUMMARY_NAME}.json").write_text(
+        (EXPERIMENTS_DIR / f"{summary_name}.json").write_text(
             json.dumps(summary_document(report), indent=1, default=_json_key) + "\n")
     return report
 
@@ -383,7 +383,7 @@ ARM_LABELS = {"stage3b": "stage 3b: layer4 + heads fine-tuned (inner-split early
                                         "identity + mirror with 3 box jitters each, seed = fold)")}
 
 
-def add_cached_descriptor_baseline(shared: Path, out_dir: Path, log: Log) -> Dict:
+def add_cached_descriptor_baseline(shared: Path, out_dir: Path, log: Log, summary_name: str = SUMMARY_NAME) -> Dict:
     """Adds to a finished run the stage-3a arm as bsnet.cv030 fits it on the shared descriptor cache (box
     jitters as augmentation, seed = fold), which links this run's baselines to cv030's outer-fold figures;
     paired against the fine-tuned arm, then the report and the committed summary are rewritten."""
@@ -410,7 +410,7 @@ def add_cached_descriptor_baseline(shared: Path, out_dir: Path, log: Log) -> Dic
     log(f"stage 3a on the cached jittered descriptors: zone MAE {report['arms']['stage3aCachedJittered']['zoneMae']:.3f}")
     (out_dir / "report.json").write_text(json.dumps(report, indent=1, default=_json_key))
     if sorted(fold_ids) == list(range(FOLDS)):
-        (EXPERIMENTS_DIR / f"{SUMMARY_NAME}.json").write_text(
+        (EXPERIMENTS_DIR / f"{summary_name}.json").write_text(
             json.dumps(summary_document(report), indent=1, default=_json_key) + "\n")
     return report
 
@@ -420,7 +420,8 @@ def summary_document(report: Dict) -> Dict:
     cfg = report["config"]
     return {
         "kind": "stage3b",
-        "title": "Stage 3b toward 0.3.0: the deepest encoder stage fine-tuned (CPU variant, not released)",
+        "title": ("Stage 3b toward 0.3.0: the deepest encoder stage fine-tuned (CPU variant, layer4 learning rate "
+                  + " or ".join(f"{v:g}" for v in cfg["stage_lrs"]) + ", not released)"),
         "summary": (
             "Encoder fine-tuning retried on the 0.2.0 front with the linear ordinal zone heads of 0.3.0, in the "
             "variant the shared 2-core CPU affords: only layer4 (the 512-channel tap 3) trains with the heads; "
@@ -477,16 +478,17 @@ def main() -> None:
     p.add_argument("--folds", type=int, nargs="*", default=list(range(FOLDS)))
     p.add_argument("--add-cached-baseline", action="store_true",
                    help="add to --out's finished run the stage-3a arm on models/.cache/descriptors (as cv030 fits it)")
+    p.add_argument("--summary-name", default=SUMMARY_NAME, help="bsnet/experiments/<name>.json")
     a = p.parse_args()
     if a.add_cached_baseline:
         with experiment_run(a, "finetune030.log") as log:
-            add_cached_descriptor_baseline(a.shared, a.out, log)
+            add_cached_descriptor_baseline(a.shared, a.out, log, a.summary_name)
         return
     cfg = FinetuneConfig(max_epochs=a.max_epochs, stage_lrs=tuple(a.stage_lrs))
     if a.no_normal:
         cfg = replace(cfg, head=BASE_HEAD)
     with experiment_run(a, "finetune030.log") as log:
-        run(a.shared, a.out, log, cfg, a.front_onnx, a.folds)
+        run(a.shared, a.out, log, cfg, a.front_onnx, a.folds, a.summary_name)
 
 
 if __name__ == "__main__":
