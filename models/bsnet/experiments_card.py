@@ -106,9 +106,12 @@ def _stage3b_section(doc: Dict) -> List[str]:
         outer = ", ".join(f"{e}:{_f(v)}" for e, v in f["outerCurveVisibilityOnly"].items())
         lines.append(f"- fold {f['fold']} (inner fold {f['innerHeldFold']}): chose lr {f['chosenLr']}, "
                      f"{f['chosenEpochs']} epochs; inner {curves}; outer {outer}")
-    lines += ["", f"CPU time: {doc['cpuSeconds'] / 60:.1f} CPU-min at {doc['threads']} torch thread "
-                  f"(of which the frozen front pass {doc['frontCpuSeconds'] / 60:.1f}).", ""]
-    return lines
+    front = doc["frontCpuSeconds"]
+    front = (f"of which the frozen front pass {front / 60:.1f}" if front > 10
+             else "the frozen front pass read from models/.cache/stage3b/")
+    lines += ["", f"CPU time: {doc['cpuSeconds'] / 60:.1f} CPU-min at {doc['threads']} torch thread ({front}).", ""]
+    lines += [f"- {n}" for n in doc.get("notes", [])]
+    return lines + [""]
 
 
 def experiments_section() -> str:
