@@ -83,10 +83,42 @@ def _paired(paired: Dict, baseline: Optional[Dict]) -> List[str]:
     return lines
 
 
+def _stage3b_section(doc: Dict) -> List[str]:
+    """bsnet.finetune030's summary: the fine-tuned arm beside the stage-3a heads of the same fits."""
+    lines = [f"## {doc['title']}", "", doc["summary"], "",
+             "Out-of-fold over the five patient folds, median decision, vs the senior reader:", "",
+             "| arm | zone MAE | global MAE | κ | ECE | per-fold zone MAE |", "|---|---|---|---|---|---|"]
+    for arm in doc["arms"].values():
+        folds = " / ".join(_f(v) for v in arm["perFoldZoneMae"].values())
+        lines.append(f"| {arm['label']} | {_f(arm['zoneMae'])} | {_f(arm['globalMae'], 2)} | "
+                     f"{_f(arm['kappaQuadratic'])} | {_f(arm['eceMedianDecision'])} | {folds} |")
+    for name, p in doc["paired"].items():
+        z, g = p["zoneMaeDifference"], p["globalMaeDifference"]
+        lines += ["", f"Image-paired {name} (bootstrap over {z['patients']} patients): zone MAE difference "
+                      f"{_f(z['mean'])} (95 % {_f(z['ci95'][0])} to {_f(z['ci95'][1])}; P(< 0) "
+                      f"{_f(z['probabilityBelowZero'], 2)}), global MAE difference {_f(g['mean'], 2)} "
+                      f"(95 % {_f(g['ci95'][0], 2)} to {_f(g['ci95'][1], 2)})."]
+    lines += ["", "Per outer fold: the choice on the inner held-out fold (zone MAE by epoch, per layer4 learning "
+                  "rate) and, for visibility only, the outer fold by epoch of the refit (never used for a choice):", ""]
+    for f in doc["perFold"]:
+        curves = "; ".join(f"lr {lr}: " + ", ".join(f"{e}:{_f(v)}" for e, v in c.items())
+                           for lr, c in f["innerCurves"].items())
+        outer = ", ".join(f"{e}:{_f(v)}" for e, v in f["outerCurveVisibilityOnly"].items())
+        lines.append(f"- fold {f['fold']} (inner fold {f['innerHeldFold']}): chose lr {f['chosenLr']}, "
+                     f"{f['chosenEpochs']} epochs; inner {curves}; outer {outer}")
+    front = doc["frontCpuSeconds"]
+    front = (f"of which the frozen front pass {front / 60:.1f}" if front > 10
+             else "the frozen front pass read from models/.cache/stage3b/")
+    lines += ["", f"CPU time: {doc['cpuSeconds'] / 60:.1f} CPU-min at {doc['threads']} torch thread ({front}).", ""]
+    lines += [f"- {n}" for n in doc.get("notes", [])]
+    return lines + [""]
+
+
 def experiments_section() -> str:
     if not EXPERIMENTS_DIR.exists():
         return ""
     parts: List[str] = []
     for path in sorted(EXPERIMENTS_DIR.glob("*.json")):
-        parts += _section(json.loads(path.read_text()))
+        doc = json.loads(path.read_text())
+        parts += _stage3b_section(doc) if doc.get("kind") == "stage3b" else _section(doc)
     return "\n".join(parts)
