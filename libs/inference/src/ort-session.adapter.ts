@@ -62,7 +62,8 @@ function providerOrder(requested: readonly ExecutionProviderName[] | undefined):
   return order;
 }
 
-function sessionOptions(provider: ExecutionProviderName, options: BsnetSessionOptions): ort.InferenceSession.SessionOptions {
+/** The session options for one provider (exported for its spec). */
+export function sessionOptions(provider: ExecutionProviderName, options: BsnetSessionOptions): ort.InferenceSession.SessionOptions {
   const dequantize = provider === 'cpu' && (options.dequantizeWeightsOnCpu ?? DEFAULT_CPU_DEQUANTIZE_WEIGHTS);
   return {
     executionProviders: [provider],
