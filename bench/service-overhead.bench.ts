@@ -108,7 +108,8 @@ async function main(): Promise<void> {
     Promise.all(Array.from({ length: count }, (_, i) => makeRasterFixture({ format: 'png', width: 1024, height: 1024, seed: offset + i })));
   const images = await makeImages(1000, imageCount);
   // The load process makes its own images first (CPU), before anything here is timed.
-  const loadProcess = startLoadProcess({ clients, perClient: Math.max(2, Math.ceil(imageCount / clients)), seed: 5000, probeIntervalMs: 10 });
+  const perClient = Math.max(2, Math.ceil(imageCount / clients));
+  const loadProcess = startLoadProcess({ clients, perClient, seed: 5000, probeIntervalMs: 10 });
   await (await loadProcess).made;
   const databaseUrl = values.embedded ? undefined : await createTestDatabase('brixia_bench');
   // The uploads wait for their result however long a loaded machine takes (no 202 degradation mid-bench).
@@ -177,7 +178,6 @@ async function main(): Promise<void> {
   // (a) saturation, with (b) the cheap-read probe, from the load process; the RSS sampler runs alongside
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
-  const perClient = Math.max(2, Math.ceil(imageCount / clients));
   const ready = await loadProcess;
   const cpuBefore = { service: processCpuSeconds(), postgres: postgresCpuSeconds() };
   const { seconds, latencies, probes } = await ready.go(`http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`);
